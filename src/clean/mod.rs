@@ -1,0 +1,1 @@
+//! `clean` stage (work in progress).

@@ -1,0 +1,1 @@
+//! `extract` stage (work in progress).

@@ -1,0 +1,2 @@
+//! The `ratsuche` command line.
+fn main() {}
