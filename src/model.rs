@@ -99,3 +99,56 @@ impl Extracted {
         out
     }
 }
+
+/// What kind of part of a document a [`Passage`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PassageKind {
+    /// A page-sized chunk of text not covered by a recognised part.
+    Text,
+    Stichwort,
+    Handlungsfeld,
+    Agenda,
+    /// A question with its answer.
+    Qa,
+}
+
+impl PassageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassageKind::Text => "text",
+            PassageKind::Stichwort => "stichwort",
+            PassageKind::Handlungsfeld => "handlungsfeld",
+            PassageKind::Agenda => "agenda",
+            PassageKind::Qa => "qa",
+        }
+    }
+}
+
+/// One searchable unit: a recognised part of a document or a page of text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Passage {
+    pub kind: PassageKind,
+    /// 1-based page the passage starts on.
+    pub page: u32,
+    /// "1.3", "5.2", "A", … when the part is numbered.
+    pub number: Option<String>,
+    /// Title without number or label ("Grüne Woche").
+    pub title: Option<String>,
+    pub text: String,
+}
+
+/// Document-level facts the `structure` stage recognises (all optional:
+/// a plain page of text has none of them).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocMeta {
+    /// `information`, `konzept`, `anfrage`, … (see `structure`).
+    pub doc_type: Option<String>,
+    pub body: Option<String>,
+    pub gremium: Option<String>,
+    /// `YYYY-MM-DD` or `YYYY-MM`.
+    pub date: Option<String>,
+    pub reference: Option<String>,
+    /// ISO dates and `start/end` ranges.
+    pub dates_mentioned: Vec<String>,
+}
