@@ -2,7 +2,7 @@
 //!
 //! STUB: simple tokenizer + lowercase + stemmer until the real chain lands.
 
-use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, TextAnalyzer};
+use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, TextAnalyzer};
 
 /// Name of the German analyzer registered on every index.
 pub const GERMAN: &str = "ratsuche_de";
@@ -36,7 +36,7 @@ pub fn detect_language(_text: &str) -> Lang {
     Lang::German
 }
 
-fn analyzer(_lang: Language) -> TextAnalyzer {
+fn analyzer(_lang: Lang) -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(LowerCaser)
         .build()
@@ -44,10 +44,8 @@ fn analyzer(_lang: Language) -> TextAnalyzer {
 
 /// Register the analyzers on an index; call after every create *and* open.
 pub fn register(index: &tantivy::Index) {
+    index.tokenizers().register(GERMAN, analyzer(Lang::German));
     index
         .tokenizers()
-        .register(GERMAN, analyzer(Language::German));
-    index
-        .tokenizers()
-        .register(ENGLISH, analyzer(Language::English));
+        .register(ENGLISH, analyzer(Lang::English));
 }
