@@ -21,6 +21,7 @@ pub mod analysis;
 pub mod clean;
 pub mod error;
 pub mod extract;
+pub mod ingest;
 pub mod index;
 pub mod model;
 pub mod search;
