@@ -273,7 +273,10 @@ pub fn split_text(text: &str, max: usize) -> Vec<&str> {
 /// The outcome of the per-file work done on a rayon thread.
 enum Prepared {
     Unchanged(PathBuf),
-    Ready { doc: IndexedDocument, pages: usize },
+    Ready {
+        doc: Box<IndexedDocument>,
+        pages: usize,
+    },
     Failed(FileFailure),
 }
 
@@ -302,14 +305,14 @@ fn prepare(file: &SourceFile, known: &IndexedFiles) -> Prepared {
     let passages = page_passages(&extracted.pages);
     Prepared::Ready {
         pages: extracted.pages.len(),
-        doc: IndexedDocument {
+        doc: Box::new(IndexedDocument {
             path: file.canonical.clone(),
             file: file.path.to_string_lossy().into_owned(),
             hash,
             language,
             meta: DocMeta::default(),
             passages,
-        },
+        }),
     }
 }
 
@@ -318,7 +321,9 @@ fn prepare(file: &SourceFile, known: &IndexedFiles) -> Prepared {
 fn strip_path(err: &Error, path: &Path) -> String {
     let text = err.to_string();
     let prefix = format!("{}: ", path.display());
-    text.strip_prefix(&prefix).map(str::to_string).unwrap_or(text)
+    text.strip_prefix(&prefix)
+        .map(str::to_string)
+        .unwrap_or(text)
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -363,7 +368,10 @@ pub fn ingest(
                     .unwrap_or_else(|payload| {
                         Prepared::Failed(FileFailure {
                             path: file.path.clone(),
-                            reason: format!("panic during extraction: {}", panic_message(&*payload)),
+                            reason: format!(
+                                "panic during extraction: {}",
+                                panic_message(&*payload)
+                            ),
                         })
                     });
                 sender.send(prepared)

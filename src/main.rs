@@ -20,7 +20,11 @@ use ratsuche::ingest::{self, IngestOptions};
 use ratsuche::search::{self, SearchRequest};
 
 #[derive(Parser)]
-#[command(name = "ratsuche", version, about = "Search engine for German council papers")]
+#[command(
+    name = "ratsuche",
+    version,
+    about = "Search engine for German council papers"
+)]
 struct Args {
     #[command(subcommand)]
     command: Command,

@@ -180,8 +180,13 @@ fn missing_input_path_fails_the_run_without_touching_the_index() {
     let fx = Fixture::new(&THREE);
     fx.ingest_docs();
     let missing = fx.dir.path().join("no-such-folder");
-    let err = ingest::ingest(&fx.index(), &[missing], &IngestOptions::default(), &mut NoProgress)
-        .unwrap_err();
+    let err = ingest::ingest(
+        &fx.index(),
+        &[missing],
+        &IngestOptions::default(),
+        &mut NoProgress,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("no-such-folder"), "{err}");
     assert_eq!(fx.index().indexed_files().unwrap().len(), 3);
 }
@@ -225,9 +230,15 @@ fn words_are_anded_with_fallback_to_or() {
     let fx = Fixture::new(&THREE);
     fx.ingest_docs();
     let both = fx.search("Kreistag Radweg");
-    assert_eq!((both.mode, both.fallback, both.total), (MatchMode::All, false, 1));
+    assert_eq!(
+        (both.mode, both.fallback, both.total),
+        (MatchMode::All, false, 1)
+    );
     let either = fx.search("Radweg Ehrenamt");
-    assert_eq!((either.mode, either.fallback, either.total), (MatchMode::Any, true, 2));
+    assert_eq!(
+        (either.mode, either.fallback, either.total),
+        (MatchMode::Any, true, 2)
+    );
 }
 
 #[test]
@@ -250,7 +261,10 @@ fn snippet_highlights_the_matched_word() {
     assert_eq!(hit.highlights.len(), 1);
     let [start, end] = hit.highlights[0];
     assert_eq!(&hit.snippet[start..end], "Radweg");
-    assert_eq!(hit.marked_snippet("«", "»"), "Kreistag «Radweg» Verkehrskonferenz");
+    assert_eq!(
+        hit.marked_snippet("«", "»"),
+        "Kreistag «Radweg» Verkehrskonferenz"
+    );
 }
 
 #[test]
@@ -297,7 +311,11 @@ fn title_matches_rank_above_body_matches() {
     let mut writer = index.writer(30_000_000).unwrap();
     let body = "Der Arztlotse berät. Der Arztlotse hilft. Der Arztlotse vermittelt.";
     writer
-        .replace(&document("/x/body.pdf", Lang::German, vec![passage(None, body)]))
+        .replace(&document(
+            "/x/body.pdf",
+            Lang::German,
+            vec![passage(None, body)],
+        ))
         .unwrap();
     writer
         .replace(&document(
@@ -311,7 +329,10 @@ fn title_matches_rank_above_body_matches() {
     assert_eq!(results.hits[0].file, "x/title.pdf");
     let hit = &results.hits[0];
     assert_eq!(hit.title.as_deref(), Some("Arztlotse"));
-    assert_eq!((hit.kind.as_str(), hit.number.as_deref()), ("stichwort", Some("1.2")));
+    assert_eq!(
+        (hit.kind.as_str(), hit.number.as_deref()),
+        ("stichwort", Some("1.2"))
+    );
     assert_eq!(hit.doc_type.as_deref(), Some("information"));
     assert_eq!(hit.date.as_deref(), Some("2025-01-17"));
     assert_eq!(hit.dates_mentioned, ["2025-01-17/2025-01-26"]);

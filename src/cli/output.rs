@@ -26,7 +26,11 @@ impl Marks {
     }
 }
 
-pub fn print_results(out: &mut impl Write, results: &SearchResults, marks: Marks) -> io::Result<()> {
+pub fn print_results(
+    out: &mut impl Write,
+    results: &SearchResults,
+    marks: Marks,
+) -> io::Result<()> {
     if results.fallback {
         writeln!(
             out,

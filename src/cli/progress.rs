@@ -50,6 +50,7 @@ impl ingest::Progress for Bar {
     }
 
     fn step(&mut self, name: &str) {
-        self.bar.set_message(format!("{} pages, {name}", self.pages));
+        self.bar
+            .set_message(format!("{} pages, {name}", self.pages));
     }
 }

@@ -302,7 +302,10 @@ fn hit(
     let snippet = snippets.for_language(&language).snippet(&text);
     let (snippet, highlights) = if snippet.is_empty() {
         // Only the title matched: show the passage's beginning.
-        (collapse_whitespace(head(&text, SNIPPET_CHARS), &[]).0, Vec::new())
+        (
+            collapse_whitespace(head(&text, SNIPPET_CHARS), &[]).0,
+            Vec::new(),
+        )
     } else {
         collapse_whitespace(snippet.fragment(), snippet.highlighted())
     };
@@ -354,19 +357,14 @@ fn collapse_whitespace(text: &str, ranges: &[Range<usize>]) -> (String, Vec<Rang
     for (i, c) in text.char_indices() {
         if c.is_whitespace() {
             pending_space = !out.is_empty();
-        } else {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            for slot in &mut map[i..i + c.len_utf8()] {
-                *slot = out.len();
-            }
-            out.push(c);
-            continue;
+        } else if pending_space {
+            out.push(' ');
+            pending_space = false;
         }
-        for slot in &mut map[i..i + c.len_utf8()] {
-            *slot = out.len();
+        // A whitespace char maps to where the next kept char will go.
+        map[i..i + c.len_utf8()].fill(out.len());
+        if !c.is_whitespace() {
+            out.push(c);
         }
     }
     map[text.len()] = out.len();
@@ -395,7 +393,8 @@ mod tests {
     fn collapse_moves_highlights_along() {
         let text = "  Der\n\nArztlotse   ist  da ";
         let start = text.find("Arztlotse").unwrap();
-        let (out, ranges) = collapse_whitespace(text, &[start..start + "Arztlotse".len()]);
+        let word = start..start + "Arztlotse".len();
+        let (out, ranges) = collapse_whitespace(text, std::slice::from_ref(&word));
         assert_eq!(out, "Der Arztlotse ist da");
         assert_eq!(&out[ranges[0].clone()], "Arztlotse");
     }
@@ -404,7 +403,8 @@ mod tests {
     fn collapse_keeps_multibyte_ranges_on_char_boundaries() {
         let text = "die\n Ärzte \n kommen";
         let start = text.find("Ärzte").unwrap();
-        let (out, ranges) = collapse_whitespace(text, &[start..start + "Ärzte".len()]);
+        let word = start..start + "Ärzte".len();
+        let (out, ranges) = collapse_whitespace(text, std::slice::from_ref(&word));
         assert_eq!(&out[ranges[0].clone()], "Ärzte");
     }
 
