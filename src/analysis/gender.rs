@@ -47,7 +47,8 @@ pub const AGENTIVE_ENDINGS: &[(&str, usize)] = &[
 pub const EXCEPTIONS: &[&str] = &[
     "schwerin", "glyzerin", "glycerin", "florin", "chlorin", "mandarin", "margarin",
     "tamarin", "valentin", "quentin", "florentin", "argentin", "konstantin",
-    "byzantin", "levantin",
+    "byzantin", "levantin", "brigantin", "terpentin", "serpentin", "rosmarin",
+    "alizarin", "cumarin", "kumarin", "hierin",
 ];
 
 /// The length (in bytes) `word` is cut to, if the rule fires.
@@ -182,11 +183,43 @@ mod tests {
     #[test]
     fn words_merely_ending_in_in_keep_it() {
         for word in [
-            "termin", "berlin", "medizin", "benzin", "kamin", "disziplin", "magazin",
-            "vitamin", "login", "verein", "latein", "insulin", "nikotin", "platin",
-            "termine", "in", "karin", "sarin", "erin", "zarin", "martin", "justin",
-            "augustin", "schwerin", "glyzerin", "nitroglyzerin", "mandarin",
-            "valentin", "konstantin", "florin", "pinguin", "delfin", "robin",
+            "termin",
+            "berlin",
+            "medizin",
+            "benzin",
+            "kamin",
+            "disziplin",
+            "magazin",
+            "vitamin",
+            "login",
+            "verein",
+            "latein",
+            "insulin",
+            "nikotin",
+            "platin",
+            "termine",
+            "in",
+            "karin",
+            "sarin",
+            "erin",
+            "zarin",
+            "martin",
+            "justin",
+            "augustin",
+            "schwerin",
+            "glyzerin",
+            "nitroglyzerin",
+            "mandarin",
+            "valentin",
+            "konstantin",
+            "florin",
+            "pinguin",
+            "delfin",
+            "robin",
+            // Found by running the rule over the Snowball German vocabulary.
+            "hierin",
+            "rosmarin",
+            "terpentin",
         ] {
             assert_eq!(cut(word), word, "{word}");
         }
@@ -195,8 +228,17 @@ mod tests {
     #[test]
     fn innen_words_that_are_not_feminine_plurals_keep_it() {
         for word in [
-            "innen", "gewinnen", "unternehmensgewinnen", "beginnen", "dachrinnen",
-            "spinnen", "besinnen", "entrinnen", "zinnen", "binnen", "sinnen",
+            "innen",
+            "gewinnen",
+            "unternehmensgewinnen",
+            "beginnen",
+            "dachrinnen",
+            "spinnen",
+            "besinnen",
+            "entrinnen",
+            "zinnen",
+            "binnen",
+            "sinnen",
         ] {
             assert_eq!(cut(word), word, "{word}");
         }
@@ -226,6 +268,9 @@ mod tests {
             .build();
         let t = collect_tokens(&mut analyzer, "Die Ärztinnen am Termin");
         assert_token(&t[1], 1, "ärzt", 4, 14);
-        assert_eq!(words("Die Ärztinnen am Termin"), ["die", "ärzt", "am", "termin"]);
+        assert_eq!(
+            words("Die Ärztinnen am Termin"),
+            ["die", "ärzt", "am", "termin"]
+        );
     }
 }

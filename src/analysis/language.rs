@@ -83,7 +83,10 @@ mod tests {
     fn short_or_empty_text_is_german() {
         assert_eq!(detect_language(""), Lang::German);
         assert_eq!(detect_language("The budget"), Lang::German);
-        assert_eq!(detect_language("0412/2025 §21 10.11.2025 1,5"), Lang::German);
+        assert_eq!(
+            detect_language("0412/2025 §21 10.11.2025 1,5"),
+            Lang::German
+        );
     }
 
     #[test]

@@ -137,7 +137,12 @@ pub(crate) mod test_util {
     /// Asserts one token's position, text and byte offsets.
     pub fn assert_token(token: &Token, position: usize, text: &str, from: usize, to: usize) {
         assert_eq!(
-            (token.position, token.text.as_str(), token.offset_from, token.offset_to),
+            (
+                token.position,
+                token.text.as_str(),
+                token.offset_from,
+                token.offset_to
+            ),
             (position, text, from, to),
             "token {token:?}"
         );
@@ -164,10 +169,7 @@ mod tests {
 
     #[test]
     fn german_chain_end_to_end() {
-        let t = collect_tokens(
-            &mut analyzer(Lang::German),
-            "Die Ärztinnen prüfen Gebühren",
-        );
+        let t = collect_tokens(&mut analyzer(Lang::German), "Die Ärztinnen prüfen Gebühren");
         assert_eq!(t.len(), 3);
         assert_token(&t[0], 1, "arzt", 4, 14);
         assert_token(&t[1], 2, "pruf", 15, 22);
@@ -177,7 +179,10 @@ mod tests {
     #[test]
     fn long_tokens_are_dropped() {
         let junk = "x".repeat(MAX_TOKEN_BYTES);
-        assert_eq!(analyze(Lang::German, &format!("Rat {junk} Kreis")), ["rat", "kreis"]);
+        assert_eq!(
+            analyze(Lang::German, &format!("Rat {junk} Kreis")),
+            ["rat", "kreis"]
+        );
     }
 
     #[test]

@@ -136,9 +136,8 @@ static GERMAN_SET: LazyLock<Arc<HashSet<String>>> = LazyLock::new(|| {
     Arc::new(set)
 });
 
-static ENGLISH_SET: LazyLock<Arc<HashSet<String>>> = LazyLock::new(|| {
-    Arc::new(ENGLISH_STOP_WORDS.iter().map(|w| w.to_string()).collect())
-});
+static ENGLISH_SET: LazyLock<Arc<HashSet<String>>> =
+    LazyLock::new(|| Arc::new(ENGLISH_STOP_WORDS.iter().map(|w| w.to_string()).collect()));
 
 /// Stop-word filter; configure with [`StopWords::new`] or [`StopWords::custom`].
 #[derive(Clone)]
@@ -251,7 +250,10 @@ mod tests {
 
     #[test]
     fn umlaut_stop_words_in_both_spellings() {
-        let t = tokens(Lang::German, "für fuer über ueber daß dass während waehrend Antrag");
+        let t = tokens(
+            Lang::German,
+            "für fuer über ueber daß dass während waehrend Antrag",
+        );
         assert_eq!(texts(&t), ["antrag"]);
     }
 

@@ -213,20 +213,36 @@ mod tests {
 
     #[test]
     fn slash_between_letters_splits() {
-        assert_eq!(words("und/oder VO/0412/2025"), ["und", "oder", "VO", "0412/2025"]);
+        assert_eq!(
+            words("und/oder VO/0412/2025"),
+            ["und", "oder", "VO", "0412/2025"]
+        );
     }
 
     #[test]
     fn dates_and_decimals_stay_whole() {
         assert_eq!(
             words("Am 10.11.2025 stieg er um 1,5 % auf 1.000,50 Euro."),
-            ["Am", "10.11.2025", "stieg", "er", "um", "1,5", "auf", "1.000,50", "Euro"]
+            [
+                "Am",
+                "10.11.2025",
+                "stieg",
+                "er",
+                "um",
+                "1,5",
+                "auf",
+                "1.000,50",
+                "Euro"
+            ]
         );
     }
 
     #[test]
     fn sentence_final_dot_and_comma_are_not_joiners() {
-        assert_eq!(words("im Jahr 2025. 3, 4"), ["im", "Jahr", "2025", "3", "4"]);
+        assert_eq!(
+            words("im Jahr 2025. 3, 4"),
+            ["im", "Jahr", "2025", "3", "4"]
+        );
         assert_eq!(words("z.B. Abs.2"), ["z", "B", "Abs", "2"]);
     }
 
@@ -257,7 +273,10 @@ mod tests {
         assert_eq!(t.len(), 2);
         assert_token(&t[0], 0, "Ilm", 0, 3);
         assert_token(&t[1], 1, "Kreis", 4, 9);
-        assert_eq!(words("Bau- und Umweltausschuss"), ["Bau", "und", "Umweltausschuss"]);
+        assert_eq!(
+            words("Bau- und Umweltausschuss"),
+            ["Bau", "und", "Umweltausschuss"]
+        );
     }
 
     #[test]
