@@ -61,11 +61,15 @@ pub fn extract_pdf(bytes: &[u8]) -> std::result::Result<Extracted, PdfError> {
 
 /// Load a PDF, decrypting it when it opens with the empty user password.
 fn load(bytes: &[u8]) -> std::result::Result<Document, PdfError> {
+    // Like pdftotext, try files without a header too (damaged but often
+    // recoverable); only a file that neither looks like nor loads as a PDF
+    // is "not a PDF".
     let head = &bytes[..bytes.len().min(1024)];
-    if !head.windows(5).any(|w| w == b"%PDF-") {
-        return Err(PdfError::NotPdf);
-    }
+    let has_header = head.windows(5).any(|w| w == b"%PDF-");
     let mut doc = Document::load_mem(bytes).map_err(|e| {
+        if !has_header {
+            return PdfError::NotPdf;
+        }
         let msg = e.to_string();
         if msg.to_ascii_lowercase().contains("password") || msg.to_ascii_lowercase().contains("decrypt") {
             PdfError::PasswordRequired
