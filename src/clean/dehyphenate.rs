@@ -40,6 +40,8 @@
 //! a truncation hyphen before a conjunction the list does not know stays
 //! joined as a word.
 
+use std::collections::HashSet;
+
 use crate::model::{Line, Page};
 
 use super::normalize::SOFT_HYPHEN;
@@ -147,6 +149,7 @@ fn keeps_hyphen(stem: &str) -> bool {
 
 /// Join words broken at line ends, across lines and pages (see module docs).
 pub fn dehyphenate(pages: &mut [Page]) {
+    let vocabulary = Vocabulary::of(pages);
     let order: Vec<(usize, usize)> = pages
         .iter()
         .enumerate()
@@ -166,7 +169,7 @@ pub fn dehyphenate(pages: &mut [Page]) {
             let text = &pages[p].lines[i].text;
             let last = text.rsplit(' ').next().unwrap_or("");
             let next_text = &line(pages, order[next]).text;
-            let join = decide(last, next_text);
+            let join = vocabulary.settle(last, next_text, decide(last, next_text));
             if join == Join::No {
                 break;
             }
@@ -195,6 +198,60 @@ pub fn dehyphenate(pages: &mut [Page]) {
             }
         }
     }
+}
+
+/// The words a document spells elsewhere, to settle a case the letters
+/// alone get wrong: `Landarzt-` + `Plus-Netzwerk` is `LandarztPlus-Netzwerk`
+/// when the document writes `LandarztPlus` elsewhere, and `Know-` + `how`
+/// keeps its hyphen where the document writes `Know-how`.
+struct Vocabulary {
+    words: HashSet<String>,
+}
+
+impl Vocabulary {
+    /// Every word of the document without surrounding punctuation, each of
+    /// its hyphen-separated parts, and each pair of neighbouring parts.
+    fn of(pages: &[Page]) -> Vocabulary {
+        let mut words = HashSet::new();
+        for token in pages
+            .iter()
+            .flat_map(|p| &p.lines)
+            .flat_map(|l| l.text.split(' '))
+        {
+            let token = trim_punctuation(token);
+            let parts: Vec<&str> = token.split('-').filter(|s| !s.is_empty()).collect();
+            for pair in parts.windows(2) {
+                words.insert(format!("{}-{}", pair[0], pair[1]));
+            }
+            words.extend(parts.iter().map(|s| s.to_string()));
+            words.insert(token.to_string());
+        }
+        Vocabulary { words }
+    }
+
+    /// Overrule `join` when the document spells the word at the break only
+    /// the other way. Soft hyphens and dashes are left as decided.
+    fn settle(&self, last: &str, next: &str, join: Join) -> Join {
+        if join == Join::No || !last.ends_with('-') {
+            return join;
+        }
+        let left = trim_punctuation(last.trim_end_matches('-'));
+        let left = left.rsplit('-').next().unwrap_or(left);
+        let right = trim_punctuation(next.split(' ').next().unwrap_or(""));
+        let right = right.split('-').next().unwrap_or(right);
+        let closed = self.words.contains(&format!("{left}{right}"));
+        let hyphenated = self.words.contains(&format!("{left}-{right}"));
+        match join {
+            Join::Hyphenated if closed && !hyphenated => Join::Closed,
+            Join::Closed if hyphenated && !closed => Join::Hyphenated,
+            _ => join,
+        }
+    }
+}
+
+fn trim_punctuation(word: &str) -> &str {
+    word.trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+        .trim_end_matches('-')
 }
 
 fn line(pages: &[Page], (p, i): (usize, usize)) -> &Line {
@@ -376,6 +433,48 @@ mod tests {
         assert_eq!(
             run(&["mit entsprechendem Know-", "how und"]),
             ["mit entsprechendem Know-how", "und"]
+        );
+    }
+
+    #[test]
+    fn the_documents_own_spelling_settles_the_case() {
+        // Fixture 004 writes "LandarztPlus" and breaks it once at the capital.
+        assert_eq!(
+            run(&[
+                "Das Programm LandarztPlus fördert ein Landarzt-",
+                "Plus-Netzwerk im Kreis"
+            ]),
+            [
+                "Das Programm LandarztPlus fördert ein LandarztPlus-Netzwerk",
+                "im Kreis"
+            ]
+        );
+        // Without that evidence the capital keeps the hyphen.
+        assert_eq!(
+            run(&[
+                "Das Programm fördert ein Landarzt-",
+                "Plus-Netzwerk im Kreis"
+            ]),
+            [
+                "Das Programm fördert ein Landarzt-Plus-Netzwerk",
+                "im Kreis"
+            ]
+        );
+        // A lower-case part keeps its hyphen where the document writes it so.
+        assert_eq!(
+            run(&[
+                "Ilm-Kreis-weit gilt: die Angebote sind Ilm-Kreis-",
+                "weit bekannt"
+            ]),
+            [
+                "Ilm-Kreis-weit gilt: die Angebote sind Ilm-Kreis-weit",
+                "bekannt"
+            ]
+        );
+        // Seen both ways: the letters decide.
+        assert_eq!(
+            run(&["IlmKreis und Ilm-Kreis, der Ilm-", "Kreis"]),
+            ["IlmKreis und Ilm-Kreis, der Ilm-Kreis"]
         );
     }
 
