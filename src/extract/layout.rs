@@ -28,6 +28,8 @@ use super::content::Glyph;
 /// word break. Kerning in TJ arrays is a few hundredths of an em; the
 /// narrowest word spaces in real fonts are about 0.2 em.
 pub const WORD_GAP: f32 = 0.15;
+/// A column of running text is at least this many font sizes wide.
+const MIN_COLUMN_EMS: f32 = 12.0;
 /// Runs on one baseline closer than this (× font size) are one segment.
 const SEGMENT_GAP: f32 = 1.5;
 
@@ -236,13 +238,18 @@ fn row_count(segs: &[&Seg]) -> usize {
 }
 
 /// Does this side of a candidate gutter look like a column of running text?
-fn column_like(side: &[&Seg]) -> bool {
+/// At least four rows, at least [`MIN_COLUMN_EMS`] font sizes wide (table
+/// cells and label columns are narrower), most lines filling the width.
+fn column_like(side: &[&Seg], med: f32) -> bool {
     if row_count(side) < 4 {
         return false;
     }
     let x0 = side.iter().map(|s| s.x0).fold(f32::INFINITY, f32::min);
     let x1 = side.iter().map(|s| s.x1).fold(f32::NEG_INFINITY, f32::max);
     let width = x1 - x0;
+    if width < MIN_COLUMN_EMS * med {
+        return false;
+    }
     let full = side.iter().filter(|s| s.width() >= 0.6 * width).count();
     full * 2 >= side.len()
 }
@@ -273,7 +280,7 @@ fn order(segs: Vec<Seg>, out: &mut Vec<Vec<Seg>>, depth: usize) {
     if let Some(cut) = find_vertical_cut(&segs, med) {
         let left: Vec<&Seg> = segs.iter().filter(|s| s.x1 <= cut).collect();
         let right: Vec<&Seg> = segs.iter().filter(|s| s.x0 >= cut).collect();
-        if column_like(&left) && column_like(&right) {
+        if column_like(&left, med) && column_like(&right, med) {
             let (l, r): (Vec<Seg>, Vec<Seg>) = segs.into_iter().partition(|s| s.x1 <= cut);
             order(l, out, depth + 1);
             order(r, out, depth + 1);

@@ -206,3 +206,95 @@ pub fn plain_text(text: &str) -> Extracted {
         .collect();
     Extracted { pages }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{dictionary, Stream};
+
+    /// Build a one-page PDF whose page paints `content` with font /F1 = `font`.
+    fn pdf_with(font: Dictionary, content: &str, extra: impl FnOnce(&mut Document, &mut Dictionary)) -> Vec<u8> {
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let mut font = font;
+        extra(&mut doc, &mut font);
+        let font_id = doc.add_object(font);
+        let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
+            "Resources" => resources_id, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }),
+        );
+        let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog_id);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).expect("save");
+        out
+    }
+
+    fn helvetica() -> Dictionary {
+        dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding" }
+    }
+
+    fn text_of(bytes: &[u8]) -> String {
+        extract_pdf(bytes).expect("extracts").text().trim().to_string()
+    }
+
+    #[test]
+    fn tj_kerning_keeps_words_and_positioned_words_get_spaces() {
+        // "Kreis" kerned in a TJ array, then "tag" placed by Td right after it
+        // (same word), then "Beschluss" placed with a gap and no space char.
+        let content = "BT /F1 11 Tf 72 700 Td [(K)20(r)-10(eis)] TJ 25.0 0 Td (tag) Tj 21 0 Td (Beschluss) Tj ET";
+        assert_eq!(text_of(&pdf_with(helvetica(), content, |_, _| {})), "Kreistag Beschluss");
+    }
+
+    #[test]
+    fn winansi_umlauts_and_differences() {
+        let content = "BT /F1 12 Tf 72 700 Td (Gr\\374\\337e \\001) Tj ET";
+        let font = dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+            "Encoding" => dictionary! { "BaseEncoding" => "WinAnsiEncoding", "Differences" => vec![1.into(), Object::Name(b"adieresis".to_vec())] },
+        };
+        assert_eq!(text_of(&pdf_with(font, content, |_, _| {})), "Grüße ä");
+    }
+
+    #[test]
+    fn type0_identity_h_with_to_unicode() {
+        let cmap = "begincmap 1 begincodespacerange <0000> <FFFF> endcodespacerange\n2 beginbfchar <0001> <00C4> <0002> <0072> endbfchar\n1 beginbfrange <0003> <0005> <007A> endbfrange endcmap";
+        // 0003..0005 → z { | : only 0003 used.
+        let content = "BT /F1 10 Tf 72 700 Td <000100020003> Tj ET";
+        let bytes = pdf_with(dictionary! { "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "X", "Encoding" => "Identity-H" }, content, |doc, font| {
+            let tu = doc.add_object(Stream::new(dictionary! {}, cmap.as_bytes().to_vec()));
+            let desc = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "X", "DW" => 500 });
+            font.set("ToUnicode", tu);
+            font.set("DescendantFonts", vec![desc.into()]);
+        });
+        assert_eq!(text_of(&bytes), "Ärz");
+    }
+
+    #[test]
+    fn lines_break_on_baseline_changes_and_t_star() {
+        let content = "BT /F1 11 Tf 14 TL 72 700 Td (erste Zeile) Tj T* (zweite Zeile) Tj ET";
+        let ex = extract_pdf(&pdf_with(helvetica(), content, |_, _| {})).expect("extracts");
+        let lines: Vec<&str> = ex.pages[0].lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(lines, vec!["erste Zeile", "zweite Zeile"]);
+        assert!(ex.pages[0].lines[1].y > ex.pages[0].lines[0].y, "y grows downwards");
+    }
+
+    #[test]
+    fn page_without_text_is_reported_as_no_text_layer() {
+        let ex = extract_pdf(&pdf_with(helvetica(), "0 0 m 100 100 l S", |_, _| {})).expect("extracts");
+        assert_eq!(ex.pages[0].source, TextSource::None);
+    }
+
+    #[test]
+    fn not_a_pdf_and_damaged_are_errors_not_panics() {
+        assert!(matches!(extract_pdf(b"hello world"), Err(PdfError::NotPdf)));
+        assert!(matches!(extract_pdf(b""), Err(PdfError::NotPdf)));
+        assert!(extract_pdf(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF").is_err());
+    }
+}
