@@ -21,6 +21,12 @@
 //! | ` -` or ` –` (a lone dash) | anything                        | unchanged: a dash      |
 //! | anything                  | something else (`-gewinnung`, `„`, `(`) | unchanged       |
 //!
+//! Where the letters mislead, the document's own spelling decides: if the
+//! document writes the word elsewhere only closed (`LandarztPlus`), a break
+//! before a capital (`Landarzt-` + `Plus-Netzwerk`) closes too; if it writes
+//! it only hyphenated (`Ilm-Kreis-weit`), a break before lower case keeps
+//! the hyphen.
+//!
 //! A soft hyphen (U+00AD, kept at the line end by [`super::normalize`]) is
 //! the PDF saying outright that the word was broken there, so it always
 //! joins without a hyphen; one with nothing to join becomes a visible `-`.
@@ -35,7 +41,8 @@
 //! next page. Without geometry (text files), consecutive lines continue.
 //!
 //! Limits: a compound whose true hyphen falls at a line end before a lower
-//! case part (`Ilm-Kreis-` + `weit`, rare) loses the hyphen; a code broken
+//! case part (`Ilm-Kreis-` + `weit`, rare) loses the hyphen unless the
+//! document spells it elsewhere; a code broken
 //! after capitals (`HELA-` + `DEF1WAK`, a BIC) keeps one it should not have;
 //! a truncation hyphen before a conjunction the list does not know stays
 //! joined as a word.

@@ -40,7 +40,7 @@
 //! multi-line footer block is only removed line by line, each line having to
 //! qualify on its own.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::model::{Line, Page};
 
@@ -244,7 +244,7 @@ fn mask(text: &str) -> String {
 /// Edge lines that repeat on enough pages to be running headers/footers.
 struct RepeatedLines {
     /// (page index, line index, side) of every line found to repeat.
-    hits: Vec<(usize, usize, Side)>,
+    hits: HashSet<(usize, usize, Side)>,
 }
 
 /// One line in a page edge, as the repetition count sees it.
@@ -292,7 +292,7 @@ impl RepeatedLines {
             }
         }
 
-        let mut hits = Vec::new();
+        let mut hits = HashSet::new();
         for ((side, key), lines) in &edges {
             if lines.len() < needed {
                 continue;
@@ -309,7 +309,7 @@ impl RepeatedLines {
                     .collect();
                 pages_alike.dedup();
                 if pages_alike.len() >= needed && in_body < pages_alike.len() {
-                    hits.push((candidate.page, candidate.line, *side));
+                    hits.insert((candidate.page, candidate.line, *side));
                 }
             }
         }
