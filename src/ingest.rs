@@ -212,7 +212,15 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
 
 /// Extract and clean a file: the text exactly as it is indexed.
 pub fn extract_clean(path: &Path) -> Result<Extracted> {
-    let extracted = extract::extract_file(path)?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    extract_clean_bytes(path, &bytes)
+}
+
+/// [`extract_clean`] on bytes already read (`path` decides the file type
+/// and names errors). Indexing hashes and extracts the same bytes, so the
+/// stored hash always describes the indexed text.
+pub fn extract_clean_bytes(path: &Path, bytes: &[u8]) -> Result<Extracted> {
+    let extracted = extract::extract_bytes(path, bytes)?;
     Ok(Extracted {
         pages: clean::clean(extracted.pages),
     })
@@ -288,14 +296,15 @@ fn prepare(file: &SourceFile, known: &IndexedFiles) -> Prepared {
             reason,
         })
     };
-    let hash = match std::fs::read(&file.path) {
-        Ok(bytes) => blake3::hash(&bytes).to_hex().to_string(),
+    let bytes = match std::fs::read(&file.path) {
+        Ok(bytes) => bytes,
         Err(e) => return failed(e.to_string()),
     };
+    let hash = blake3::hash(&bytes).to_hex().to_string();
     if known.hash_of(&file.canonical) == Some(hash.as_str()) {
         return Prepared::Unchanged(file.path.clone());
     }
-    let extracted = match extract_clean(&file.path) {
+    let extracted = match extract_clean_bytes(&file.path, &bytes) {
         Ok(extracted) => extracted,
         // The error already names the path; the report names it again.
         Err(e) => return failed(strip_path(&e, &file.path)),
