@@ -23,12 +23,19 @@ fn main() {
     let filter = args.get(3).cloned().unwrap_or_default();
     let mut line = String::new();
     for g in &it.glyphs {
-        line.push_str(&format!("{:?}@{:.1},{:.1}+{:.2} s{:.1}\n", g.text, g.x, g.y, g.advance, g.size));
+        line.push_str(&format!(
+            "{:?}@{:.1},{:.1}+{:.2} s{:.1}\n",
+            g.text, g.x, g.y, g.advance, g.size
+        ));
     }
     let text: String = it.glyphs.iter().map(|g| g.text.as_str()).collect();
     if let Some(pos) = text.find(&filter) {
         let start = text[..pos].chars().count();
-        for l in line.lines().skip(start.saturating_sub(3)).take(filter.chars().count() + 8) {
+        for l in line
+            .lines()
+            .skip(start.saturating_sub(3))
+            .take(filter.chars().count() + 8)
+        {
             println!("{l}");
         }
     }

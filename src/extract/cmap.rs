@@ -142,7 +142,13 @@ fn code_of(bytes: &[u8]) -> Option<(u8, u32)> {
 fn utf16_units(bytes: &[u8]) -> Vec<u16> {
     bytes
         .chunks(2)
-        .map(|p| if p.len() == 2 { u16::from_be_bytes([p[0], p[1]]) } else { p[0] as u16 })
+        .map(|p| {
+            if p.len() == 2 {
+                u16::from_be_bytes([p[0], p[1]])
+            } else {
+                p[0] as u16
+            }
+        })
         .collect()
 }
 
@@ -166,7 +172,8 @@ impl ToUnicode {
                     while i + 1 < toks.len() {
                         match (&toks[i], &toks[i + 1]) {
                             (Tok::Hex(lo), Tok::Hex(hi)) => {
-                                if let (Some((len, lo)), Some((_, hi))) = (code_of(lo), code_of(hi)) {
+                                if let (Some((len, lo)), Some((_, hi))) = (code_of(lo), code_of(hi))
+                                {
                                     map.codespace.push((len, lo, hi));
                                 }
                                 i += 2;
@@ -202,7 +209,12 @@ impl ToUnicode {
                             Tok::Hex(dst) => {
                                 if let (Some((len, lo)), Some((_, hi))) = (lo, hi) {
                                     if hi >= lo && hi - lo < 0x10000 {
-                                        map.ranges.push((len, lo, hi, RangeTarget::Offset(utf16_units(dst))));
+                                        map.ranges.push((
+                                            len,
+                                            lo,
+                                            hi,
+                                            RangeTarget::Offset(utf16_units(dst)),
+                                        ));
                                     }
                                 }
                                 i += 3;
@@ -250,7 +262,9 @@ impl ToUnicode {
             if bytes.len() < len as usize {
                 break;
             }
-            let Some((_, code)) = code_of(&bytes[..len as usize]) else { break };
+            let Some((_, code)) = code_of(&bytes[..len as usize]) else {
+                break;
+            };
             if self
                 .codespace
                 .iter()

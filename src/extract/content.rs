@@ -130,9 +130,18 @@ pub struct Interpreter<'a> {
 pub struct Resources<'a>(pub Vec<&'a Dictionary>);
 
 impl<'a> Resources<'a> {
-    fn lookup(&self, doc: &'a Document, category: &[u8], name: &[u8]) -> Option<(Option<ObjectId>, &'a Object)> {
+    fn lookup(
+        &self,
+        doc: &'a Document,
+        category: &[u8],
+        name: &[u8],
+    ) -> Option<(Option<ObjectId>, &'a Object)> {
         for res in &self.0 {
-            let Some(cat) = res.get(category).ok().and_then(|o| deref(doc, o).as_dict().ok()) else {
+            let Some(cat) = res
+                .get(category)
+                .ok()
+                .and_then(|o| deref(doc, o).as_dict().ok())
+            else {
                 continue;
             };
             if let Ok(o) = cat.get(name) {
@@ -211,18 +220,17 @@ impl<'a> Interpreter<'a> {
         for op in Content::decode_iter(content) {
             let Ok(op) = op else { break };
             self.ops += 1;
-            if self.ops > self.limits.max_ops_per_page || self.glyphs.len() > self.limits.max_glyphs_per_page {
+            if self.ops > self.limits.max_ops_per_page
+                || self.glyphs.len() > self.limits.max_glyphs_per_page
+            {
                 self.truncated = true;
                 return;
             }
             let o = &op.operands;
             let f = |i: usize| o.get(i).and_then(num);
             match op.operator.as_str() {
-                "q" => {
-                    if stack.len() < 256 {
-                        stack.push(gs.clone());
-                    }
-                }
+                // Deeper nesting than any real producer uses is ignored, not stored.
+                "q" if stack.len() < 256 => stack.push(gs.clone()),
                 "Q" => {
                     if let Some(s) = stack.pop() {
                         gs = s;
@@ -285,7 +293,9 @@ impl<'a> Interpreter<'a> {
                     if let Some(Object::Array(items)) = o.first() {
                         for item in items {
                             match item {
-                                Object::String(bytes, _) => self.show(&gs, &mut tm, bytes, &mut decoded),
+                                Object::String(bytes, _) => {
+                                    self.show(&gs, &mut tm, bytes, &mut decoded)
+                                }
                                 other => {
                                     if let Some(adj) = num(other) {
                                         let tx = -adj / 1000.0 * gs.size * gs.h_scale;
@@ -300,9 +310,15 @@ impl<'a> Interpreter<'a> {
                     if depth >= self.limits.max_form_depth {
                         continue;
                     }
-                    let Some(name) = o.first().and_then(|n| n.as_name().ok()) else { continue };
-                    let Some((id, obj)) = resources.lookup(self.doc, b"XObject", name) else { continue };
-                    let Ok(stream) = obj.as_stream() else { continue };
+                    let Some(name) = o.first().and_then(|n| n.as_name().ok()) else {
+                        continue;
+                    };
+                    let Some((id, obj)) = resources.lookup(self.doc, b"XObject", name) else {
+                        continue;
+                    };
+                    let Ok(stream) = obj.as_stream() else {
+                        continue;
+                    };
                     if stream.dict.get(b"Subtype").and_then(|s| s.as_name()).ok() != Some(b"Form") {
                         continue;
                     }
@@ -312,7 +328,9 @@ impl<'a> Interpreter<'a> {
                         }
                     }
                     let bytes = if stream.dict.get(b"Filter").is_ok() {
-                        stream.decompressed_content_with_limit(self.limits.max_stream_bytes).ok()
+                        stream
+                            .decompressed_content_with_limit(self.limits.max_stream_bytes)
+                            .ok()
                     } else {
                         Some(stream.content.clone())
                     };
@@ -325,8 +343,11 @@ impl<'a> Interpreter<'a> {
                             .and_then(|a| Matrix::from_operands(a))
                             .unwrap_or(Matrix::IDENTITY);
                         let mut inner = resources.clone();
-                        if let Some(r) =
-                            stream.dict.get(b"Resources").ok().and_then(|r| deref(self.doc, r).as_dict().ok())
+                        if let Some(r) = stream
+                            .dict
+                            .get(b"Resources")
+                            .ok()
+                            .and_then(|r| deref(self.doc, r).as_dict().ok())
                         {
                             inner.0.insert(0, r);
                         }
@@ -349,11 +370,16 @@ impl<'a> Interpreter<'a> {
         font.decode(bytes, decoded);
         let composite = font.is_composite();
         for d in decoded.iter() {
-            let trm = Matrix([gs.size * gs.h_scale, 0.0, 0.0, gs.size, 0.0, gs.rise]).mul(&tm.mul(&gs.ctm));
+            let trm = Matrix([gs.size * gs.h_scale, 0.0, 0.0, gs.size, 0.0, gs.rise])
+                .mul(&tm.mul(&gs.ctm));
             let [a, b, c, dd, e, ff] = trm.0;
             let xlen = (a * a + b * b).sqrt();
             let ylen = (c * c + dd * dd).sqrt();
-            let word_sp = if d.is_space_code && !composite { gs.word_spacing } else { 0.0 };
+            let word_sp = if d.is_space_code && !composite {
+                gs.word_spacing
+            } else {
+                0.0
+            };
             let tx = (d.width * gs.size + gs.char_spacing + word_sp) * gs.h_scale;
             // Device length of one text-space unit along x.
             let full = tm.mul(&gs.ctm);

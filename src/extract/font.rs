@@ -12,8 +12,8 @@
 //! standard 14 fonts that omit them, built-in Helvetica/Courier metrics —
 //! good enough to infer word gaps, which is all widths are used for here.
 
-use pdf_encoding::{glyphname_to_unicode, ForwardMap};
 use lopdf::{Dictionary, Document, Object};
+use pdf_encoding::{glyphname_to_unicode, ForwardMap};
 
 use super::cmap::ToUnicode;
 
@@ -32,7 +32,10 @@ pub struct Decoded {
 #[derive(Debug, Clone)]
 enum Kind {
     /// One byte per code; text and width tables indexed by the code.
-    Simple { text: Box<[Option<String>; 256]>, widths: Box<[f32; 256]> },
+    Simple {
+        text: Box<[Option<String>; 256]>,
+        widths: Box<[f32; 256]>,
+    },
     /// Multi-byte codes (Type0): CID = code for Identity, widths per CID.
     Composite {
         code_text: CompositeText,
@@ -50,7 +53,10 @@ enum CompositeText {
     Utf16,
     /// CID → glyph id → Unicode through the embedded TrueType's own `cmap`
     /// (CID fonts without ToUnicode, common from CAD and report tools).
-    Glyphs { cid_to_gid: Option<Vec<u16>>, gid_text: std::collections::HashMap<u16, char> },
+    Glyphs {
+        cid_to_gid: Option<Vec<u16>>,
+        gid_text: std::collections::HashMap<u16, char>,
+    },
     /// Codes are taken as Unicode: no ToUnicode, no usable font program, but a
     /// non-identity CIDToGIDMap, which producers write when CID = code point.
     CidIsUnicode,
@@ -141,7 +147,10 @@ pub fn glyph_name_to_text(name: &[u8]) -> Option<String> {
         }
     }
     if s.contains('_') {
-        let parts: Option<String> = s.split('_').map(|p| glyph_name_to_text(p.as_bytes())).collect();
+        let parts: Option<String> = s
+            .split('_')
+            .map(|p| glyph_name_to_text(p.as_bytes()))
+            .collect();
         return parts;
     }
     None
@@ -177,7 +186,9 @@ fn type1_builtin_encoding(program: &[u8]) -> Option<[Option<String>; 256]> {
         if w != "dup" {
             continue;
         }
-        let (Some(code), Some(name)) = (words.next(), words.next()) else { break };
+        let (Some(code), Some(name)) = (words.next(), words.next()) else {
+            break;
+        };
         let (Ok(code), Some(name)) = (code.parse::<usize>(), name.strip_prefix('/')) else {
             continue;
         };
@@ -197,7 +208,10 @@ impl Font {
     pub fn fallback() -> Font {
         let text = table_text(&pdf_encoding::WINANSI);
         Font {
-            kind: Kind::Simple { text: Box::new(text), widths: Box::new(helvetica_widths(1.0)) },
+            kind: Kind::Simple {
+                text: Box::new(text),
+                widths: Box::new(helvetica_widths(1.0)),
+            },
             to_unicode: None,
             width_scale: 0.001,
         }
@@ -233,7 +247,9 @@ impl Font {
 
         // Text table.
         let mut text: [Option<String>; 256] = match dict_get(doc, dict, b"Encoding") {
-            Some(Object::Name(n)) => base_table(n).map(table_text).unwrap_or_else(|| default_table(subtype)),
+            Some(Object::Name(n)) => base_table(n)
+                .map(table_text)
+                .unwrap_or_else(|| default_table(subtype)),
             Some(Object::Dictionary(enc)) => {
                 let mut table = name_of(dict_get(doc, enc, b"BaseEncoding"))
                     .and_then(base_table)
@@ -283,7 +299,9 @@ impl Font {
             .and_then(|d| dict_get(doc, d, b"MissingWidth"))
             .and_then(number)
             .unwrap_or(0.0);
-        let first = dict_get(doc, dict, b"FirstChar").and_then(number).unwrap_or(0.0) as usize;
+        let first = dict_get(doc, dict, b"FirstChar")
+            .and_then(number)
+            .unwrap_or(0.0) as usize;
         if let Some(Object::Array(ws)) = dict_get(doc, dict, b"Widths") {
             widths.fill(missing);
             for (i, w) in ws.iter().enumerate() {
@@ -294,7 +312,11 @@ impl Font {
         } else if base_font_str.contains("courier") {
             widths.fill(600.0);
         } else {
-            let scale = if base_font_str.contains("times") { 0.9 } else { 1.0 };
+            let scale = if base_font_str.contains("times") {
+                0.9
+            } else {
+                1.0
+            };
             widths = helvetica_widths(scale);
         }
         if subtype == b"Type3" && width_scale != 0.001 {
@@ -305,27 +327,46 @@ impl Font {
             }
         }
         Font {
-            kind: Kind::Simple { text: Box::new(text), widths: Box::new(widths) },
+            kind: Kind::Simple {
+                text: Box::new(text),
+                widths: Box::new(widths),
+            },
             to_unicode,
             width_scale: 0.001,
         }
     }
 
-    fn load_type0(doc: &Document, dict: &Dictionary, to_unicode: Option<ToUnicode>, limit: usize) -> Font {
+    fn load_type0(
+        doc: &Document,
+        dict: &Dictionary,
+        to_unicode: Option<ToUnicode>,
+        limit: usize,
+    ) -> Font {
         let encoding = dict_get(doc, dict, b"Encoding");
         let (code_text, encoding_cmap) = match encoding {
             Some(Object::Name(n)) => {
                 let n = String::from_utf8_lossy(n);
                 let utf16 = n.contains("UCS2") || n.contains("UTF16");
-                (if utf16 { CompositeText::Utf16 } else { CompositeText::None }, None)
+                (
+                    if utf16 {
+                        CompositeText::Utf16
+                    } else {
+                        CompositeText::None
+                    },
+                    None,
+                )
             }
-            Some(o @ Object::Stream(_)) => {
-                (CompositeText::None, stream_bytes(doc, o, limit).map(|b| ToUnicode::parse(&b)))
-            }
+            Some(o @ Object::Stream(_)) => (
+                CompositeText::None,
+                stream_bytes(doc, o, limit).map(|b| ToUnicode::parse(&b)),
+            ),
             _ => (CompositeText::None, None),
         };
         let descendant = match dict_get(doc, dict, b"DescendantFonts") {
-            Some(Object::Array(a)) => a.first().map(|o| deref(doc, o)).and_then(|o| o.as_dict().ok()),
+            Some(Object::Array(a)) => a
+                .first()
+                .map(|o| deref(doc, o))
+                .and_then(|o| o.as_dict().ok()),
             _ => None,
         };
         let mut widths = Vec::new();
@@ -350,7 +391,8 @@ impl Font {
                             i += 2;
                         }
                         Some(o) => {
-                            let (Some(end), Some(wv)) = (number(o), items.get(i + 2).and_then(|x| number(x)))
+                            let (Some(end), Some(wv)) =
+                                (number(o), items.get(i + 2).and_then(|x| number(x)))
                             else {
                                 break;
                             };
@@ -368,7 +410,13 @@ impl Font {
             (t, ..) => t,
         };
         Font {
-            kind: Kind::Composite { code_text, widths, default_width, code_len: 2, encoding_cmap },
+            kind: Kind::Composite {
+                code_text,
+                widths,
+                default_width,
+                code_len: 2,
+                encoding_cmap,
+            },
             to_unicode,
             width_scale: 0.001,
         }
@@ -391,20 +439,36 @@ impl Font {
                         .and_then(|m| m.get(1, code))
                         .or_else(|| text[b as usize].clone())
                         .unwrap_or_default();
-                    out.push(Decoded { text: t, width: widths[b as usize] * self.width_scale, is_space_code: b == 32 });
+                    out.push(Decoded {
+                        text: t,
+                        width: widths[b as usize] * self.width_scale,
+                        is_space_code: b == 32,
+                    });
                 }
             }
-            Kind::Composite { code_text, widths, default_width, code_len, encoding_cmap } => {
+            Kind::Composite {
+                code_text,
+                widths,
+                default_width,
+                code_len,
+                encoding_cmap,
+            } => {
                 let mut i = 0;
                 while i < bytes.len() {
                     let len = encoding_cmap
                         .as_ref()
                         .and_then(|m| m.code_len(&bytes[i..]))
-                        .or_else(|| self.to_unicode.as_ref().and_then(|m| m.code_len(&bytes[i..])))
+                        .or_else(|| {
+                            self.to_unicode
+                                .as_ref()
+                                .and_then(|m| m.code_len(&bytes[i..]))
+                        })
                         .unwrap_or(*code_len)
                         .min(bytes.len() - i)
                         .max(1);
-                    let code = bytes[i..i + len].iter().fold(0u32, |a, b| (a << 8) | *b as u32);
+                    let code = bytes[i..i + len]
+                        .iter()
+                        .fold(0u32, |a, b| (a << 8) | *b as u32);
                     i += len;
                     let t = self
                         .to_unicode
@@ -412,9 +476,14 @@ impl Font {
                         .and_then(|m| m.get(len as u8, code))
                         .or_else(|| match code_text {
                             CompositeText::Utf16 | CompositeText::CidIsUnicode => {
-                                char::from_u32(code).filter(|c| !c.is_control()).map(String::from)
+                                char::from_u32(code)
+                                    .filter(|c| !c.is_control())
+                                    .map(String::from)
                             }
-                            CompositeText::Glyphs { cid_to_gid, gid_text } => {
+                            CompositeText::Glyphs {
+                                cid_to_gid,
+                                gid_text,
+                            } => {
                                 let gid = match cid_to_gid {
                                     Some(map) => map.get(code as usize).copied(),
                                     None => u16::try_from(code).ok(),
@@ -439,7 +508,11 @@ impl Font {
                         Ok(k) => widths[k].2,
                         Err(_) => *default_width,
                     };
-                    out.push(Decoded { text: t, width: w * self.width_scale, is_space_code: len == 1 && code == 32 });
+                    out.push(Decoded {
+                        text: t,
+                        width: w * self.width_scale,
+                        is_space_code: len == 1 && code == 32,
+                    });
                 }
             }
         }
@@ -451,8 +524,11 @@ impl Font {
 /// font's `CIDToGIDMap`.
 fn cid_font_text(doc: &Document, cid_font: &Dictionary, limit: usize) -> CompositeText {
     let cid_to_gid = match dict_get(doc, cid_font, b"CIDToGIDMap") {
-        Some(o @ Object::Stream(_)) => stream_bytes(doc, o, limit)
-            .map(|b| b.chunks_exact(2).map(|p| u16::from_be_bytes([p[0], p[1]])).collect::<Vec<u16>>()),
+        Some(o @ Object::Stream(_)) => stream_bytes(doc, o, limit).map(|b| {
+            b.chunks_exact(2)
+                .map(|p| u16::from_be_bytes([p[0], p[1]]))
+                .collect::<Vec<u16>>()
+        }),
         _ => None,
     };
     let program = dict_get(doc, cid_font, b"FontDescriptor")
@@ -460,7 +536,10 @@ fn cid_font_text(doc: &Document, cid_font: &Dictionary, limit: usize) -> Composi
         .and_then(|d| dict_get(doc, d, b"FontFile2"))
         .and_then(|o| stream_bytes(doc, o, limit));
     let mut gid_text = std::collections::HashMap::new();
-    if let Some(face) = program.as_deref().and_then(|p| ttf_parser::Face::parse(p, 0).ok()) {
+    if let Some(face) = program
+        .as_deref()
+        .and_then(|p| ttf_parser::Face::parse(p, 0).ok())
+    {
         if let Some(cmap) = face.tables().cmap {
             for sub in cmap.subtables.into_iter().filter(|s| s.is_unicode()) {
                 sub.codepoints(|cp| {
@@ -472,7 +551,10 @@ fn cid_font_text(doc: &Document, cid_font: &Dictionary, limit: usize) -> Composi
         }
     }
     if !gid_text.is_empty() {
-        CompositeText::Glyphs { cid_to_gid, gid_text }
+        CompositeText::Glyphs {
+            cid_to_gid,
+            gid_text,
+        }
     } else if cid_to_gid.is_some() {
         CompositeText::CidIsUnicode
     } else {
@@ -496,7 +578,11 @@ fn default_table(subtype: &[u8]) -> [Option<String>; 256] {
     }
 }
 
-fn builtin_for(doc: &Document, descriptor: Option<&Dictionary>, limit: usize) -> Option<[Option<String>; 256]> {
+fn builtin_for(
+    doc: &Document,
+    descriptor: Option<&Dictionary>,
+    limit: usize,
+) -> Option<[Option<String>; 256]> {
     let d = descriptor?;
     let program = dict_get(doc, d, b"FontFile").and_then(|o| stream_bytes(doc, o, limit))?;
     type1_builtin_encoding(&program)

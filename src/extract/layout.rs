@@ -77,7 +77,10 @@ pub fn lines(glyphs: &[Glyph], height: f32) -> Vec<Line> {
     // Group glyphs by writing direction (quantized to 1°), horizontal first.
     let mut groups: Vec<((i32, i32), Vec<&Glyph>)> = Vec::new();
     for g in glyphs {
-        let key = ((g.dir.0 * 60.0).round() as i32, (g.dir.1 * 60.0).round() as i32);
+        let key = (
+            (g.dir.0 * 60.0).round() as i32,
+            (g.dir.1 * 60.0).round() as i32,
+        );
         match groups.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => v.push(g),
             None => groups.push((key, vec![g])),
@@ -93,8 +96,19 @@ pub fn lines(glyphs: &[Glyph], height: f32) -> Vec<Line> {
             .iter()
             .map(|g| {
                 // Rotate into the text's own frame; then flip y to point down.
-                let (x, y) = if horizontal { (g.x, height - g.y) } else { (g.x * dx + g.y * dy, -(-g.x * dy + g.y * dx)) };
-                G { text: &g.text, x0: x, x1: x + g.advance.max(0.0), base: y, size: g.size.max(0.1), space: g.is_space }
+                let (x, y) = if horizontal {
+                    (g.x, height - g.y)
+                } else {
+                    (g.x * dx + g.y * dy, -(-g.x * dy + g.y * dx))
+                };
+                G {
+                    text: &g.text,
+                    x0: x,
+                    x1: x + g.advance.max(0.0),
+                    base: y,
+                    size: g.size.max(0.1),
+                    space: g.is_space,
+                }
             })
             .collect();
         let segs = segments(runs(&gs));
@@ -121,7 +135,9 @@ fn runs(gs: &[G]) -> Vec<Seg> {
             (Some(run), Some(p)) => {
                 let size = run.size.max(g.size);
                 let gap = g.x0 - p.x1;
-                (g.base - p.base).abs() < 0.5 * size && gap > -0.6 * size && gap < SEGMENT_GAP * size
+                (g.base - p.base).abs() < 0.5 * size
+                    && gap > -0.6 * size
+                    && gap < SEGMENT_GAP * size
             }
             _ => false,
         };
@@ -129,13 +145,19 @@ fn runs(gs: &[G]) -> Vec<Seg> {
             let run = cur.as_mut().expect("continues implies a current run");
             let p = last.expect("continues implies a previous glyph");
             // Fake bold: the same glyph painted again at (almost) the same spot.
-            if g.text == p.text && (g.x0 - p.x0).abs() < 0.15 * g.size && (g.base - p.base).abs() < 0.1 * g.size {
+            if g.text == p.text
+                && (g.x0 - p.x0).abs() < 0.15 * g.size
+                && (g.base - p.base).abs() < 0.1 * g.size
+            {
                 continue;
             }
             let gap = g.x0 - p.x1;
             let word = run.words.last_mut().expect("runs have a word");
             if pending_space || gap > WORD_GAP * run.size.max(g.size) {
-                run.words.push(Word { x1: g.x1, text: g.text.to_string() });
+                run.words.push(Word {
+                    x1: g.x1,
+                    text: g.text.to_string(),
+                });
             } else {
                 word.text.push_str(g.text);
                 word.x1 = word.x1.max(g.x1);
@@ -147,7 +169,10 @@ fn runs(gs: &[G]) -> Vec<Seg> {
                 out.push(run);
             }
             cur = Some(Seg {
-                words: vec![Word { x1: g.x1, text: g.text.to_string() }],
+                words: vec![Word {
+                    x1: g.x1,
+                    text: g.text.to_string(),
+                }],
                 x0: g.x0,
                 x1: g.x1,
                 base: g.base,
@@ -170,7 +195,9 @@ fn segments(mut runs: Vec<Seg>) -> Vec<Seg> {
     let mut rows: Vec<Vec<Seg>> = Vec::new();
     for r in runs {
         match rows.last_mut() {
-            Some(row) if (r.base - row[0].base).abs() < 0.35 * r.size.max(row[0].size) => row.push(r),
+            Some(row) if (r.base - row[0].base).abs() < 0.35 * r.size.max(row[0].size) => {
+                row.push(r)
+            }
             _ => rows.push(vec![r]),
         }
     }
@@ -314,7 +341,9 @@ fn leaf_lines(mut segs: Vec<Seg>) -> Vec<Line> {
     let mut rows: Vec<Vec<Seg>> = Vec::new();
     for s in segs {
         match rows.last_mut() {
-            Some(row) if (s.base - row[0].base).abs() < 0.5 * s.size.max(row[0].size) => row.push(s),
+            Some(row) if (s.base - row[0].base).abs() < 0.5 * s.size.max(row[0].size) => {
+                row.push(s)
+            }
             _ => rows.push(vec![s]),
         }
     }
@@ -333,8 +362,17 @@ fn leaf_lines(mut segs: Vec<Seg>) -> Vec<Line> {
             let x0 = row.iter().map(|s| s.x0).fold(f32::INFINITY, f32::min);
             let x1 = row.iter().map(|s| s.x1).fold(f32::NEG_INFINITY, f32::max);
             // The row's main segment gives baseline and size (not a superscript).
-            let main = row.iter().max_by(|a, b| a.width().total_cmp(&b.width())).expect("non-empty row");
-            Some(Line { text, x: x0, y: main.base, width: x1 - x0, font_size: main.size })
+            let main = row
+                .iter()
+                .max_by(|a, b| a.width().total_cmp(&b.width()))
+                .expect("non-empty row");
+            Some(Line {
+                text,
+                x: x0,
+                y: main.base,
+                width: x1 - x0,
+                font_size: main.size,
+            })
         })
         .collect()
 }
@@ -372,7 +410,15 @@ mod tests {
         // "Wort" with tiny kerning gaps, then a word placed 0.3 em away without a space glyph.
         let mut x = 100.0;
         for c in "Wort".chars() {
-            g.push(Glyph { text: c.into(), x, y: 700.0, advance: 5.5, size: 10.0, dir: (1.0, 0.0), is_space: false });
+            g.push(Glyph {
+                text: c.into(),
+                x,
+                y: 700.0,
+                advance: 5.5,
+                size: 10.0,
+                dir: (1.0, 0.0),
+                is_space: false,
+            });
             x += 5.5 + 0.3; // 0.03 em kerning
         }
         word_glyphs("Satz", x + 3.0, 700.0, 10.0, &mut g);
@@ -384,7 +430,10 @@ mod tests {
         let mut g = Vec::new();
         word_glyphs("zweite Zeile", 72.0, 686.0, 10.0, &mut g);
         word_glyphs("erste Zeile", 72.0, 700.0, 10.0, &mut g);
-        assert_eq!(texts(&lines(&g, 800.0)), vec!["erste Zeile", "zweite Zeile"]);
+        assert_eq!(
+            texts(&lines(&g, 800.0)),
+            vec!["erste Zeile", "zweite Zeile"]
+        );
     }
 
     #[test]
@@ -392,8 +441,20 @@ mod tests {
         let mut g = Vec::new();
         for i in 0..6 {
             let y = 700.0 - i as f32 * 12.0;
-            word_glyphs(&format!("links zeile nummer {i} text"), 50.0, y, 10.0, &mut g);
-            word_glyphs(&format!("rechts zeile nummer {i} text"), 320.0, y, 10.0, &mut g);
+            word_glyphs(
+                &format!("links zeile nummer {i} text"),
+                50.0,
+                y,
+                10.0,
+                &mut g,
+            );
+            word_glyphs(
+                &format!("rechts zeile nummer {i} text"),
+                320.0,
+                y,
+                10.0,
+                &mut g,
+            );
         }
         let ls = lines(&g, 800.0);
         let t = texts(&ls);
@@ -405,7 +466,12 @@ mod tests {
     #[test]
     fn table_rows_read_row_by_row() {
         let mut g = Vec::new();
-        let rows = [("Projektträger:", "Stadt Ilmenau"), ("Kosten:", "10.000 Euro"), ("Laufzeit:", "2025"), ("Ort:", "Arnstadt")];
+        let rows = [
+            ("Projektträger:", "Stadt Ilmenau"),
+            ("Kosten:", "10.000 Euro"),
+            ("Laufzeit:", "2025"),
+            ("Ort:", "Arnstadt"),
+        ];
         for (i, (a, b)) in rows.iter().enumerate() {
             let y = 700.0 - i as f32 * 14.0;
             word_glyphs(a, 50.0, y, 10.0, &mut g);
@@ -422,7 +488,15 @@ mod tests {
         word_glyphs("Haupttext", 72.0, 700.0, 10.0, &mut g);
         let mut y = 100.0;
         for c in "Rand".chars() {
-            g.push(Glyph { text: c.into(), x: 20.0, y, advance: 5.5, size: 10.0, dir: (0.0, 1.0), is_space: false });
+            g.push(Glyph {
+                text: c.into(),
+                x: 20.0,
+                y,
+                advance: 5.5,
+                size: 10.0,
+                dir: (0.0, 1.0),
+                is_space: false,
+            });
             y += 5.5;
         }
         assert_eq!(texts(&lines(&g, 800.0)), vec!["Haupttext", "Rand"]);

@@ -71,7 +71,9 @@ fn load(bytes: &[u8]) -> std::result::Result<Document, PdfError> {
             return PdfError::NotPdf;
         }
         let msg = e.to_string();
-        if msg.to_ascii_lowercase().contains("password") || msg.to_ascii_lowercase().contains("decrypt") {
+        if msg.to_ascii_lowercase().contains("password")
+            || msg.to_ascii_lowercase().contains("decrypt")
+        {
             PdfError::PasswordRequired
         } else {
             PdfError::Damaged(msg)
@@ -88,7 +90,11 @@ pub fn extract_pdf_with(bytes: &[u8], limits: &Limits) -> std::result::Result<Ex
     let doc = load(bytes)?;
     let page_ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
     if page_ids.len() > limits.max_pages {
-        return Err(PdfError::TooLarge(format!("{} pages (limit {})", page_ids.len(), limits.max_pages)));
+        return Err(PdfError::TooLarge(format!(
+            "{} pages (limit {})",
+            page_ids.len(),
+            limits.max_pages
+        )));
     }
     let mut interp = Interpreter::new(&doc, limits);
     let mut pages = Vec::with_capacity(page_ids.len());
@@ -128,17 +134,32 @@ fn extract_page<'a>(
         _ => (shift, w, h),
     };
 
-    let content = doc.get_page_content_with_limit(id, limits.max_stream_bytes).unwrap_or_default();
+    let content = doc
+        .get_page_content_with_limit(id, limits.max_stream_bytes)
+        .unwrap_or_default();
     let (inline, ids) = doc.get_page_resources(id).unwrap_or((None, Vec::new()));
     let mut res: Vec<&Dictionary> = inline.into_iter().collect();
     res.extend(ids.iter().filter_map(|rid| doc.get_dictionary(*rid).ok()));
     interp.run_page(&content, &Resources(res), ctm);
     let lines = layout::lines(&interp.glyphs, dh);
     if interp.truncated {
-        tracing::warn!(page = number, "page content exceeded limits; text truncated");
+        tracing::warn!(
+            page = number,
+            "page content exceeded limits; text truncated"
+        );
     }
-    let source = if lines.is_empty() { TextSource::None } else { TextSource::Native };
-    Page { number, width: dw, height: dh, lines, source }
+    let source = if lines.is_empty() {
+        TextSource::None
+    } else {
+        TextSource::Native
+    };
+    Page {
+        number,
+        width: dw,
+        height: dh,
+        lines,
+        source,
+    }
 }
 
 /// A page attribute, inherited through the page tree (`/Parent`) when absent.
@@ -183,9 +204,15 @@ pub fn extract_file(path: &Path) -> Result<Extracted> {
 
 /// Extract file contents already read; `path` decides the type and names errors.
 pub fn extract_bytes(path: &Path, bytes: &[u8]) -> Result<Extracted> {
-    let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
     match ext.as_deref() {
-        Some("pdf") => extract_pdf(bytes).map_err(|source| Error::Pdf { path: path.into(), source }),
+        Some("pdf") => extract_pdf(bytes).map_err(|source| Error::Pdf {
+            path: path.into(),
+            source,
+        }),
         Some("txt") => Ok(plain_text(&String::from_utf8_lossy(bytes))),
         _ => Err(Error::UnsupportedFile { path: path.into() }),
     }
@@ -213,13 +240,18 @@ mod tests {
     use lopdf::{dictionary, Stream};
 
     /// Build a one-page PDF whose page paints `content` with font /F1 = `font`.
-    fn pdf_with(font: Dictionary, content: &str, extra: impl FnOnce(&mut Document, &mut Dictionary)) -> Vec<u8> {
+    fn pdf_with(
+        font: Dictionary,
+        content: &str,
+        extra: impl FnOnce(&mut Document, &mut Dictionary),
+    ) -> Vec<u8> {
         let mut doc = Document::with_version("1.5");
         let pages_id = doc.new_object_id();
         let mut font = font;
         extra(&mut doc, &mut font);
         let font_id = doc.add_object(font);
-        let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+        let resources_id =
+            doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
         let content_id = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
         let page_id = doc.add_object(dictionary! {
             "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
@@ -227,7 +259,9 @@ mod tests {
         });
         doc.objects.insert(
             pages_id,
-            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }),
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 },
+            ),
         );
         let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
         doc.trailer.set("Root", catalog_id);
@@ -241,7 +275,11 @@ mod tests {
     }
 
     fn text_of(bytes: &[u8]) -> String {
-        extract_pdf(bytes).expect("extracts").text().trim().to_string()
+        extract_pdf(bytes)
+            .expect("extracts")
+            .text()
+            .trim()
+            .to_string()
     }
 
     #[test]
@@ -249,7 +287,10 @@ mod tests {
         // "Kreis" kerned in a TJ array, then "tag" placed by Td right after it
         // (same word), then "Beschluss" placed with a gap and no space char.
         let content = "BT /F1 11 Tf 72 700 Td [(K)20(r)-10(eis)] TJ 25.0 0 Td (tag) Tj 21 0 Td (Beschluss) Tj ET";
-        assert_eq!(text_of(&pdf_with(helvetica(), content, |_, _| {})), "Kreistag Beschluss");
+        assert_eq!(
+            text_of(&pdf_with(helvetica(), content, |_, _| {})),
+            "Kreistag Beschluss"
+        );
     }
 
     #[test]
@@ -267,12 +308,16 @@ mod tests {
         let cmap = "begincmap 1 begincodespacerange <0000> <FFFF> endcodespacerange\n2 beginbfchar <0001> <00C4> <0002> <0072> endbfchar\n1 beginbfrange <0003> <0005> <007A> endbfrange endcmap";
         // 0003..0005 → z { | : only 0003 used.
         let content = "BT /F1 10 Tf 72 700 Td <000100020003> Tj ET";
-        let bytes = pdf_with(dictionary! { "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "X", "Encoding" => "Identity-H" }, content, |doc, font| {
-            let tu = doc.add_object(Stream::new(dictionary! {}, cmap.as_bytes().to_vec()));
-            let desc = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "X", "DW" => 500 });
-            font.set("ToUnicode", tu);
-            font.set("DescendantFonts", vec![desc.into()]);
-        });
+        let bytes = pdf_with(
+            dictionary! { "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "X", "Encoding" => "Identity-H" },
+            content,
+            |doc, font| {
+                let tu = doc.add_object(Stream::new(dictionary! {}, cmap.as_bytes().to_vec()));
+                let desc = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "X", "DW" => 500 });
+                font.set("ToUnicode", tu);
+                font.set("DescendantFonts", vec![desc.into()]);
+            },
+        );
         assert_eq!(text_of(&bytes), "Ärz");
     }
 
@@ -282,12 +327,16 @@ mod tests {
         let ex = extract_pdf(&pdf_with(helvetica(), content, |_, _| {})).expect("extracts");
         let lines: Vec<&str> = ex.pages[0].lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(lines, vec!["erste Zeile", "zweite Zeile"]);
-        assert!(ex.pages[0].lines[1].y > ex.pages[0].lines[0].y, "y grows downwards");
+        assert!(
+            ex.pages[0].lines[1].y > ex.pages[0].lines[0].y,
+            "y grows downwards"
+        );
     }
 
     #[test]
     fn page_without_text_is_reported_as_no_text_layer() {
-        let ex = extract_pdf(&pdf_with(helvetica(), "0 0 m 100 100 l S", |_, _| {})).expect("extracts");
+        let ex =
+            extract_pdf(&pdf_with(helvetica(), "0 0 m 100 100 l S", |_, _| {})).expect("extracts");
         assert_eq!(ex.pages[0].source, TextSource::None);
     }
 
@@ -295,6 +344,9 @@ mod tests {
     fn not_a_pdf_and_damaged_are_errors_not_panics() {
         assert!(matches!(extract_pdf(b"hello world"), Err(PdfError::NotPdf)));
         assert!(matches!(extract_pdf(b""), Err(PdfError::NotPdf)));
-        assert!(extract_pdf(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF").is_err());
+        assert!(extract_pdf(
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF"
+        )
+        .is_err());
     }
 }
