@@ -86,28 +86,9 @@ impl Doc {
             .unwrap_or(1)
     }
 
-    /// Index of the line containing byte offset `pos` of [`Doc::text`].
-    pub fn line_at(&self, pos: usize) -> usize {
-        match self.starts.binary_search(&pos) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        }
-    }
-
     /// Byte offset in [`Doc::text`] where line `i` starts.
     pub fn line_start(&self, i: usize) -> usize {
         self.starts.get(i).copied().unwrap_or(self.text.len())
-    }
-
-    /// The lines of `range` joined by spaces.
-    pub fn join(&self, range: Range<usize>) -> String {
-        let end = range.end.min(self.len());
-        let start = range.start.min(end);
-        self.lines[start..end]
-            .iter()
-            .map(|l| l.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
     }
 
     /// The lines of `range` joined by newlines.

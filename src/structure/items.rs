@@ -366,8 +366,22 @@ pub(crate) fn agenda(doc: &Doc) -> Vec<FoundAgenda> {
             end: doc.len(),
         });
     }
-    let mut items = if heads.is_empty() { list } else { heads };
+    // Items the list announces but the text never heads keep their list row.
+    let mut items = heads;
+    let mut list_only = Vec::new();
+    for f in list {
+        if !items.iter().any(|h| h.number == f.number) {
+            list_only.push(f.line);
+            items.push(f);
+        }
+    }
+    items.sort_by_key(|f| f.line);
     set_ends(doc, &mut items, &|_| false);
+    for f in items.iter_mut().filter(|f| list_only.contains(&f.line)) {
+        f.end = f.end.min(f.line + 1);
+    }
+    // In agenda order, whatever order the text gives them in.
+    items.sort_by_key(|f| number_key(f.number.as_deref().unwrap_or("")));
     items
         .into_iter()
         .map(|item| {
@@ -381,6 +395,11 @@ pub(crate) fn agenda(doc: &Doc) -> Vec<FoundAgenda> {
             }
         })
         .collect()
+}
+
+/// "2.10" sorts after "2.9".
+fn number_key(n: &str) -> Vec<u32> {
+    n.split('.').map(|p| p.parse().unwrap_or(u32::MAX)).collect()
 }
 
 /// The rows of a "Tagesordnung" list.
@@ -558,11 +577,11 @@ mod tests {
     fn agenda_with_list_and_votes() {
         let d = doc("Tagesordnung:\n1. Eröffnung der Sitzung\n2. Bebauungsplan Nord\n2.1 Satzungsbeschluss\nTOP 1\nDer Vorsitzende eröffnet.\nTOP 2.1: Satzungsbeschluss Bebauungsplan\nBeschluss: Der Stadtrat beschließt die Satzung.\nAbstimmungsergebnis: 25 Ja, 3 Nein, 1 Enthaltung");
         let a = agenda(&d);
-        assert_eq!(a.len(), 2);
+        let nums: Vec<_> = a.iter().map(|x| x.item.number.clone().unwrap_or_default()).collect();
+        assert_eq!(nums, ["1", "2", "2.1"]);
         assert_eq!(a[0].item.title, "Eröffnung der Sitzung");
-        assert_eq!(a[1].item.number.as_deref(), Some("2.1"));
-        assert_eq!(a[1].item.title, "Satzungsbeschluss");
-        let v = a[1].votes.clone().expect("votes");
+        assert_eq!(a[2].item.title, "Satzungsbeschluss");
+        let v = a[2].votes.clone().expect("votes");
         assert_eq!((v.ja, v.nein, v.enthaltung), (Some(25), Some(3), Some(1)));
         assert!(a[1].beschluss.as_deref().unwrap_or("").starts_with("Der Stadtrat"));
     }

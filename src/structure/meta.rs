@@ -86,7 +86,7 @@ static CITY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("city regex")
 });
 static CITY_STRONG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:Oberbürgermeister(?:in)?|Bürgermeister(?:in)?|Magistrat|Rat|Stadtrat|Gemeinderat|Stadtverordnetenversammlung)\s+der\s*$").expect("city regex")
+    Regex::new(r"(?i)(?:Oberbürgermeister(?:in)?|Bürgermeister(?:in)?|Magistrat|Rat|Stadtrat|Gemeinderat|Stadtverordnetenversammlung)(?:es|s)?\s+der\s*$").expect("city regex")
 });
 
 /// The last `n` bytes of `s` (or fewer, at a char boundary).
@@ -265,7 +265,7 @@ pub(crate) fn body(doc: &Doc) -> Option<String> {
         let strong = CITY_STRONG.is_match(before)
             || kind.starts_with("stadtverwaltung") && m.start() < head_end
             || m.start() < head_end && c[2].chars().all(|ch| !ch.is_lowercase())
-            || m.start() >= tail_start && line_start && line_len < 60;
+            || (m.start() >= tail_start || m.start() < head_end) && line_start && line_len < 60;
         // A city named in passing is not the issuer.
         let w = if strong { 3.0 } else if m.start() < head_end { 0.8 } else { 0.3 };
         add(format!("{prefix} {place}"), m.start(), w);
@@ -454,7 +454,7 @@ static PLACE_DATE: LazyLock<Regex> = LazyLock::new(|| {
 static STAND: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\bStand\s*:?\s*(?:vom\s+)?").expect("stand regex"));
 static SESSION_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:Sitzung|Niederschrift|Protokoll|Sitzungstermin|Sitzungsdatum|Tag der Sitzung|Datum der Sitzung)\b[^\n]{0,160}?\b(?:am|vom|:)\s*").expect("session regex")
+    Regex::new(r"(?i)\b(?:Sitzung|Niederschrift|Protokoll|Sitzungstermin|Sitzungsdatum|Tag der Sitzung|Datum der Sitzung)\b[^\n]{0,160}?(?:\b(?:am|vom)\b|:)\s*").expect("session regex")
 });
 
 /// A date right at the start of `s`, or on the next line when `s` is empty.
