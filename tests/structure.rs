@@ -159,13 +159,17 @@ fn check(name: &str, s: &DocStructure, gold: &Value) -> Score {
         titles.extend(strs(&gold["agenda_title_alt"][num]));
         match s.agenda_items.iter().find(|a| a.number == num) {
             None => p.push(format!("agenda {num} missing")),
-            Some(a) if !titles.iter().any(|t| norm(t) == norm(&a.title)) => {
-                p.push(format!("agenda {num} title {:?} (gold {titles:?})", a.title))
-            }
+            Some(a) if !titles.iter().any(|t| norm(t) == norm(&a.title)) => p.push(format!(
+                "agenda {num} title {:?} (gold {titles:?})",
+                a.title
+            )),
             Some(a) => {
                 if let Some(v) = w.get("abstimmung").and_then(Value::as_str) {
                     if a.abstimmung.as_deref().map(norm) != Some(norm(v)) {
-                        p.push(format!("agenda {num} abstimmung {:?} (gold {v})", a.abstimmung));
+                        p.push(format!(
+                            "agenda {num} abstimmung {:?} (gold {v})",
+                            a.abstimmung
+                        ));
                     }
                 }
             }
@@ -193,7 +197,10 @@ fn check(name: &str, s: &DocStructure, gold: &Value) -> Score {
                     p.push(format!("qa {num} question {:?}", short(&q.question)));
                 }
                 if !norm(&q.answer).starts_with(&ans) {
-                    p.push(format!("qa {num} answer {:?} (gold {ans:?})", short(&q.answer)));
+                    p.push(format!(
+                        "qa {num} answer {:?} (gold {ans:?})",
+                        short(&q.answer)
+                    ));
                 }
             }
         }
@@ -260,7 +267,10 @@ fn run(docs: Vec<(String, String, Value)>) {
         let count = |k: PassageKind| ps.iter().filter(|p| p.kind == k).count();
         assert_eq!(count(PassageKind::Stichwort), s.stichworte.len(), "{name}");
         assert_eq!(count(PassageKind::Qa), s.qa_pairs.len(), "{name}");
-        assert!(ps.iter().all(|p| !p.text.trim().is_empty()), "{name}: empty passage");
+        assert!(
+            ps.iter().all(|p| !p.text.trim().is_empty()),
+            "{name}: empty passage"
+        );
         if !score.problems.is_empty() {
             failures.push(format!("{name}: {}", score.problems.join("; ")));
         }
@@ -308,7 +318,11 @@ fn convention_documents() {
     let docs = names
         .into_iter()
         .map(|t| {
-            let stem = t.file_stem().and_then(|s| s.to_str()).unwrap_or("").to_string();
+            let stem = t
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("")
+                .to_string();
             let gold: Value = serde_json::from_str(&read(&dir.join(format!("{stem}.gold.json"))))
                 .unwrap_or_else(|e| panic!("{stem}.gold.json: {e}"));
             (stem, read(&t), gold)
@@ -359,14 +373,19 @@ fn passages_cover_text_and_split_pages() {
         .collect();
     assert_eq!(hf.len(), 6);
     assert!(hf[1].text.starts_with("5.2 Sprache und Bildung"));
-    assert!(!hf[5].text.contains("6 Empfehlungen an die Integrationsarbeit"));
+    assert!(!hf[5]
+        .text
+        .contains("6 Empfehlungen an die Integrationsarbeit"));
     let texts: Vec<_> = ps.iter().filter(|p| p.kind == PassageKind::Text).collect();
     assert!(texts.len() > 5, "one long page is split");
     assert!(texts.iter().all(|p| p.text.len() <= 4100));
     // Every word of the document is in some passage.
     let total: usize = ps.iter().map(|p| p.text.split_whitespace().count()).sum();
     let words = text.split_whitespace().count();
-    assert!(total >= words * 98 / 100, "{total} of {words} words in passages");
+    assert!(
+        total >= words * 98 / 100,
+        "{total} of {words} words in passages"
+    );
 }
 
 #[test]
@@ -428,4 +447,270 @@ fn odd_inputs_do_not_panic() {
     let s = analyze(&[]);
     assert_eq!(s.doc_type, DocType::Sonstiges);
     assert!(passages(&[], &s).is_empty());
+}
+
+/// Karlsruhe paper types and file roles → the types we accept for a file.
+/// `None`: no clear expectation (attachments, budget chapters, statements
+/// on motions).
+fn karlsruhe_expected(paper_type: &str, name: &str, file_name: &str) -> Option<Vec<&'static str>> {
+    let f = file_name.to_lowercase();
+    let n = name.to_lowercase();
+    if f.contains("anlage") || paper_type.starts_with("Haushalt") || paper_type == "Offenlage" {
+        return None;
+    }
+    if f.contains("protokoll") || f.contains("niederschrift") || f.contains("abstimmungsergebnis") {
+        return Some(vec!["niederschrift"]);
+    }
+    let inquiry = paper_type == "Anfrage" || n.starts_with("anfrage");
+    let lead = n.split(':').next().unwrap_or("");
+    let motion = paper_type.contains("ntrag") || lead.contains("antrag");
+    if f.contains("stellungnahme") || f.starts_with("stn") || f.contains("antwort") {
+        return inquiry.then(|| vec!["antwort", "anfrage_antwort"]);
+    }
+    if inquiry {
+        return Some(vec!["anfrage", "anfrage_antwort"]);
+    }
+    if motion {
+        return Some(vec!["sonstiges"]);
+    }
+    match paper_type {
+        "Beschlussvorlage" => Some(vec!["beschlussvorlage"]),
+        "Informationsvorlage" => Some(vec!["information"]),
+        _ => None,
+    }
+}
+
+/// The paper type alone → our types (every file of the paper).
+fn karlsruhe_paper_only(paper_type: &str) -> Option<Vec<&'static str>> {
+    match paper_type {
+        "Beschlussvorlage" => Some(vec!["beschlussvorlage"]),
+        "Informationsvorlage" => Some(vec!["information"]),
+        "Anfrage" => Some(vec!["anfrage", "antwort", "anfrage_antwort"]),
+        "Antrag" | "Änderungs-/Ergänzungsantrag" => Some(vec!["sonstiges"]),
+        _ => None,
+    }
+}
+
+/// Raw pdf.js text → pages: trailing spaces trimmed, line-end hyphenation
+/// before a lower-case letter undone, pages split at pdf-parse's
+/// "-- N of M --" markers and form feeds. (What `clean` does for real.)
+fn karlsruhe_pages(raw: &str) -> Vec<Page> {
+    let mut pages: Vec<Vec<String>> = vec![Vec::new()];
+    let mut carry = String::new();
+    for line in raw.lines() {
+        let line = line.trim();
+        let is_marker = line.starts_with("-- ") && line.ends_with(" --") && line.contains(" of ");
+        if is_marker || line.contains('\u{c}') {
+            pages.push(Vec::new());
+            if is_marker {
+                continue;
+            }
+        }
+        let line = line.replace('\u{c}', "");
+        let mut text = std::mem::take(&mut carry);
+        text.push_str(&line);
+        if text.ends_with('-') && text.len() > 2 && !text.ends_with(" -") {
+            // Join or keep the hyphen once the next line is known.
+            text.pop();
+            carry = text;
+            carry.push('\u{1}');
+            continue;
+        }
+        if let Some(p) = text.find('\u{1}') {
+            let (a, b) = text.split_at(p);
+            let b = &b[1..];
+            text = if b.chars().next().is_some_and(|c| c.is_lowercase()) {
+                format!("{a}{b}")
+            } else {
+                format!("{a}-{b}")
+            };
+        }
+        if let Some(last) = pages.last_mut() {
+            last.push(text);
+        }
+    }
+    if !carry.is_empty() {
+        if let Some(last) = pages.last_mut() {
+            last.push(carry.replace('\u{1}', "-"));
+        }
+    }
+    pages
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .enumerate()
+        .map(|(i, lines)| Page {
+            number: i as u32 + 1,
+            width: 0.0,
+            height: 0.0,
+            lines: lines.into_iter().map(Line::plain).collect(),
+            source: TextSource::Native,
+        })
+        .collect()
+}
+
+#[test]
+fn karlsruhe_pages_dehyphenate() {
+    let p = karlsruhe_pages("aufgeschlüs-\nselt nach \nIlm-\nKreis\n-- 1 of 2 --\nSeite zwei");
+    assert_eq!(p.len(), 2);
+    assert_eq!(p[0].lines[0].text, "aufgeschlüsselt nach");
+    assert_eq!(p[0].lines[1].text, "Ilm-Kreis");
+}
+
+/// Type agreement and Q&A figures over the Karlsruhe corpus
+/// (`../shared/realworld/karlsruhe`). `KARLSRUHE_STEP=n` takes every n-th
+/// file for a quick run.
+#[test]
+#[ignore = "needs ../shared"]
+fn karlsruhe_agreement() {
+    use std::collections::BTreeMap;
+    let root = std::env::var("RATSUCHE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+        .join("realworld/karlsruhe");
+    let manifest = read(&root.join("MANIFEST.tsv"));
+    let step: usize = std::env::var("KARLSRUHE_STEP")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let rows: Vec<Vec<String>> = manifest
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').map(str::to_string).collect::<Vec<_>>())
+        .filter(|r| r.len() >= 13)
+        .filter(|r| r[2].parse::<usize>().unwrap_or(0) >= 100)
+        .step_by(step)
+        .collect();
+
+    struct Row {
+        id: String,
+        paper_type: String,
+        file_name: String,
+        name: String,
+        reference: String,
+        got: DocType,
+        got_reference: Option<String>,
+        questions: usize,
+        answered: usize,
+    }
+    use rayon::prelude::*;
+    let start = std::time::Instant::now();
+    let results: Vec<Row> = rows
+        .par_iter()
+        .map(|r| {
+            let raw =
+                std::fs::read_to_string(root.join("file-contents").join(format!("{}.txt", r[0])))
+                    .unwrap_or_default();
+            let t0 = std::time::Instant::now();
+            let s = analyze(&karlsruhe_pages(&raw));
+            let took = t0.elapsed().as_secs_f64();
+            if took > 2.0 {
+                println!("slow: {} ({} bytes) {took:.1} s", r[0], raw.len());
+            }
+            Row {
+                id: r[0].clone(),
+                paper_type: r[3].clone(),
+                file_name: r[11].clone(),
+                name: r[6].clone(),
+                reference: r[7].clone(),
+                got: s.doc_type,
+                got_reference: s.reference.clone(),
+                questions: s.qa_pairs.len() + s.open_questions.len(),
+                answered: s.qa_pairs.len(),
+            }
+        })
+        .collect();
+    let secs = start.elapsed().as_secs_f64();
+
+    let mut agree = [0usize; 2];
+    let mut total = [0usize; 2];
+    let mut confusion: BTreeMap<(String, &'static str), (usize, Vec<String>)> = BTreeMap::new();
+    for r in &results {
+        let got = r.got.as_str();
+        if let Some(ok) = karlsruhe_paper_only(&r.paper_type) {
+            total[0] += 1;
+            agree[0] += ok.contains(&got) as usize;
+        }
+        if let Some(ok) = karlsruhe_expected(&r.paper_type, &r.name, &r.file_name) {
+            total[1] += 1;
+            agree[1] += ok.contains(&got) as usize;
+            let e = confusion.entry((ok.join("|"), r.got.as_str())).or_default();
+            e.0 += 1;
+            if e.1.len() < 4 {
+                e.1.push(r.id.clone());
+            }
+        }
+    }
+    let pct = |a: usize, t: usize| 100.0 * a as f64 / t.max(1) as f64;
+    println!(
+        "Karlsruhe: {} files with text (every {step}. file), {secs:.1} s",
+        results.len()
+    );
+    println!(
+        "type agreement, paper type only:        {}/{} = {:.1} %",
+        agree[0],
+        total[0],
+        pct(agree[0], total[0])
+    );
+    println!(
+        "type agreement, paper type + file role: {}/{} = {:.1} %",
+        agree[1],
+        total[1],
+        pct(agree[1], total[1])
+    );
+    println!("expected → got (role-aware):");
+    for ((want, got), (n, ids)) in &confusion {
+        println!("  {want:<28} {got:<18} {n:>6}  e.g. {}", ids.join(" "));
+    }
+
+    // Q&A on Anfragen: the inquiry files and the statements answering them.
+    let anfragen: Vec<&Row> = results
+        .iter()
+        .filter(|r| r.paper_type == "Anfrage" || r.name.to_lowercase().starts_with("anfrage"))
+        .collect();
+    let is_reply = |r: &&&Row| {
+        let f = r.file_name.to_lowercase();
+        f.contains("stellungnahme") || f.starts_with("stn") || f.contains("antwort")
+    };
+    let inquiry: Vec<&&Row> = anfragen
+        .iter()
+        .filter(|r| {
+            let f = r.file_name.to_lowercase();
+            f.starts_with("anfrage") || f.starts_with("top")
+        })
+        .collect();
+    let replies: Vec<&&Row> = anfragen.iter().filter(is_reply).collect();
+    let with = |v: &[&&Row], f: &dyn Fn(&Row) -> bool| v.iter().filter(|r| f(r)).count();
+    println!(
+        "Anfrage files (inquiry): {}; with numbered questions: {} ({:.1} %); mean questions {:.1}",
+        inquiry.len(),
+        with(&inquiry, &|r| r.questions > 0),
+        pct(with(&inquiry, &|r| r.questions > 0), inquiry.len()),
+        inquiry.iter().map(|r| r.questions).sum::<usize>() as f64 / inquiry.len().max(1) as f64
+    );
+    let answered_q: usize = replies.iter().map(|r| r.answered).sum();
+    let all_q: usize = replies.iter().map(|r| r.questions).sum();
+    println!(
+        "Stellungnahme files to Anfragen: {}; with ≥1 Q&A pair: {} ({:.1} %); questions found {all_q}, answered {answered_q} ({:.1} %)",
+        replies.len(),
+        with(&replies, &|r| r.answered > 0),
+        pct(with(&replies, &|r| r.answered > 0), replies.len()),
+        pct(answered_q, all_q)
+    );
+
+    // References: ours against Paper.reference where we found one.
+    let with_ref: Vec<&Row> = results
+        .iter()
+        .filter(|r| r.got_reference.is_some())
+        .collect();
+    let ref_ok = with_ref
+        .iter()
+        .filter(|r| r.got_reference.as_deref() == Some(r.reference.as_str()))
+        .count();
+    println!(
+        "reference found in {} files; equal to the paper's reference in {} ({:.1} %)",
+        with_ref.len(),
+        ref_ok,
+        pct(ref_ok, with_ref.len())
+    );
 }

@@ -10,6 +10,7 @@
 //! (see [`find_dates`]); month-only mentions are not day-precise and are only
 //! used for the main date ("Stand: Oktober 2025" → `2025-10`).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -77,14 +78,14 @@ const MONTHS_DE: &str = r"Januar|Jänner|Februar|März|Maerz|April|Mai|Juni|Juli
 const MONTHS_EN: &str =
     r"January|February|March|April|May|June|July|August|September|October|November|December";
 /// A four-digit year or a two-digit one.
-const YEAR: &str = r"(?:19|20)\d{2}";
+const YEAR: &str = r"(?:19|20)[0-9]{2}";
 const DASH: &str = r"(?:-|–|—|bis(?:\s+(?:zum|einschließlich|einschl\.))?)";
 
 /// "03.-26.01.2018", "01.08.-15.09.17", "17.01. bis 26.01.2025",
 /// "01.01.2025 - 31.12.2025".
 static RANGE_NUM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b(\d{{1,2}})\.(?:(\d{{1,2}})\.(?:({YEAR}|\d{{2}})\b)?)?\s*{DASH}\s*(\d{{1,2}})\.(\d{{1,2}})\.(?:({YEAR}|\d{{2}})\b)?"
+        r"(?-u:\b)([0-9]{{1,2}})\.(?:([0-9]{{1,2}})\.(?:({YEAR}|[0-9]{{2}})(?-u:\b))?)?\s*{DASH}\s*([0-9]{{1,2}})\.([0-9]{{1,2}})\.(?:({YEAR}|[0-9]{{2}})(?-u:\b))?"
     ))
     .expect("range regex")
 });
@@ -92,31 +93,35 @@ static RANGE_NUM: LazyLock<Regex> = LazyLock::new(|| {
 /// "17. bis 26. Januar 2025", "1. Januar bis 30. Juni 2025".
 static RANGE_TXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b(\d{{1,2}})\.\s*(?:({MONTHS_DE})\s*(?:({YEAR})\s*)?)?{DASH}\s*(\d{{1,2}})\.\s*({MONTHS_DE})(?:\s*({YEAR})\b)?"
+        r"(?-u:\b)([0-9]{{1,2}})\.\s*(?:({MONTHS_DE})\s*(?:({YEAR})\s*)?)?{DASH}\s*([0-9]{{1,2}})\.\s*({MONTHS_DE})(?:\s*({YEAR})(?-u:\b))?"
     ))
     .expect("range regex")
 });
 
 /// "10.11.2025", "1.3.2025", "10. 11. 2025".
 static NUM_FULL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"\b(\d{{1,2}})\.\s?(\d{{1,2}})\.\s?({YEAR})\b")).expect("date regex")
+    Regex::new(&format!(
+        r"(?-u:\b)([0-9]{{1,2}})\.\s?([0-9]{{1,2}})\.\s?({YEAR})(?-u:\b)"
+    ))
+    .expect("date regex")
 });
 
 /// "15.09.17" (two-digit day, month and year only, to spare section numbers).
-static NUM_SHORT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(\d{2})\.(\d{2})\.(\d{2})\b").expect("date regex"));
+static NUM_SHORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)([0-9]{2})\.([0-9]{2})\.([0-9]{2})(?-u:\b)").expect("date regex")
+});
 
 /// "am 05.03." — a numeric date without year needs a preposition in front,
 /// or "5.3." would be every other section number.
 static NUM_NOYEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:am|vom|bis(?:\s+zum)?|zum|ab|seit|den|dem|spätestens|bis\s+spätestens)\s+(\d{1,2})\.(\d{1,2})\.(?:\s|$|[,;:)])")
+    Regex::new(r"(?i)(?-u:\b)(?:am|vom|bis(?:\s+zum)?|zum|ab|seit|den|dem|spätestens|bis\s+spätestens)\s+([0-9]{1,2})\.([0-9]{1,2})\.(?:\s|$|[,;:)])")
         .expect("date regex")
 });
 
 /// "10. November 2025", "5. März".
 static TXT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b(\d{{1,2}})\.\s*({MONTHS_DE})(?:\s*({YEAR})\b)?"
+        r"(?-u:\b)([0-9]{{1,2}})\.\s*({MONTHS_DE})(?:\s*({YEAR})(?-u:\b))?"
     ))
     .expect("date regex")
 });
@@ -124,7 +129,7 @@ static TXT: LazyLock<Regex> = LazyLock::new(|| {
 /// "3 November 2025", "3rd of November, 2025".
 static EN_DMY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTHS_EN}),?\s+({YEAR})\b"
+        r"(?-u:\b)([0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTHS_EN}),?\s+({YEAR})(?-u:\b)"
     ))
     .expect("date regex")
 });
@@ -132,23 +137,26 @@ static EN_DMY: LazyLock<Regex> = LazyLock::new(|| {
 /// "November 3, 2025".
 static EN_MDY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b({MONTHS_EN})\s+(\d{{1,2}})(?:st|nd|rd|th)?,\s*({YEAR})\b"
+        r"(?-u:\b)({MONTHS_EN})\s+([0-9]{{1,2}})(?:st|nd|rd|th)?,\s*({YEAR})(?-u:\b)"
     ))
     .expect("date regex")
 });
 
 /// "2025-09-30".
 static ISO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"\b({YEAR})-(\d{{2}})-(\d{{2}})\b")).expect("date regex")
+    Regex::new(&format!(
+        r"(?-u:\b)({YEAR})-([0-9]{{2}})-([0-9]{{2}})(?-u:\b)"
+    ))
+    .expect("date regex")
 });
 
 /// "Oktober 2025" (for "Stand:" only).
 static MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"^({MONTHS_DE}|{MONTHS_EN})\s*({YEAR})\b")).expect("date regex")
+    Regex::new(&format!(r"^({MONTHS_DE}|{MONTHS_EN})\s*({YEAR})(?-u:\b)")).expect("date regex")
 });
 
 static YEAR_ONLY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"\b({YEAR})\b")).expect("year regex"));
+    LazyLock::new(|| Regex::new(&format!(r"(?-u:\b)({YEAR})(?-u:\b)")).expect("year regex"));
 
 /// Month number of a German or English month name (or abbreviation).
 pub fn month_number(name: &str) -> Option<u32> {
@@ -219,7 +227,8 @@ impl<'a> YearContext<'a> {
     /// printed before it (within a few pages of text), else the nearest after.
     fn at(&self, pos: usize) -> Option<i32> {
         let line_start = self.text[..pos].rfind('\n').map_or(0, |i| i + 1);
-        let before = self.years.iter().rev().find(|(p, _)| *p < pos);
+        let k = self.years.partition_point(|(p, _)| *p < pos);
+        let before = k.checked_sub(1).map(|i| &self.years[i]);
         if let Some(&(p, y)) = before {
             if p >= line_start {
                 return Some(y);
@@ -234,11 +243,14 @@ impl<'a> YearContext<'a> {
             }
         }
         self.years
-            .iter()
-            .find(|(p, _)| *p > pos && *p - pos < 4000)
+            .get(k)
+            .filter(|(p, _)| *p - pos < 4000)
             .map(|&(_, y)| y)
     }
 }
+
+/// Reads (year, month, day, year inferred) from a match.
+type DayFn<'a> = dyn Fn(&Captures) -> Option<(i32, u32, u32, bool)> + 'a;
 
 /// Every date precise to the day in `text`, in text order.
 ///
@@ -247,9 +259,10 @@ impl<'a> YearContext<'a> {
 pub fn find_dates(text: &str, default_year: Option<i32>) -> Vec<DateMention> {
     let ctx = YearContext::new(text, default_year);
     let mut out: Vec<DateMention> = Vec::new();
-    let mut taken: Vec<(usize, usize)> = Vec::new();
-    let free = |taken: &Vec<(usize, usize)>, s: usize, e: usize| {
-        !taken.iter().any(|&(a, b)| s < b && a < e)
+    // Spans already claimed (start → end; they never overlap each other).
+    let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
+    let free = |taken: &BTreeMap<usize, usize>, s: usize, e: usize| {
+        taken.range(..e).next_back().is_none_or(|(_, &b)| b <= s)
     };
 
     // Ranges first.
@@ -261,7 +274,10 @@ pub fn find_dates(text: &str, default_year: Option<i32>) -> Vec<DateMention> {
         let Some(m2) = c.get(5).and_then(|m| month_number(m.as_str())) else {
             continue;
         };
-        let m1 = c.get(2).and_then(|m| month_number(m.as_str())).unwrap_or(m2);
+        let m1 = c
+            .get(2)
+            .and_then(|m| month_number(m.as_str()))
+            .unwrap_or(m2);
         let (y2, inferred) = match year(&c, 6) {
             Some(y) => (Some(y), false),
             None => (year(&c, 3).or_else(|| ctx.at(m.start())), true),
@@ -270,7 +286,7 @@ pub fn find_dates(text: &str, default_year: Option<i32>) -> Vec<DateMention> {
         let y1 = year(&c, 3).unwrap_or(if m1 > m2 { y2 - 1 } else { y2 });
         if let (Some(a), Some(b)) = (Ymd::new(y1, m1, d1), Ymd::new(y2, m2, d2)) {
             if a < b {
-                taken.push((m.start(), m.end()));
+                taken.insert(m.start(), m.end());
                 out.push(DateMention {
                     start: m.start(),
                     end: m.end(),
@@ -303,7 +319,7 @@ pub fn find_dates(text: &str, default_year: Option<i32>) -> Vec<DateMention> {
         let y1 = year(&c, 3).unwrap_or(if m1 > m2 { y2 - 1 } else { y2 });
         if let (Some(a), Some(b)) = (Ymd::new(y1, m1, d1), Ymd::new(y2, m2, d2)) {
             if a < b {
-                taken.push((m.start(), m.end()));
+                taken.insert(m.start(), m.end());
                 out.push(DateMention {
                     start: m.start(),
                     end: m.end(),
@@ -314,7 +330,7 @@ pub fn find_dates(text: &str, default_year: Option<i32>) -> Vec<DateMention> {
         }
     }
 
-    let mut single = |re: &Regex, f: &dyn Fn(&Captures) -> Option<(i32, u32, u32, bool)>| {
+    let mut single = |re: &Regex, f: &DayFn| {
         for c in re.captures_iter(text) {
             let m = c.get(0).expect("match");
             if !free(&taken, m.start(), m.end()) {
@@ -322,7 +338,7 @@ pub fn find_dates(text: &str, default_year: Option<i32>) -> Vec<DateMention> {
             }
             if let Some((y, mo, d, inferred)) = f(&c) {
                 if let Some(day) = Ymd::new(y, mo, d) {
-                    taken.push((m.start(), m.end()));
+                    taken.insert(m.start(), m.end());
                     out.push(DateMention {
                         start: m.start(),
                         end: m.end(),
@@ -333,7 +349,9 @@ pub fn find_dates(text: &str, default_year: Option<i32>) -> Vec<DateMention> {
             }
         }
     };
-    single(&ISO, &|c| Some((year(c, 1)?, num(c, 2)?, num(c, 3)?, false)));
+    single(&ISO, &|c| {
+        Some((year(c, 1)?, num(c, 2)?, num(c, 3)?, false))
+    });
     single(&NUM_FULL, &|c| {
         Some((year(c, 3)?, num(c, 2)?, num(c, 1)?, false))
     });
@@ -348,10 +366,20 @@ pub fn find_dates(text: &str, default_year: Option<i32>) -> Vec<DateMention> {
         }
     });
     single(&EN_DMY, &|c| {
-        Some((year(c, 3)?, month_number(c.get(2)?.as_str())?, num(c, 1)?, false))
+        Some((
+            year(c, 3)?,
+            month_number(c.get(2)?.as_str())?,
+            num(c, 1)?,
+            false,
+        ))
     });
     single(&EN_MDY, &|c| {
-        Some((year(c, 3)?, month_number(c.get(1)?.as_str())?, num(c, 2)?, false))
+        Some((
+            year(c, 3)?,
+            month_number(c.get(1)?.as_str())?,
+            num(c, 2)?,
+            false,
+        ))
     });
     single(&NUM_NOYEAR, &|c| {
         let pos = c.get(1)?.start();
@@ -362,12 +390,13 @@ pub fn find_dates(text: &str, default_year: Option<i32>) -> Vec<DateMention> {
     out
 }
 
-/// The sorted, de-duplicated ISO strings of `dates`.
+/// The sorted (as strings, so a range sorts by its start), de-duplicated ISO
+/// strings of `dates`.
 pub fn iso_list(dates: &[DateMention]) -> Vec<String> {
-    let mut v: Vec<DateValue> = dates.iter().map(|d| d.value).collect();
+    let mut v: Vec<String> = dates.iter().map(|d| d.value.to_string()).collect();
     v.sort();
     v.dedup();
-    v.into_iter().map(|d| d.to_string()).collect()
+    v
 }
 
 /// A day date at the very start of `s` (after whitespace): numeric, German
@@ -383,18 +412,8 @@ pub fn date_at_start(s: &str) -> Option<(Ymd, usize)> {
             }
             let d = if std::ptr::eq(re, &*ISO) {
                 Ymd::new(year(&c, 1)?, num(&c, 2)?, num(&c, 3)?)
-            } else if std::ptr::eq(re, &*TXT) {
-                Ymd::new(
-                    year(&c, 3)?,
-                    month_number(c.get(2)?.as_str())?,
-                    num(&c, 1)?,
-                )
-            } else if std::ptr::eq(re, &*EN_DMY) {
-                Ymd::new(
-                    year(&c, 3)?,
-                    month_number(c.get(2)?.as_str())?,
-                    num(&c, 1)?,
-                )
+            } else if std::ptr::eq(re, &*TXT) || std::ptr::eq(re, &*EN_DMY) {
+                Ymd::new(year(&c, 3)?, month_number(c.get(2)?.as_str())?, num(&c, 1)?)
             } else {
                 Ymd::new(year(&c, 3)?, num(&c, 2)?, num(&c, 1)?)
             };
@@ -425,7 +444,10 @@ mod tests {
     #[test]
     fn numeric_dates() {
         assert_eq!(iso("Datum: 10.11.2025"), ["2025-11-10"]);
-        assert_eq!(iso("am 1.3.2025 und am 05. 03. 2025"), ["2025-03-01", "2025-03-05"]);
+        assert_eq!(
+            iso("am 1.3.2025 und am 05. 03. 2025"),
+            ["2025-03-01", "2025-03-05"]
+        );
         assert_eq!(iso("Stand 15.09.17"), ["2017-09-15"]);
         assert_eq!(iso("am 31.02.2025"), Vec::<String>::new());
     }
@@ -472,14 +494,20 @@ mod tests {
 
     #[test]
     fn year_from_context() {
-        let d = find_dates("Im Jahr 2024 gab es Konferenzen am 23. Oktober und am 5. November.", None);
+        let d = find_dates(
+            "Im Jahr 2024 gab es Konferenzen am 23. Oktober und am 5. November.",
+            None,
+        );
         assert_eq!(iso_list(&d), ["2024-10-23", "2024-11-05"]);
         assert!(d.iter().all(|d| d.year_inferred));
         assert_eq!(
             iso_list(&find_dates("Sitzung am 5. März", Some(2026))),
             ["2026-03-05"]
         );
-        assert_eq!(iso_list(&find_dates("am 05.03. um 10 Uhr", Some(2026))), ["2026-03-05"]);
+        assert_eq!(
+            iso_list(&find_dates("am 05.03. um 10 Uhr", Some(2026))),
+            ["2026-03-05"]
+        );
         // No year anywhere: nothing to resolve from, so nothing is claimed.
         assert!(iso("am 5. März").is_empty());
     }

@@ -54,39 +54,166 @@ static CUES: LazyLock<Vec<Cue>> = LazyLock::new(|| {
     use DocType::*;
     vec![
         // Information
-        cue(Information, r"(?i)^(?:\d+\.?\s+)?(?:Informationen?|Mitteilungen?|Bericht)\s+(?:des|der)\s+(?:Landrat|Landrätin|Oberbürgermeister|Bürgermeister|Verwaltung|Kreisverwaltung|Stadtverwaltung)", 9.0, 3.0),
-        cue(Information, r"(?i)\b(?:Informationsvorlage|Mitteilungsvorlage|Informationsdrucksache|Mitteilungsdrucksache|Informationsblatt|Kenntnisgabe)\b", 9.0, 1.0),
-        cue(Information, r"(?i)\bmöge(?:n)?\s+(?:dies\s+)?(?:zur Kenntnis nehmen|Kenntnis nehmen)|\bwird um Kenntnisnahme gebeten|\bzur Kenntnisnahme\b", 3.0, 1.5),
+        cue(
+            Information,
+            r"(?i)^(?:\d+\.?\s+)?(?:Informationen?|Mitteilungen?|Bericht)\s+(?:des|der)\s+(?:Landrat|Landrätin|Oberbürgermeister|Bürgermeister|Verwaltung|Kreisverwaltung|Stadtverwaltung)",
+            9.0,
+            3.0,
+        ),
+        cue(
+            Information,
+            r"(?i)\b(?:Informationsvorlage|Mitteilungsvorlage|Informationsdrucksache|Mitteilungsdrucksache|Informationsblatt|Kenntnisgabe)\b",
+            9.0,
+            1.0,
+        ),
+        cue(
+            Information,
+            r"(?i)^Information(?:en)?\s*(?:\(|:|$)",
+            3.0,
+            1.0,
+        ),
+        cue(
+            Information,
+            r"(?i)\bnimmt\b[^.]{0,120}\bzur Kenntnis\b",
+            2.5,
+            2.0,
+        ),
+        cue(
+            Information,
+            r"(?i)\bmöge(?:n)?\s+(?:dies\s+)?(?:zur Kenntnis nehmen|Kenntnis nehmen)|\bwird um Kenntnisnahme gebeten|\bzur Kenntnisnahme\b",
+            3.0,
+            1.5,
+        ),
         // Konzept
-        cue(Konzept, r"(?i)^(?:\w+[- ])?(?:\w*konzept(?:ion)?|Leitbild|Strategie|Masterplan|Entwicklungsplan|Aktionsplan)\b", 5.0, 0.0),
-        cue(Konzept, r"(?i)^(?:\d+\.?\s+)?(?:Vorwort|Inhaltsverzeichnis|Einleitung|Präambel)$", 2.0, 1.0),
-        cue(Konzept, r"(?i)^(?:\d+(?:\.\d+)*\.?\s+)?(?:Leitbild|Leitlinien|Handlungsfelder|Maßnahmenplan|Fazit(?: & Ausblick| und Ausblick)?|Ausblick|Zielsetzung)\b", 1.0, 1.5),
+        cue(
+            Konzept,
+            r"(?i)^(?:\w+[- ])?(?:\w*konzept(?:ion)?|Leitbild|Strategie|Masterplan|Entwicklungsplan|Aktionsplan)\b",
+            5.0,
+            0.0,
+        ),
+        cue(
+            Konzept,
+            r"(?i)^(?:\d+\.?\s+)?(?:Vorwort|Inhaltsverzeichnis|Einleitung|Präambel)$",
+            2.0,
+            1.0,
+        ),
+        cue(
+            Konzept,
+            r"(?i)^(?:\d+(?:\.\d+)*\.?\s+)?(?:Leitbild|Leitlinien|Handlungsfelder|Maßnahmenplan|Fazit(?: & Ausblick| und Ausblick)?|Ausblick|Zielsetzung)\b",
+            1.0,
+            1.5,
+        ),
         // Anfrage
-        cue(Anfrage, r"(?i)^(?:(?:Kleine|Große|Schriftliche|Mündliche|Einwohner)\s*)?Anfrage\b", 6.0, 1.0),
-        cue(Anfrage, r"(?i)\b(?:bitte[tn]?|ersuche[n]?)\s+(?:ich\s+|wir\s+)?(?:Sie\s+)?um\s+(?:die\s+)?Beantwortung|\bfolgende(?:n)?\s+(?:Fragen|Anfrage)\b|\bAnfrage\s+gem(?:äß|\.)", 3.0, 3.0),
+        cue(
+            Anfrage,
+            r"(?i)^(?:(?:Kleine|Große|Schriftliche|Mündliche|Einwohner)\s*)?Anfrage\b",
+            6.0,
+            1.0,
+        ),
+        cue(
+            Anfrage,
+            r"(?i)\b(?:bitte[tn]?|ersuche[n]?)\s+(?:ich\s+|wir\s+)?(?:Sie\s+)?um\s+(?:die\s+)?Beantwortung|\bfolgende(?:n)?\s+(?:Fragen|Anfrage)\b|\bAnfrage\s+gem(?:äß|\.)",
+            3.0,
+            3.0,
+        ),
         cue(Anfrage, r"(?i)^Fragen\s*:?$", 2.0, 2.0),
         // Antwort
-        cue(Antwort, r"(?i)\b(?:Beantwortung\s+(?:Ihrer|der|Ihrer\s+\w+)\s+Anfrage|Antwort\s+(?:der\s+Verwaltung\s+)?(?:auf|zu[mr]?)\s+(?:die\s+|Ihre\s+)?Anfrage|Stellungnahme\s+(?:der\s+Verwaltung\s+)?zu[mr]?\s+(?:Anfrage|Ihrer Anfrage)|beantworte[nt]?\s+(?:ich|wir)?\s*(?:Ihre|die)\s+(?:Anfrage|Fragen)|nachfolgend\s+die\s+Beantwortung)", 6.0, 4.0),
-        cue(Antwort, r"(?i)^(?:Antwort|Beantwortung|Stellungnahme)(?:\s+der\s+Verwaltung)?\b", 4.0, 1.0),
+        cue(
+            Antwort,
+            r"(?i)\b(?:Beantwortung\s+(?:Ihrer|der|Ihrer\s+\w+)\s+Anfrage|Antwort\s+(?:der\s+Verwaltung\s+)?(?:auf|zu[mr]?)\s+(?:die\s+|Ihre\s+)?Anfrage|Stellungnahme\s+(?:der\s+Verwaltung\s+)?zu[mr]?\s+(?:Anfrage|Ihrer Anfrage)|beantworte[nt]?\s+(?:ich|wir)?\s*(?:Ihre|die)\s+(?:Anfrage|Fragen)|nachfolgend\s+die\s+Beantwortung)",
+            6.0,
+            4.0,
+        ),
+        cue(
+            Antwort,
+            r"(?i)^(?:Antwort|Beantwortung|Stellungnahme)(?:\s+der\s+Verwaltung)?\b",
+            4.0,
+            1.0,
+        ),
         // Niederschrift
-        cue(Niederschrift, r"(?i)^(?:Sitzungs)?(?:Niederschrift|Protokoll|Ergebnisprotokoll|Beschlussprotokoll|Protokollauszug|Auszug aus (?:der|dem) (?:Niederschrift|Protokoll)|Beschlussauszug|Sitzungsbericht)\b", 10.0, 2.0),
-        cue(Niederschrift, r"(?i)^(?:Anwesend|Anwesenheit|Teilnehmer(?:innen)?|Entschuldigt|Es fehlten|Beginn|Ende|Sitzungsleitung|Vorsitz|Schriftführ(?:er|erin|ung))\b\s*:?", 2.0, 2.0),
+        cue(
+            Niederschrift,
+            r"(?i)^(?:Sitzungs)?(?:Niederschrift|Protokoll|Ergebnisprotokoll|Beschlussprotokoll|Protokollauszug|Auszug aus (?:der|dem) (?:Niederschrift|Protokoll)|Beschlussauszug|Sitzungsbericht)\b",
+            10.0,
+            2.0,
+        ),
+        cue(
+            Niederschrift,
+            r"(?i)^(?:Anwesend|Anwesenheit|Teilnehmer(?:innen)?|Entschuldigt|Es fehlten|Beginn|Ende|Sitzungsleitung|Vorsitz|Schriftführ(?:er|erin|ung))\b\s*:?",
+            2.0,
+            2.0,
+        ),
         cue(Niederschrift, r"(?i)^Abstimmungsergebnis", 2.0, 3.0),
-        cue(Niederschrift, r"(?i)\b(?:Der|Die)\s+Vorsitzende\s+(?:eröffnet|stellt|ruft|schließt)", 2.0, 2.0),
-        cue(Niederschrift, r"(?i)^Sitzung\s*:\s*(?:öffentlich|nichtöffentlich|nicht öffentlich)", 3.0, 0.0),
+        cue(
+            Niederschrift,
+            r"(?i)\b(?:Der|Die)\s+Vorsitzende\s+(?:eröffnet|stellt|ruft|schließt)",
+            2.0,
+            2.0,
+        ),
+        cue(
+            Niederschrift,
+            r"(?i)^Sitzung\s*:\s*(?:öffentlich|nichtöffentlich|nicht öffentlich)",
+            3.0,
+            0.0,
+        ),
         // Beschlussvorlage
-        cue(Beschlussvorlage, r"(?i)^(?:Beschlussvorlage|Sitzungsvorlage|Verwaltungsvorlage|Vorlage\s+(?:für|an)\s+(?:den|die|das)|Beschlussantrag\s+der\s+Verwaltung|Drucksache)\b", 9.0, 1.0),
-        cue(Beschlussvorlage, r"(?i)^(?:Beschlussvorschlag|Beschlussempfehlung|Beschlussentwurf|Empfehlung\s+der\s+Verwaltung|Antrag\s+der\s+Verwaltung)\s*:?", 4.0, 4.0),
+        cue(
+            Beschlussvorlage,
+            r"(?i)^(?:Beschlussvorlage|Sitzungsvorlage|Verwaltungsvorlage|Vorlage\s+(?:für|an)\s+(?:den|die|das)|Beschlussantrag\s+der\s+Verwaltung|Drucksache)\b",
+            9.0,
+            1.0,
+        ),
+        cue(
+            Beschlussvorlage,
+            r"(?i)^(?:Beschlussvorschlag|Beschlussempfehlung|Beschlussentwurf|Empfehlung\s+der\s+Verwaltung|Antrag\s+der\s+Verwaltung)\s*:?",
+            4.0,
+            4.0,
+        ),
         cue(Beschlussvorlage, r"(?i)^Beratungsfolge", 2.0, 2.0),
-        cue(Beschlussvorlage, r"(?i)^(?:Finanzielle Auswirkungen|Haushaltsmäßige Auswirkungen|Kosten(?:\s+und\s+Finanzierung)?|Deckungsvorschlag)\b", 1.0, 1.0),
-        cue(Beschlussvorlage, r"(?i)\b(?:Entscheidung|beschließend)\b", 0.5, 0.5),
+        cue(
+            Beschlussvorlage,
+            r"(?i)^(?:Finanzielle Auswirkungen|Haushaltsmäßige Auswirkungen|Kosten(?:\s+und\s+Finanzierung)?|Deckungsvorschlag)\b",
+            1.0,
+            1.0,
+        ),
+        cue(
+            Beschlussvorlage,
+            r"(?i)\b(?:Entscheidung|beschließend)\b",
+            0.5,
+            0.5,
+        ),
         // Projekt
-        cue(Projekt, r"(?i)^(?:Projektträger|Projektlaufzeit|Laufzeit|Projektkosten|Gesamtkosten|Fördersumme|Förderquote|Projektziel|Projektbeschreibung|Projektsteckbrief|Projektskizze|Projektname|Projekttitel|Kooperationspartner|Zuwendungsempfänger|Förderprogramm)\b\s*:", 3.0, 3.0),
-        cue(Projekt, r"(?i)^(?:Projekte?|Projektblatt|Projektsteckbrief|Vorhaben)\b", 3.0, 0.0),
-        cue(Projekt, r"(?i)\b(?:Projektträger|Projektlaufzeit|Gesamtausgaben|Regionalbudget|LEADER)\b", 1.0, 1.0),
+        cue(
+            Projekt,
+            r"(?i)^(?:Projektträger|Projektlaufzeit|Laufzeit|Projektkosten|Gesamtkosten|Fördersumme|Förderquote|Projektziel|Projektbeschreibung|Projektsteckbrief|Projektskizze|Projektname|Projekttitel|Kooperationspartner|Zuwendungsempfänger|Förderprogramm)\b\s*:",
+            3.0,
+            3.0,
+        ),
+        cue(
+            Projekt,
+            r"(?i)^(?:Projekte?|Projektblatt|Projektsteckbrief|Vorhaben)\b",
+            3.0,
+            0.0,
+        ),
+        cue(
+            Projekt,
+            r"(?i)\b(?:Projektträger|Projektlaufzeit|Gesamtausgaben|Regionalbudget|LEADER)\b",
+            1.0,
+            1.0,
+        ),
         // Sonstiges: motions, statutes, invitations.
-        cue(Sonstiges, r"(?i)^(?:(?:Interfraktioneller|Gemeinsamer|Dringlichkeits|Änderungs|Ergänzungs)\s*)?Antrag\b", 6.0, 0.0),
-        cue(Sonstiges, r"(?i)^(?:Satzung|Einladung|Bekanntmachung|Tagesordnung)\b", 6.0, 0.0),
+        cue(
+            Sonstiges,
+            r"(?i)^(?:(?:Interfraktioneller|Gemeinsamer|Dringlichkeits|Änderungs|Ergänzungs)\s*)?Antrag\b",
+            6.0,
+            0.0,
+        ),
+        cue(
+            Sonstiges,
+            r"(?i)^(?:Satzung|Einladung|Bekanntmachung|Tagesordnung)\b",
+            6.0,
+            0.0,
+        ),
     ]
 });
 

@@ -91,13 +91,17 @@ pub(crate) static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static BESCHLUSS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:Beschluss(?:fassung|text)?|Beschlussvorschlag|Beschlussempfehlung)\s*:\s*(.*)$")
-        .expect("beschluss regex")
+    Regex::new(
+        r"(?i)^(?:Beschluss(?:fassung|text)?|Beschlussvorschlag|Beschlussempfehlung)\s*:\s*(.*)$",
+    )
+    .expect("beschluss regex")
 });
 
 static ABSTIMMUNG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:Abstimmungsergebnis(?:se)?|Abstimmung|Ergebnis der Abstimmung)\s*:?\s*(.*)$")
-        .expect("abstimmung regex")
+    Regex::new(
+        r"(?i)^(?:Abstimmungsergebnis(?:se)?|Abstimmung|Ergebnis der Abstimmung)\s*:?\s*(.*)$",
+    )
+    .expect("abstimmung regex")
 });
 
 static VOTE_JA: LazyLock<Regex> = LazyLock::new(|| {
@@ -108,9 +112,8 @@ static VOTE_NEIN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(\d{1,3})\s*(?:x\s*)?(?:Nein\b|Nein-Stimme|Neinstimme|Gegenstimme|dagegen)")
         .expect("vote regex")
 });
-static VOTE_ENTH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(\d{1,3})\s*(?:x\s*)?Enthaltung").expect("vote regex")
-});
+static VOTE_ENTH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(\d{1,3})\s*(?:x\s*)?Enthaltung").expect("vote regex"));
 static VOTE_EINSTIMMIG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\beinstimmig\b").expect("vote regex"));
 
@@ -122,7 +125,12 @@ fn plausible_title(t: &str) -> bool {
 
 /// Joins wrapped continuation lines onto the title that starts on `line`.
 /// Returns the title and the first line after it.
-fn wrapped_title(doc: &Doc, line: usize, first: &str, stop: &dyn Fn(usize) -> bool) -> (String, usize) {
+fn wrapped_title(
+    doc: &Doc,
+    line: usize,
+    first: &str,
+    stop: &dyn Fn(usize) -> bool,
+) -> (String, usize) {
     let mut title = first.trim().to_string();
     let mut j = line + 1;
     while j < doc.len() && j <= line + 2 && !stop(j) && continues_title(doc, j - 1, j, &title) {
@@ -399,7 +407,9 @@ pub(crate) fn agenda(doc: &Doc) -> Vec<FoundAgenda> {
 
 /// "2.10" sorts after "2.9".
 fn number_key(n: &str) -> Vec<u32> {
-    n.split('.').map(|p| p.parse().unwrap_or(u32::MAX)).collect()
+    n.split('.')
+        .map(|p| p.parse().unwrap_or(u32::MAX))
+        .collect()
 }
 
 /// The rows of a "Tagesordnung" list.
@@ -419,9 +429,8 @@ fn agenda_list(doc: &Doc) -> Vec<Found> {
                 if rest.chars().count() <= 300
                     && !out.iter().any(|f| f.number.as_deref() == Some(&number))
                 {
-                    let (title, next) = wrapped_title(doc, j, rest, &|k| {
-                        AGENDA_LIST_ROW.is_match(doc.line(k))
-                    });
+                    let (title, next) =
+                        wrapped_title(doc, j, rest, &|k| AGENDA_LIST_ROW.is_match(doc.line(k)));
                     out.push(Found {
                         number: Some(number),
                         title: title.trim_end_matches(['.', ' ']).to_string(),
@@ -577,13 +586,20 @@ mod tests {
     fn agenda_with_list_and_votes() {
         let d = doc("Tagesordnung:\n1. Eröffnung der Sitzung\n2. Bebauungsplan Nord\n2.1 Satzungsbeschluss\nTOP 1\nDer Vorsitzende eröffnet.\nTOP 2.1: Satzungsbeschluss Bebauungsplan\nBeschluss: Der Stadtrat beschließt die Satzung.\nAbstimmungsergebnis: 25 Ja, 3 Nein, 1 Enthaltung");
         let a = agenda(&d);
-        let nums: Vec<_> = a.iter().map(|x| x.item.number.clone().unwrap_or_default()).collect();
+        let nums: Vec<_> = a
+            .iter()
+            .map(|x| x.item.number.clone().unwrap_or_default())
+            .collect();
         assert_eq!(nums, ["1", "2", "2.1"]);
         assert_eq!(a[0].item.title, "Eröffnung der Sitzung");
         assert_eq!(a[2].item.title, "Satzungsbeschluss");
         let v = a[2].votes.clone().expect("votes");
         assert_eq!((v.ja, v.nein, v.enthaltung), (Some(25), Some(3), Some(1)));
-        assert!(a[1].beschluss.as_deref().unwrap_or("").starts_with("Der Stadtrat"));
+        assert!(a[2]
+            .beschluss
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("Der Stadtrat"));
     }
 
     #[test]

@@ -25,32 +25,35 @@ use super::DocType;
 /// Council bodies, in the nominative. Genitive forms are mapped back.
 const GREMIUM: &str = r"(?:Kreistag|Stadtrat|Gemeinderat|Stadtverordnetenversammlung|Gemeindevertretung|Rat der Stadt|Rat der Gemeinde|Ortschaftsrat|Ortsbeirat|Ortsgemeinderat|Ortsrat|Bezirksbeirat|Bezirksvertretung|Bezirksversammlung|Bezirksausschuss|Stadtbezirksrat|Stadtteilbeirat|Verbandsversammlung|Samtgemeinderat|Marktgemeinderat|Regionalausschuss|Integrationsrat|Jugendhilfeausschuss|Kreisausschuss|Hauptausschuss|Haupt- und Finanzausschuss|Finanzausschuss|Bauausschuss|Verwaltungsausschuss|Werkausschuss|Planungsausschuss|Umweltausschuss|Sozialausschuss|Kulturausschuss|Schulausschuss|Sportausschuss|Rechnungsprüfungsausschuss|Ältestenrat|[A-ZÄÖÜ][a-zäöüß]+(?:-,?\s?(?:und\s)?[A-ZÄÖÜ]?[a-zäöüß]+)*ausschuss|Ausschuss(?:es)? für [^.;:\n]{3,120}?)";
 
-static GREMIUM_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&format!(r"\b({GREMIUM})(?:es|s)?\b")).expect("gremium regex"));
+static GREMIUM_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?-u:\b)({GREMIUM})(?:es|s)?(?-u:\b)")).expect("gremium regex")
+});
 
 /// "Der Kreistag des Ilm-Kreises möge zur Kenntnis nehmen".
 static GREMIUM_MOEGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i:der|die|das)\s+({GREMIUM})\b[^.\n]{{0,80}}?\b(?:möge|wird gebeten|nimmt|beschließt|beschliesst|empfiehlt)\b"))
+    Regex::new(&format!(r"(?i:der|die|das)\s+({GREMIUM})(?-u:\b)[^.\n]{{0,80}}?(?-u:\b)(?:möge|wird gebeten|nimmt|beschließt|beschliesst|empfiehlt)(?-u:\b)"))
         .expect("gremium regex")
 });
 
 /// "Niederschrift über die 2. Sitzung des Ausschusses für … am".
 static GREMIUM_SITZUNG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i:Sitzung|Niederschrift|Protokoll)\s+(?:de[rs]\s+)?({GREMIUM})(?:es|s)?(?:\s+(?:am|vom|des|der)\b|\s*$|\s*[,(])"))
+    Regex::new(&format!(r"(?i:Sitzung|Niederschrift|Protokoll)\s+(?:de[rs]\s+)?({GREMIUM})(?:es|s)?(?:\s+(?:am|vom|des|der)(?-u:\b)|\s*$|\s*[,(])"))
         .expect("gremium regex")
 });
 
 static GREMIUM_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:Gremium|Beratungsgremium|Sitzung(?:sgremium)?)\s*:\s*(.*)$").expect("gremium regex")
+    Regex::new(r"(?i)^(?:Gremium|Beratungsgremium|Sitzung(?:sgremium)?)\s*:\s*(.*)$")
+        .expect("gremium regex")
 });
 
 /// A Beratungsfolge row: date, body, role in either order.
 static BERATUNG_ROW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"({GREMIUM})(?:es|s)?\b")).expect("beratung regex")
+    Regex::new(&format!(r"({GREMIUM})(?:es|s)?(?-u:\b)")).expect("beratung regex")
 });
 
 static ENTSCHEIDUNG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:Entscheidung|Beschlussfassung|beschließend|Beschluss)\b").expect("regex")
+    Regex::new(r"(?i)(?-u:\b)(?:Entscheidung|Beschlussfassung|beschließend|Beschluss)(?-u:\b)")
+        .expect("regex")
 });
 
 /// A proper name: capitalised word(s), possibly hyphenated.
@@ -60,28 +63,28 @@ const NAME_CAPS: &str = r"[A-ZÄÖÜ]{2,}(?:-[A-ZÄÖÜ]{2,})*";
 /// "Ilm-Kreis", "Rhein-Sieg-Kreis", "Wartburgkreis", "Kreis Heinsberg",
 /// "Landkreis Gotha", with genitive endings.
 static KREIS_HYPHEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b((?:[A-ZÄÖÜ][a-zäöüß]+-)+Kreis)(?:es|e)?\b|\b((?:[A-ZÄÖÜ]{2,}-)+KREIS(?:ES)?)\b")
+    Regex::new(r"(?-u:\b)((?:[A-ZÄÖÜ][a-zäöüß]+-)+Kreis)(?:es|e)?(?-u:\b)|(?-u:\b)((?:[A-ZÄÖÜ]{2,}-)+KREIS(?:ES)?)(?-u:\b)")
         .expect("kreis regex")
 });
 static KREIS_COMPOUND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b([A-ZÄÖÜ][a-zäöüß]{2,}kreis)(?:es|e)?\b|\b([A-ZÄÖÜ]{3,}KREIS)(?:ES)?\b")
+    Regex::new(r"(?-u:\b)([A-ZÄÖÜ][a-zäöüß]{2,}kreis)(?:es|e)?(?-u:\b)|(?-u:\b)([A-ZÄÖÜ]{3,}KREIS)(?:ES)?(?-u:\b)")
         .expect("kreis regex")
 });
 static KREIS_OF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b(Landkreis|Kreis|LANDKREIS|KREIS)(?:es|ES)?\s+({NAME}|{NAME_CAPS})\b"
+        r"(?-u:\b)(Landkreis|Kreis|LANDKREIS|KREIS)(?:es|ES)?\s+({NAME}|{NAME_CAPS})(?-u:\b)"
     ))
     .expect("kreis regex")
 });
 static KREIS_OFFICE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i:\b(Landratsamt|Kreisverwaltung|Kreishaus|Landrat|Landrätin)\s+(?:des\s+|der\s+)?)({NAME}|{NAME_CAPS})\b"
+        r"(?i:(?-u:\b)(Landratsamt|Kreisverwaltung|Kreishaus|Landrat|Landrätin)\s+(?:des\s+|der\s+)?)({NAME}|{NAME_CAPS})(?-u:\b)"
     ))
     .expect("kreis regex")
 });
 static CITY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i:\b(Stadt|Gemeinde|Stadtverwaltung|Gemeindeverwaltung|Landeshauptstadt|Hansestadt|Universitätsstadt|Große Kreisstadt|Kreisstadt))\s+({NAME}|{NAME_CAPS})\b"
+        r"(?i:(?-u:\b)(Stadt|Gemeinde|Stadtverwaltung|Gemeindeverwaltung|Landeshauptstadt|Hansestadt|Universitätsstadt|Große Kreisstadt|Kreisstadt))\s+({NAME}|{NAME_CAPS})(?-u:\b)"
     ))
     .expect("city regex")
 });
@@ -107,16 +110,37 @@ fn extend_ausschuss(text: &str, g: &str) -> String {
     let line = text.lines().next().unwrap_or(text);
     let mut end = line.len();
     for stop in [
-        " am ", " vom ", " des Kreises", " der Stadt", " der Gemeinde", " des Landkreises", " in ",
-        " zur ", " zum ", " (", " - ", " – ", " möge", " wird ", " nimmt ", " beschließt",
-        " empfiehlt", " hat ", " ist ", ". ", "; ", ": ",
+        " am ",
+        " vom ",
+        " des Kreises",
+        " der Stadt",
+        " der Gemeinde",
+        " des Landkreises",
+        " in ",
+        " zur ",
+        " zum ",
+        " (",
+        " - ",
+        " – ",
+        " möge",
+        " wird ",
+        " nimmt ",
+        " beschließt",
+        " empfiehlt",
+        " hat ",
+        " ist ",
+        ". ",
+        "; ",
+        ": ",
     ] {
         if let Some(p) = line.find(stop) {
             end = end.min(p);
         }
     }
     let mut out: String = line[..end].chars().take(140).collect();
-    out = out.trim_end_matches(|c: char| c == ',' || c == ' ' || c == '.' || c.is_ascii_digit()).to_string();
+    out = out
+        .trim_end_matches(|c: char| c == ',' || c == ' ' || c == '.' || c.is_ascii_digit())
+        .to_string();
     if out.len() < g.len() {
         g.to_string()
     } else {
@@ -132,23 +156,100 @@ fn gremium_at(text: &str, c: &regex::Captures) -> String {
 
 /// Words after "Kreis"/"Stadt" that are not place names.
 const NOT_PLACE: &[&str] = &[
-    "Der", "Die", "Das", "Den", "Dem", "Des", "Ein", "Eine", "Und", "Oder", "Mit", "Für", "In",
-    "Im", "Am", "Zu", "Von", "Bei", "Nach", "Sowie", "Gebiet", "Verwaltung", "Rat", "Teil",
-    "Mitte", "Nord", "Süd", "Ost", "West", "Sie", "Es", "Wir", "Ihre", "Unsere", "Kasse",
-    "Kreis", "Stadt", "Gemeinde", "Ausschuss", "Kreistag", "Stadtrat",
+    "Der",
+    "Die",
+    "Das",
+    "Den",
+    "Dem",
+    "Des",
+    "Ein",
+    "Eine",
+    "Und",
+    "Oder",
+    "Mit",
+    "Für",
+    "In",
+    "Im",
+    "Am",
+    "Zu",
+    "Von",
+    "Bei",
+    "Nach",
+    "Sowie",
+    "Gebiet",
+    "Verwaltung",
+    "Rat",
+    "Teil",
+    "Mitte",
+    "Nord",
+    "Süd",
+    "Ost",
+    "West",
+    "Sie",
+    "Es",
+    "Wir",
+    "Ihre",
+    "Unsere",
+    "Kasse",
+    "Kreis",
+    "Stadt",
+    "Gemeinde",
+    "Ausschuss",
+    "Kreistag",
+    "Stadtrat",
 ];
 
 /// Common nouns ending in "kreis" that are not districts.
 const NOT_KREIS: &[&str] = &[
-    "Landkreis", "Stadtkreis", "Arbeitskreis", "Personenkreis", "Freundeskreis", "Bekanntenkreis",
-    "Gesprächskreis", "Wahlkreis", "Teilnehmerkreis", "Adressatenkreis", "Interessentenkreis",
-    "Nutzerkreis", "Empfängerkreis", "Kundenkreis", "Kollegenkreis", "Familienkreis", "Lesekreis",
-    "Helferkreis", "Unterstützerkreis", "Förderkreis", "Trägerkreis", "Kirchenkreis",
-    "Verwaltungskreis", "Teufelskreis", "Umkreis", "Halbkreis", "Stuhlkreis", "Sitzkreis",
-    "Zuhörerkreis", "Expertenkreis", "Fachkreis", "Berechtigtenkreis", "Leserkreis",
-    "Kreisverkehr", "Regierungskreis", "Betroffenenkreis", "Nachbarkreis", "Landeskreis",
-    "Großkreis", "Ortskreis", "Heimatkreis", "Sprengelkreis", "Planungskreis", "Lenkungskreis",
-    "Steuerungskreis", "Qualitätskreis", "Mitgliederkreis", "Bürgerkreis", "Stammkreis",
+    "Landkreis",
+    "Stadtkreis",
+    "Arbeitskreis",
+    "Personenkreis",
+    "Freundeskreis",
+    "Bekanntenkreis",
+    "Gesprächskreis",
+    "Wahlkreis",
+    "Teilnehmerkreis",
+    "Adressatenkreis",
+    "Interessentenkreis",
+    "Nutzerkreis",
+    "Empfängerkreis",
+    "Kundenkreis",
+    "Kollegenkreis",
+    "Familienkreis",
+    "Lesekreis",
+    "Helferkreis",
+    "Unterstützerkreis",
+    "Förderkreis",
+    "Trägerkreis",
+    "Kirchenkreis",
+    "Verwaltungskreis",
+    "Teufelskreis",
+    "Umkreis",
+    "Halbkreis",
+    "Stuhlkreis",
+    "Sitzkreis",
+    "Zuhörerkreis",
+    "Expertenkreis",
+    "Fachkreis",
+    "Berechtigtenkreis",
+    "Leserkreis",
+    "Kreisverkehr",
+    "Regierungskreis",
+    "Betroffenenkreis",
+    "Nachbarkreis",
+    "Landeskreis",
+    "Großkreis",
+    "Ortskreis",
+    "Heimatkreis",
+    "Sprengelkreis",
+    "Planungskreis",
+    "Lenkungskreis",
+    "Steuerungskreis",
+    "Qualitätskreis",
+    "Mitgliederkreis",
+    "Bürgerkreis",
+    "Stammkreis",
 ];
 
 /// "ILM-KREIS" → "Ilm-Kreis", "Wartburgkreis" unchanged.
@@ -206,14 +307,16 @@ pub(crate) fn body(doc: &Doc) -> Option<String> {
             continue;
         }
         // A lone compound counts only where it names an office or stands out.
-        let before = &text[..m.start()];
+        let before = tail(&text[..m.start()], 30);
         let strong = before.ends_with("Landratsamt ")
             || before.to_lowercase().ends_with("landratsamt ")
             || before.ends_with("Landrat des ")
             || before.ends_with("Landrätin des ")
             || before.ends_with("Kreistag des ")
             || before.ends_with("Kreistages des ");
-        let plural_common = NOT_KREIS.iter().any(|n| name.ends_with(&n.to_lowercase()[1..]));
+        let plural_common = NOT_KREIS
+            .iter()
+            .any(|n| name.ends_with(&n.to_lowercase()[1..]));
         if plural_common && !strong {
             continue;
         }
@@ -239,7 +342,9 @@ pub(crate) fn body(doc: &Doc) -> Option<String> {
         }
         let m = c.get(0).expect("match");
         let office = c[1].to_lowercase();
-        let name = if place.to_lowercase().ends_with("kreis") || place.to_lowercase().ends_with("kreises") {
+        let name = if place.to_lowercase().ends_with("kreis")
+            || place.to_lowercase().ends_with("kreises")
+        {
             strip_genitive_kreis(&place)
         } else if office == "kreisverwaltung" || office == "kreishaus" {
             format!("Kreis {place}")
@@ -257,17 +362,30 @@ pub(crate) fn body(doc: &Doc) -> Option<String> {
         }
         let m = c.get(0).expect("match");
         let kind = c[1].to_lowercase();
-        let prefix = if kind.contains("gemeinde") { "Gemeinde" } else { "Stadt" };
+        let prefix = if kind.contains("gemeinde") {
+            "Gemeinde"
+        } else {
+            "Stadt"
+        };
         let before = tail(&text[..m.start()], 40);
-        let line_start = before.rfind('\n').is_some() && before.trim_end_matches(' ').ends_with('\n')
+        let line_start = before.rfind('\n').is_some()
+            && before.trim_end_matches(' ').ends_with('\n')
             || m.start() == 0;
-        let line_len = text[m.start()..].find('\n').unwrap_or(text.len() - m.start());
+        let line_len = text[m.start()..]
+            .find('\n')
+            .unwrap_or(text.len() - m.start());
         let strong = CITY_STRONG.is_match(before)
             || kind.starts_with("stadtverwaltung") && m.start() < head_end
             || m.start() < head_end && c[2].chars().all(|ch| !ch.is_lowercase())
             || (m.start() >= tail_start || m.start() < head_end) && line_start && line_len < 60;
         // A city named in passing is not the issuer.
-        let w = if strong { 3.0 } else if m.start() < head_end { 0.8 } else { 0.3 };
+        let w = if strong {
+            3.0
+        } else if m.start() < head_end {
+            0.8
+        } else {
+            0.3
+        };
         add(format!("{prefix} {place}"), m.start(), w);
     }
 
@@ -346,7 +464,11 @@ pub(crate) fn gremium(doc: &Doc, doc_type: DocType) -> Option<String> {
     }
     for i in 0..doc.head_end().min(doc.len()) {
         if let Some(c) = GREMIUM_LABEL.captures(doc.line(i)) {
-            let v = if c[1].trim().is_empty() { doc.line(i + 1) } else { &c[1] };
+            let v = if c[1].trim().is_empty() {
+                doc.line(i + 1)
+            } else {
+                &c[1]
+            };
             if let Some(g) = GREMIUM_RE.captures(v) {
                 return Some(gremium_at(v, &g));
             }
@@ -361,7 +483,9 @@ pub(crate) fn gremium(doc: &Doc, doc_type: DocType) -> Option<String> {
 fn beratungsfolge(doc: &Doc, doc_type: DocType) -> Option<String> {
     let start = (0..doc.len()).find(|&i| {
         let l = doc.line(i).to_lowercase();
-        l.starts_with("beratungsfolge") || l.starts_with("gremium termin") || l.starts_with("gremium sitzungstermin")
+        l.starts_with("beratungsfolge")
+            || l.starts_with("gremium termin")
+            || l.starts_with("gremium sitzungstermin")
     })?;
     let mut rows: Vec<(String, bool)> = Vec::new();
     for i in start..(start + 14).min(doc.len()) {
@@ -381,7 +505,9 @@ fn beratungsfolge(doc: &Doc, doc_type: DocType) -> Option<String> {
             if name.is_empty() || name.eq_ignore_ascii_case("Beratungsfolge") {
                 continue;
             }
-            let decides = ENTSCHEIDUNG.is_match(l) || ENTSCHEIDUNG.is_match(doc.line(i + 1)) && !BERATUNG_ROW.is_match(doc.line(i + 1));
+            let decides = ENTSCHEIDUNG.is_match(l)
+                || ENTSCHEIDUNG.is_match(doc.line(i + 1))
+                    && !BERATUNG_ROW.is_match(doc.line(i + 1));
             rows.push((name, decides));
         }
     }
@@ -400,7 +526,7 @@ fn beratungsfolge(doc: &Doc, doc_type: DocType) -> Option<String> {
 }
 
 static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(Drucksachen?-?(?:nummer|nr\.?)?|Drucks\.|Drs\.?|DS|Vorlagen?-?(?:nummer|nr\.?)?|Vorlage\s+Nr\.?|Beschlussvorlage\s+Nr\.?|Sitzungsvorlage\s+Nr\.?|Informationsvorlage\s+Nr\.?|Vorlagen-Nr\.?|BV|IV|MV|VO)\s*(?:Nr\.?)?\s*:?\s*((?:[A-Z]{1,4}[-/ ]?)?\d{1,5}(?:/\d{1,4})+(?:-\d+)?|\d{3,6}\b)")
+    Regex::new(r"(?i)(?-u:\b)(Drucksachen?-?(?:nummer|nr\.?)?|Drucks\.|Drs\.?|DS|Vorlagen?-?(?:nummer|nr\.?)?|Vorlage\s+Nr\.?|Beschlussvorlage\s+Nr\.?|Sitzungsvorlage\s+Nr\.?|Informationsvorlage\s+Nr\.?|Vorlagen-Nr\.?|BV|IV|MV|VO)\s*(?:Nr\.?)?\s*:?\s*((?:[A-Z]{1,4}[-/ ]?)?\d{1,5}(?:/\d{1,4})+(?:-\d+)?|\d{3,6}(?-u:\b))")
         .expect("reference regex")
 });
 static REFERENCE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -449,12 +575,13 @@ static DATUM_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:Datum|Date|Erstellungsdatum|Ausfertigungsdatum|Eingang|vom|Schreiben vom)\s*:?\s*(.*)$").expect("date label regex")
 });
 static PLACE_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[A-ZÄÖÜ][\wäöüß.\-]*(?:\s[\wäöüß.\-]+){0,3}),\s*(?:den\s+|am\s+)?(.*)$").expect("place date regex")
+    Regex::new(r"^(?:[A-ZÄÖÜ][\wäöüß.\-]*(?:\s[\wäöüß.\-]+){0,3}),\s*(?:den\s+|am\s+)?(.*)$")
+        .expect("place date regex")
 });
 static STAND: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\bStand\s*:?\s*(?:vom\s+)?").expect("stand regex"));
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)Stand\s*:?\s*(?:vom\s+)?").expect("stand regex"));
 static SESSION_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:Sitzung|Niederschrift|Protokoll|Sitzungstermin|Sitzungsdatum|Tag der Sitzung|Datum der Sitzung)\b[^\n]{0,160}?(?:\b(?:am|vom)\b|:)\s*").expect("session regex")
+    Regex::new(r"(?i)(?-u:\b)(?:Sitzung|Niederschrift|Protokoll|Sitzungstermin|Sitzungsdatum|Tag der Sitzung|Datum der Sitzung)(?-u:\b)[^\n]{0,160}?(?:(?-u:\b)(?:am|vom)(?-u:\b)|:)\s*").expect("session regex")
 });
 
 /// A date right at the start of `s`, or on the next line when `s` is empty.
@@ -552,45 +679,92 @@ mod tests {
 
     #[test]
     fn bodies() {
-        assert_eq!(body(&doc("Der Kreistag des Ilm-Kreises möge zur Kenntnis nehmen:")).as_deref(), Some("Ilm-Kreis"));
-        assert_eq!(body(&doc("LANDRATSAMT WARTBURGKREIS\nDer Landrat")).as_deref(), Some("Wartburgkreis"));
-        assert_eq!(body(&doc("Die Ärzte im Kreis Heinsberg und des Kreises Heinsberg")).as_deref(), Some("Kreis Heinsberg"));
-        assert_eq!(body(&doc("Der Oberbürgermeister der Stadt Gera\nMitteilung")).as_deref(), Some("Stadt Gera"));
+        assert_eq!(
+            body(&doc(
+                "Der Kreistag des Ilm-Kreises möge zur Kenntnis nehmen:"
+            ))
+            .as_deref(),
+            Some("Ilm-Kreis")
+        );
+        assert_eq!(
+            body(&doc("LANDRATSAMT WARTBURGKREIS\nDer Landrat")).as_deref(),
+            Some("Wartburgkreis")
+        );
+        assert_eq!(
+            body(&doc(
+                "Die Ärzte im Kreis Heinsberg und des Kreises Heinsberg"
+            ))
+            .as_deref(),
+            Some("Kreis Heinsberg")
+        );
+        assert_eq!(
+            body(&doc("Der Oberbürgermeister der Stadt Gera\nMitteilung")).as_deref(),
+            Some("Stadt Gera")
+        );
         assert_eq!(body(&doc("Ein Arbeitskreis und der Personenkreis.")), None);
     }
 
     #[test]
     fn gremien() {
         let d = doc("Der Kreistag des Ilm-Kreises möge zur Kenntnis nehmen:");
-        assert_eq!(gremium(&d, DocType::Information).as_deref(), Some("Kreistag"));
+        assert_eq!(
+            gremium(&d, DocType::Information).as_deref(),
+            Some("Kreistag")
+        );
         let d = doc("Beratungsfolge:\n25.03.2026 Ausschuss für Gesundheit, Soziales und Generationenfragen\nText.");
         assert_eq!(
             gremium(&d, DocType::Niederschrift).as_deref(),
             Some("Ausschuss für Gesundheit, Soziales und Generationenfragen")
         );
         let d = doc("Beratungsfolge:\nHauptausschuss 02.03.2026 Vorberatung\nStadtrat 12.03.2026 Entscheidung\n");
-        assert_eq!(gremium(&d, DocType::Beschlussvorlage).as_deref(), Some("Stadtrat"));
-        let d = doc("Niederschrift über die 2. Sitzung des Ausschusses für Bauen und Umwelt am 25.03.2026");
-        assert_eq!(gremium(&d, DocType::Niederschrift).as_deref(), Some("Ausschuss für Bauen und Umwelt"));
+        assert_eq!(
+            gremium(&d, DocType::Beschlussvorlage).as_deref(),
+            Some("Stadtrat")
+        );
+        let d = doc(
+            "Niederschrift über die 2. Sitzung des Ausschusses für Bauen und Umwelt am 25.03.2026",
+        );
+        assert_eq!(
+            gremium(&d, DocType::Niederschrift).as_deref(),
+            Some("Ausschuss für Bauen und Umwelt")
+        );
     }
 
     #[test]
     fn references() {
-        assert_eq!(reference(&doc("Drucksache 0412/2025")).as_deref(), Some("0412/2025"));
+        assert_eq!(
+            reference(&doc("Drucksache 0412/2025")).as_deref(),
+            Some("0412/2025")
+        );
         assert_eq!(reference(&doc("DS 46/2024")).as_deref(), Some("DS 46/2024"));
-        assert_eq!(reference(&doc("Vorlage Nr.:\n\n2019/0225\nTitel")).as_deref(), Some("2019/0225"));
+        assert_eq!(
+            reference(&doc("Vorlage Nr.:\n\n2019/0225\nTitel")).as_deref(),
+            Some("2019/0225")
+        );
         assert_eq!(reference(&doc("Es gibt 46 Fälle.")), None);
     }
 
     #[test]
     fn main_dates() {
-        assert_eq!(main_date(&doc("Datum:\n10.11.2025\nAnfrage"), DocType::Anfrage).as_deref(), Some("2025-11-10"));
-        assert_eq!(main_date(&doc("Stand: Oktober 2025"), DocType::Konzept).as_deref(), Some("2025-10"));
-        assert_eq!(main_date(&doc("Arnstadt, den 12.11.2024"), DocType::Information).as_deref(), Some("2024-11-12"));
+        assert_eq!(
+            main_date(&doc("Datum:\n10.11.2025\nAnfrage"), DocType::Anfrage).as_deref(),
+            Some("2025-11-10")
+        );
+        assert_eq!(
+            main_date(&doc("Stand: Oktober 2025"), DocType::Konzept).as_deref(),
+            Some("2025-10")
+        );
+        assert_eq!(
+            main_date(&doc("Arnstadt, den 12.11.2024"), DocType::Information).as_deref(),
+            Some("2024-11-12")
+        );
         assert_eq!(
             main_date(&doc("Niederschrift über die Sitzung des Stadtrates am 25.03.2026\nDatum: 30.03.2026"), DocType::Niederschrift).as_deref(),
             Some("2026-03-25")
         );
-        assert_eq!(main_date(&doc("Im Juni 2018 kommt es."), DocType::Konzept), None);
+        assert_eq!(
+            main_date(&doc("Im Juni 2018 kommt es."), DocType::Konzept),
+            None
+        );
     }
 }

@@ -251,7 +251,11 @@ pub fn analyze(pages: &[Page]) -> DocStructure {
     let default_year = date.as_deref().and_then(|d| d.get(..4)?.parse().ok());
     let mentions = dates::find_dates(&doc.text, default_year);
     let dates_mentioned = dates::iso_list(&mentions);
-    let inferred: Vec<DateMention> = mentions.iter().filter(|m| m.year_inferred).cloned().collect();
+    let inferred: Vec<DateMention> = mentions
+        .iter()
+        .filter(|m| m.year_inferred)
+        .cloned()
+        .collect();
 
     let item = |f: items::Found| Item {
         page: doc.page(f.line),

@@ -30,41 +30,62 @@ pub(crate) fn build(doc: &Doc, s: &DocStructure) -> Vec<Passage> {
     }
 
     let mut items: Vec<(usize, Passage)> = Vec::new();
-    let mut push_item =
-        |kind: PassageKind, lines: &std::ops::Range<usize>, page: u32, number: Option<String>, title: &str| {
-            let mut text = String::new();
-            for i in lines.start.min(n)..lines.end.min(n) {
-                if qa_lines[i] || covered[i] {
-                    continue;
-                }
-                covered[i] = true;
-                if !text.is_empty() {
-                    text.push('\n');
-                }
-                text.push_str(doc.line(i));
+    let mut push_item = |kind: PassageKind,
+                         lines: &std::ops::Range<usize>,
+                         page: u32,
+                         number: Option<String>,
+                         title: &str| {
+        let mut text = String::new();
+        for i in lines.start.min(n)..lines.end.min(n) {
+            if qa_lines[i] || covered[i] {
+                continue;
             }
-            if text.is_empty() {
-                text = title.to_string();
+            covered[i] = true;
+            if !text.is_empty() {
+                text.push('\n');
             }
-            items.push((
-                lines.start,
-                Passage {
-                    kind,
-                    page,
-                    number,
-                    title: (!title.is_empty()).then(|| title.to_string()),
-                    text,
-                },
-            ));
-        };
+            text.push_str(doc.line(i));
+        }
+        if text.is_empty() {
+            text = title.to_string();
+        }
+        items.push((
+            lines.start,
+            Passage {
+                kind,
+                page,
+                number,
+                title: (!title.is_empty()).then(|| title.to_string()),
+                text,
+            },
+        ));
+    };
     for it in &s.stichworte {
-        push_item(PassageKind::Stichwort, &it.lines, it.page, it.number.clone(), &it.title);
+        push_item(
+            PassageKind::Stichwort,
+            &it.lines,
+            it.page,
+            it.number.clone(),
+            &it.title,
+        );
     }
     for it in &s.handlungsfelder {
-        push_item(PassageKind::Handlungsfeld, &it.lines, it.page, it.number.clone(), &it.title);
+        push_item(
+            PassageKind::Handlungsfeld,
+            &it.lines,
+            it.page,
+            it.number.clone(),
+            &it.title,
+        );
     }
     for it in &s.agenda_items {
-        push_item(PassageKind::Agenda, &it.lines, it.page, Some(it.number.clone()), &it.title);
+        push_item(
+            PassageKind::Agenda,
+            &it.lines,
+            it.page,
+            Some(it.number.clone()),
+            &it.title,
+        );
     }
     for p in &s.qa_pairs {
         let start = p.spans.first().map_or(usize::MAX, |r| r.start);

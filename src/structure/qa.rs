@@ -42,7 +42,8 @@ pub(crate) struct FoundQa {
 }
 
 static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(\d{1,2})[.)]|(?i:Frage)\s+(\d{1,2})\s*[:.)]?)\s+(\S.*)$").expect("question regex")
+    Regex::new(r"^(?:(\d{1,2})[.)]|(?i:Frage)\s+(\d{1,2})\s*[:.)]?)\s+(\S.*)$")
+        .expect("question regex")
 });
 
 /// "Frage 3:" alone on its line; the question follows on the next line.
@@ -130,7 +131,8 @@ fn classify(u: &Unit, next: Option<&Unit>) -> Kind {
             .find_iter(more)
             .filter_map(|m| m.as_str().parse().ok())
             .collect();
-        if more.contains("bis") && listed.len() == 1 && listed[0] > ns[0] && listed[0] - ns[0] < 20 {
+        if more.contains("bis") && listed.len() == 1 && listed[0] > ns[0] && listed[0] - ns[0] < 20
+        {
             ns = (ns[0]..=listed[0]).collect();
         } else {
             ns.extend(listed);
@@ -229,19 +231,26 @@ pub(crate) fn pairs(doc: &Doc, range: Range<usize>) -> Vec<FoundQa> {
 
     // Boundaries: accepted questions, labels of known questions, bare labels,
     // closings.
+    let accepted_at: std::collections::HashSet<usize> = accepted.iter().map(|a| a.0).collect();
     let is_boundary = |k: usize| -> bool {
         match &kinds[k] {
             Kind::Label(ns, _) => ns.iter().any(|n| seen.contains_key(n)),
             Kind::Bare(_) | Kind::Closing => true,
-            Kind::Question(..) => accepted.iter().any(|&(i, _, _)| i == k),
+            Kind::Question(..) => accepted_at.contains(&k),
             Kind::Other => false,
         }
     };
-    let block_end = |from: usize| -> usize {
-        (from..units.len())
-            .find(|&k| is_boundary(k))
-            .unwrap_or(units.len())
-    };
+    // next_boundary[k]: first boundary at or after k (computed once: long
+    // documents have thousands of units).
+    let mut next_boundary = vec![units.len(); units.len() + 1];
+    for k in (0..units.len()).rev() {
+        next_boundary[k] = if is_boundary(k) {
+            k
+        } else {
+            next_boundary[k + 1]
+        };
+    }
+    let block_end = |from: usize| -> usize { next_boundary[from.min(units.len())] };
 
     struct Q {
         text: String,
@@ -299,7 +308,8 @@ pub(crate) fn pairs(doc: &Doc, range: Range<usize>) -> Vec<FoundQa> {
             continue;
         }
         run_len += 1;
-        let labelled_next = to < units.len() && matches!(kinds[to], Kind::Label(..) | Kind::Bare(_));
+        let labelled_next =
+            to < units.len() && matches!(kinds[to], Kind::Label(..) | Kind::Bare(_));
         if run_len == 1 && !empty && !labelled_next {
             direct.push((n, i, from, to));
         }
@@ -309,7 +319,9 @@ pub(crate) fn pairs(doc: &Doc, range: Range<usize>) -> Vec<FoundQa> {
     // Labelled answers.
     for k in 0..units.len() {
         let (ns, rest) = match &kinds[k] {
-            Kind::Label(ns, rest) if ns.iter().any(|n| seen.contains_key(n)) => (ns.clone(), rest.clone()),
+            Kind::Label(ns, rest) if ns.iter().any(|n| seen.contains_key(n)) => {
+                (ns.clone(), rest.clone())
+            }
             Kind::Bare(rest) => {
                 // The question right before it.
                 let Some(&(_, n, _)) = accepted.iter().rev().find(|&&(i, _, _)| i < k) else {
@@ -420,7 +432,12 @@ mod tests {
         let answers: Vec<_> = got.iter().map(|g| g.2.as_str()).collect();
         assert_eq!(
             answers,
-            ["So.", "Dort.", "Morgen, weil es geht.", "Morgen, weil es geht."]
+            [
+                "So.",
+                "Dort.",
+                "Morgen, weil es geht.",
+                "Morgen, weil es geht."
+            ]
         );
     }
 
