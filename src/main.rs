@@ -1,2 +1,161 @@
-//! The `ratsuche` command line.
-fn main() {}
+//! The `ratsuche` command line: `index`, `search`, `extract`.
+//!
+//! Parses arguments, calls the library and prints; every decision a second
+//! front end (the HTTP server) would also need lives in the library.
+//!
+//! Exit codes: 0 success; 1 `index` finished but some files failed (the rest
+//! is committed); 2 an error stopped the command (bad query, no index, …).
+
+mod cli;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use ratsuche::index::PassageIndex;
+use ratsuche::ingest::{self, IngestOptions};
+use ratsuche::search::{self, SearchRequest};
+
+#[derive(Parser)]
+#[command(
+    name = "ratsuche",
+    version,
+    about = "Search engine for German council papers"
+)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Index the .pdf and .txt files under the given files and folders.
+    ///
+    /// Incremental: unchanged files are skipped, changed ones replaced, and
+    /// files gone from a named folder are removed from the index.
+    Index {
+        /// Files and folders (folders are searched recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Index directory (created when missing).
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+    },
+    /// Search the index; matched words are bold on a terminal and «marked» otherwise.
+    Search {
+        /// The query: words (all must match; if none match all, any may),
+        /// "quoted phrases", -excluded, field:value.
+        #[arg(allow_hyphen_values = true)]
+        query: String,
+        /// Index directory.
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        /// Maximum number of hits.
+        #[arg(long, default_value_t = search::DEFAULT_LIMIT,
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+        limit: usize,
+        /// Show every matching passage, not only the best one per document.
+        #[arg(long)]
+        all_passages: bool,
+        /// Print the results as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a file's cleaned text exactly as it is indexed (pages separated by form feeds).
+    Extract {
+        file: PathBuf,
+        /// Print the pages with line geometry as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    init_logging();
+    match run(args) {
+        Ok(code) => code,
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// `ratsuche search … | head` closes the pipe early: that is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Command::Index { paths, index } => run_index(&paths, &index),
+        Command::Search {
+            query,
+            index,
+            limit,
+            all_passages,
+            json,
+        } => {
+            let index = PassageIndex::open(&index)?;
+            let request = SearchRequest {
+                query,
+                limit,
+                all_passages,
+            };
+            let results = search::search(&index, &request)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                serde_json::to_writer_pretty(&mut out, &results)?;
+                writeln!(out)?;
+            } else {
+                cli::output::print_results(&mut out, &results, cli::output::Marks::detect())?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Extract { file, json } => {
+            let extracted = ingest::extract_clean(&file)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                serde_json::to_writer_pretty(&mut out, &extracted)?;
+                writeln!(out)?;
+            } else {
+                out.write_all(extracted.text().as_bytes())?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn run_index(paths: &[PathBuf], index_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let index = PassageIndex::open_or_create(index_dir)?;
+    let mut progress = cli::progress::Bar::new();
+    let report = ingest::ingest(&index, paths, &IngestOptions::default(), &mut progress)
+        .with_context(|| format!("indexing into {}", index_dir.display()))?;
+    progress.finish();
+    cli::output::print_report(&report)?;
+    Ok(if report.has_failures() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,28 +1,89 @@
 //! `analysis`: the German (and English) tokenizer chains for tantivy.
 //!
-//! STUB: simple tokenizer + lowercase + stemmer until the real chain lands.
+//! Takes text (a passage at index time, the user's words at query time);
+//! gives the terms tantivy indexes and looks up. Both sides go through the
+//! same chain, so every rule here only has to be *consistent*.
+//!
+//! # Brief overview
+//!
+//! One filter per file, each the config → filter → token-stream shape of
+//! tantivy's own tokenizers:
+//!
+//! ```text
+//! German (GERMAN = "ratsuche_de")          English (ENGLISH = "ratsuche_en")
+//!   tokenizer::CouncilTokenizer              tokenizer::CouncilTokenizer
+//!   RemoveLongFilter (MAX_TOKEN_BYTES)       RemoveLongFilter
+//!   LowerCaser                               LowerCaser
+//!   stopwords::StopWords (Snowball de)       stopwords::StopWords (Snowball en)
+//!   gender::FeminineForms  Ärztin → ärzt     –
+//!   stem::CachedStemmer (Snowball de)        stem::CachedStemmer (Snowball en)
+//!   german_normalize::GermanNormalizer       –
+//! ```
+//!
+//! * [`tokenizer`]: words, with "0412/2025", "10.11.2025", "1,5" and "§ 21"
+//!   (→ `§21`) kept whole; hyphens split ("Ilm-Kreis" → `ilm`, `kreis`).
+//! * [`stopwords`]: Snowball stop lists.
+//! * [`gender`]: a conservative rule mapping feminine person nouns
+//!   (Ärztin, Bürgerinnen) to the masculine base before stemming.
+//! * [`stem`]: Snowball via `rust-stemmers`, with a bounded per-thread cache.
+//! * [`german_normalize`]: Lucene's `GermanNormalizationFilter` (ä/ae → a, …).
+//! * [`language`]: [`detect_language`], German unless clearly English.
+//!
+//! Custom analyzers are not stored in the index: [`register`] must be called
+//! after every `Index::create*` **and** every `Index::open*`.
+//!
+//! # Example
+//!
+//! ```
+//! use ratsuche::analysis::{analyze, Lang};
+//!
+//! assert_eq!(analyze(Lang::German, "Ärztinnen"), analyze(Lang::German, "Arzt"));
+//! assert_eq!(analyze(Lang::German, "Straße"), analyze(Lang::German, "Strasse"));
+//! assert_eq!(analyze(Lang::German, "DS 46/2024 nach § 21"), ["ds", "46/2024", "§21"]);
+//! ```
 
-use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, TextAnalyzer};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer};
+
+pub mod gender;
+pub mod german_normalize;
+pub mod language;
+pub mod stem;
+pub mod stopwords;
+pub mod tokenizer;
+
+pub use language::detect_language;
 
 /// Name of the German analyzer registered on every index.
 pub const GERMAN: &str = "ratsuche_de";
 /// Name of the English analyzer.
 pub const ENGLISH: &str = "ratsuche_en";
 
+/// Tokens of this many bytes or more are dropped before lowercasing: they are
+/// extraction debris (base64, runs of glyph names), not words, and would only
+/// bloat the term dictionary and the stem cache. The longest German
+/// compounds in administrative language are well under 100 characters.
+pub const MAX_TOKEN_BYTES: usize = 128;
+
 /// Language of a document, as far as analysis cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Lang {
     German,
     English,
 }
 
 impl Lang {
+    /// All languages with an analyzer.
+    pub const ALL: [Lang; 2] = [Lang::German, Lang::English];
+
+    /// ISO 639-1 code ("de", "en").
     pub fn code(self) -> &'static str {
         match self {
             Lang::German => "de",
             Lang::English => "en",
         }
     }
+
+    /// Name under which this language's analyzer is registered.
     pub fn analyzer_name(self) -> &'static str {
         match self {
             Lang::German => GERMAN,
@@ -31,21 +92,102 @@ impl Lang {
     }
 }
 
-/// Detect a document's language (German unless clearly English).
-pub fn detect_language(_text: &str) -> Lang {
-    Lang::German
+/// A fresh analyzer for `lang` (cheap: the stop lists are shared).
+pub fn analyzer(lang: Lang) -> TextAnalyzer {
+    let base = TextAnalyzer::builder(tokenizer::CouncilTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(stopwords::StopWords::new(lang));
+    match lang {
+        Lang::German => base
+            .filter(gender::FeminineForms)
+            .filter(stem::CachedStemmer::new(lang))
+            .filter(german_normalize::GermanNormalizer)
+            .build(),
+        Lang::English => base.filter(stem::CachedStemmer::new(lang)).build(),
+    }
 }
 
-fn analyzer(_lang: Lang) -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(LowerCaser)
-        .build()
+/// The terms `text` is indexed (or searched) as, in order.
+pub fn analyze(lang: Lang, text: &str) -> Vec<String> {
+    let mut analyzer = analyzer(lang);
+    let mut stream = analyzer.token_stream(text);
+    let mut terms = Vec::new();
+    while let Some(token) = stream.next() {
+        terms.push(token.text.clone());
+    }
+    terms
 }
 
 /// Register the analyzers on an index; call after every create *and* open.
 pub fn register(index: &tantivy::Index) {
-    index.tokenizers().register(GERMAN, analyzer(Lang::German));
-    index
-        .tokenizers()
-        .register(ENGLISH, analyzer(Lang::English));
+    for lang in Lang::ALL {
+        index
+            .tokenizers()
+            .register(lang.analyzer_name(), analyzer(lang));
+    }
+}
+
+/// Helpers shared by the unit tests of every filter (tantivy's
+/// `assert_token` habit).
+#[cfg(test)]
+pub(crate) mod test_util {
+    use tantivy::tokenizer::{TextAnalyzer, Token};
+
+    /// Asserts one token's position, text and byte offsets.
+    pub fn assert_token(token: &Token, position: usize, text: &str, from: usize, to: usize) {
+        assert_eq!(
+            (
+                token.position,
+                token.text.as_str(),
+                token.offset_from,
+                token.offset_to
+            ),
+            (position, text, from, to),
+            "token {token:?}"
+        );
+    }
+
+    /// All tokens `analyzer` makes of `text`.
+    pub fn collect_tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+        let mut tokens = Vec::new();
+        let mut stream = analyzer.token_stream(text);
+        stream.process(&mut |token: &Token| tokens.push(token.clone()));
+        tokens
+    }
+
+    /// The texts of `tokens`.
+    pub fn texts(tokens: &[Token]) -> Vec<String> {
+        tokens.iter().map(|t| t.text.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::{assert_token, collect_tokens};
+    use super::*;
+
+    #[test]
+    fn german_chain_end_to_end() {
+        let t = collect_tokens(&mut analyzer(Lang::German), "Die Ärztinnen prüfen Gebühren");
+        assert_eq!(t.len(), 3);
+        assert_token(&t[0], 1, "arzt", 4, 14);
+        assert_token(&t[1], 2, "pruf", 15, 22);
+        assert_token(&t[2], 3, "gebuhr", 23, 32);
+    }
+
+    #[test]
+    fn long_tokens_are_dropped() {
+        let junk = "x".repeat(MAX_TOKEN_BYTES);
+        assert_eq!(
+            analyze(Lang::German, &format!("Rat {junk} Kreis")),
+            ["rat", "kreis"]
+        );
+    }
+
+    #[test]
+    fn names_and_codes() {
+        assert_eq!(Lang::German.analyzer_name(), GERMAN);
+        assert_eq!(Lang::English.code(), "en");
+    }
 }

@@ -1,1 +1,272 @@
-//! `index` stage (work in progress).
+//! `index`: the on-disk tantivy index of passages.
+//!
+//! Takes [`IndexedDocument`]s (one source file: its identity, content hash,
+//! language, [`DocMeta`] and [`Passage`]s) and stores one tantivy document per
+//! passage (see [`schema`]). Gives back a [`PassageIndex`] to search and the
+//! [`IndexedFiles`] map (canonical path → content hash) that incremental
+//! indexing compares against.
+//!
+//! The index is its own bookkeeping: which files it holds and in which
+//! version is read from the index itself (fast fields `path` and `hash`), so
+//! there is no state file that could drift from what is really searchable.
+//! Every commit carries [`schema::schema_payload`], so an index built by an
+//! incompatible version is refused with a message instead of misbehaving.
+//!
+//! Custom analyzers are not persisted by tantivy: [`PassageIndex`] registers
+//! them (via [`analysis::register`]) on every create and open.
+
+pub mod schema;
+mod writer;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use tantivy::{Index, IndexReader, ReloadPolicy};
+
+use crate::analysis;
+use crate::error::{Error, Result};
+use crate::model::{DocMeta, Passage};
+
+pub use schema::{Fields, SCHEMA_VERSION};
+pub use writer::PassageWriter;
+
+/// Memory budget of the index writer: enough for large batches, small
+/// enough for a laptop. Tantivy splits it between its indexing threads.
+pub const DEFAULT_WRITER_MEMORY: usize = 100_000_000;
+
+/// Everything the index stores about one source file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexedDocument {
+    /// Canonical absolute path: the file's identity.
+    pub path: PathBuf,
+    /// The path as the user gave it, for display.
+    pub file: String,
+    /// blake3 of the file's bytes, hex.
+    pub hash: String,
+    pub language: analysis::Lang,
+    pub meta: DocMeta,
+    pub passages: Vec<Passage>,
+}
+
+impl IndexedDocument {
+    pub fn doc_id(&self) -> String {
+        doc_id_for(&self.path)
+    }
+}
+
+/// The document id of a canonical path: the first 16 hex digits of the
+/// blake3 hash of the path (64 bits: collisions are not a concern at the
+/// scale of a council archive).
+pub fn doc_id_for(path: &Path) -> String {
+    let hash = blake3::hash(path_key(path).as_bytes());
+    hash.to_hex()[..16].to_string()
+}
+
+/// The string under which a canonical path is stored in the `path` field.
+/// Non-UTF-8 bytes are replaced (lossy); such paths are vanishingly rare in
+/// council archives and still get a stable key.
+pub fn path_key(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// An opened index: the tantivy index with analyzers registered and its
+/// field handles resolved.
+#[derive(Clone)]
+pub struct PassageIndex {
+    index: Index,
+    fields: Fields,
+    dir: PathBuf,
+}
+
+impl std::fmt::Debug for PassageIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PassageIndex")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PassageIndex {
+    /// Open an existing index; fails with a hint when `dir` holds none.
+    pub fn open(dir: &Path) -> Result<PassageIndex> {
+        if !has_index(dir) {
+            return Err(index_dir_error(
+                dir,
+                "no index here (build one with `ratsuche index PATH… --index DIR`)",
+            ));
+        }
+        let index = Index::open_in_dir(dir).map_err(|e| index_dir_error(dir, e))?;
+        Self::checked(index, dir)
+    }
+
+    /// Open the index in `dir`, creating the directory and an empty index
+    /// when there is none yet. Refuses to create an index in a non-empty
+    /// directory that holds something else (dotfiles such as `.gitkeep` are
+    /// allowed), so a mistyped `--index` cannot litter a folder of PDFs.
+    pub fn open_or_create(dir: &Path) -> Result<PassageIndex> {
+        if has_index(dir) {
+            return Self::open(dir);
+        }
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let foreign = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .filter_map(|entry| entry.ok())
+            .find(|entry| !entry.file_name().to_string_lossy().starts_with('.'));
+        if let Some(entry) = foreign {
+            return Err(index_dir_error(
+                dir,
+                format!(
+                    "directory is not empty (contains {:?}) and holds no index; \
+                     choose an empty or new directory with --index",
+                    entry.file_name()
+                ),
+            ));
+        }
+        let (schema, fields) = schema::build_schema();
+        let index = Index::create_in_dir(dir, schema).map_err(|e| index_dir_error(dir, e))?;
+        analysis::register(&index);
+        let created = PassageIndex {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        };
+        // Commit once so the payload (schema version) is on disk from the start.
+        let mut writer = created.writer(15_000_000)?;
+        writer.commit()?;
+        writer.finish()?;
+        Ok(created)
+    }
+
+    fn checked(index: Index, dir: &Path) -> Result<PassageIndex> {
+        let (expected, fields) = schema::build_schema();
+        let payload = index.load_metas()?.payload;
+        let expected_payload = schema::schema_payload();
+        if payload.as_deref() != Some(expected_payload.as_str()) || index.schema() != expected {
+            let found = payload.unwrap_or_else(|| "no ratsuche schema version".into());
+            return Err(index_dir_error(
+                dir,
+                format!(
+                    "incompatible index (found {found}, this ratsuche needs {expected_payload}); \
+                     delete the directory and run `ratsuche index` again to rebuild it"
+                ),
+            ));
+        }
+        analysis::register(&index);
+        Ok(PassageIndex {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A reader on the last commit. It does not follow later commits by
+    /// itself: call `reload()` on it (a long-running server should).
+    pub fn reader(&self) -> Result<IndexReader> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
+    }
+
+    /// The only writer of this index (tantivy holds a lock file while it lives).
+    pub fn writer(&self, memory_budget: usize) -> Result<PassageWriter> {
+        let writer = self.index.writer(memory_budget).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => index_dir_error(
+                &self.dir,
+                "locked by another process writing to this index; wait for it to finish",
+            ),
+            other => Error::Index(other),
+        })?;
+        Ok(PassageWriter::new(writer, self.fields.clone()))
+    }
+
+    /// The files held by the index as of its last commit.
+    pub fn indexed_files(&self) -> Result<IndexedFiles> {
+        IndexedFiles::read(&self.reader()?.searcher())
+    }
+}
+
+fn has_index(dir: &Path) -> bool {
+    dir.join("meta.json").is_file()
+}
+
+fn index_dir_error(dir: &Path, message: impl ToString) -> Error {
+    Error::IndexDir {
+        path: dir.to_path_buf(),
+        message: message.to_string(),
+    }
+}
+
+/// Which files an index holds: canonical path → content hash.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IndexedFiles {
+    hashes: HashMap<PathBuf, String>,
+}
+
+impl IndexedFiles {
+    /// Read the map from the `path` and `hash` fast fields of every live
+    /// passage. Each distinct term ordinal is resolved once per segment, so
+    /// this costs one column lookup per passage.
+    pub fn read(searcher: &tantivy::Searcher) -> Result<IndexedFiles> {
+        let mut hashes = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let (Some(paths), Some(hash_col)) = (fast.str("path")?, fast.str("hash")?) else {
+                continue;
+            };
+            let mut seen = std::collections::HashSet::new();
+            let mut path_buf = String::new();
+            let mut hash_buf = String::new();
+            for doc in segment.doc_ids_alive() {
+                let Some(path_ord) = paths.term_ords(doc).next() else {
+                    continue;
+                };
+                if !seen.insert(path_ord) {
+                    continue;
+                }
+                let Some(hash_ord) = hash_col.term_ords(doc).next() else {
+                    continue;
+                };
+                paths
+                    .ord_to_str(path_ord, &mut path_buf)
+                    .map_err(|e| Error::Index(e.into()))?;
+                hash_col
+                    .ord_to_str(hash_ord, &mut hash_buf)
+                    .map_err(|e| Error::Index(e.into()))?;
+                hashes.insert(PathBuf::from(&path_buf), hash_buf.clone());
+            }
+        }
+        Ok(IndexedFiles { hashes })
+    }
+
+    /// The content hash under which `path` (canonical) is indexed.
+    pub fn hash_of(&self, path: &Path) -> Option<&str> {
+        self.hashes.get(path).map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hashes.is_empty()
+    }
+
+    /// Canonical paths of all indexed files, in no particular order.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.hashes.keys().map(PathBuf::as_path)
+    }
+}

@@ -1,0 +1,269 @@
+//! Character normalization of single lines.
+//!
+//! Everything after this step compares text: the furniture detector compares
+//! lines across pages, the dehyphenator looks at the last and first word of
+//! neighbouring lines, the index compares tokens with queries. Each of those
+//! needs one spelling per word, so this step rewrites what PDFs encode in
+//! several ways and drops what carries no text at all:
+//!
+//! - **NFC.** PDFs may spell `ä` as `a` + U+0308 (combining diaeresis); a
+//!   query typed on a keyboard is precomposed. NFC makes both the same.
+//! - **Ligatures** (`ﬁ` `ﬂ` `ﬀ` `ﬃ` `ﬄ` `ﬅ` `ﬆ`) are expanded. NFC keeps them
+//!   (they are compatibility characters) and NFKC would also rewrite `²`, `½`
+//!   and `…`, so the seven ligatures are mapped by hand. U+F001 and U+F002 are
+//!   the old Adobe private-use code points for `fi` and `fl` and are mapped
+//!   too.
+//! - **Soft hyphens** (U+00AD) are invisible break opportunities: inside a
+//!   line they are dropped. At the *end* of a line one marks where the
+//!   typesetter broke a word, so it is kept as the last character for
+//!   [`super::dehyphenate`] to join the word (and turned into `-` there if
+//!   nothing follows).
+//! - **Hyphen look-alikes** U+2010 (hyphen) and U+2011 (non-breaking hyphen)
+//!   become `-`, so `Ilm‑Kreis` is found by `Ilm-Kreis`.
+//! - **Invisible characters** (zero-width space/joiners, word joiner, BOM,
+//!   control characters) are dropped: they split or glue words unseen.
+//! - **Private-use characters** (U+E000–U+F8FF) are glyphs of symbol fonts
+//!   (OpenSymbol's bullet is U+F0B7) with no meaning outside their font;
+//!   they are dropped wherever they stand.
+//! - **Bullets** (`•`, `▪`, `●`, `◦`, `‣`, …) at the start of a line are list
+//!   markers, not text. Elsewhere they are left alone (`A • B` may be a
+//!   separator). A leading `-` or `–` is *not* treated as a bullet: it is
+//!   just as often a dash that wrapped to the line start.
+//! - **Whitespace**: every Unicode space (no-break space U+00A0, narrow
+//!   no-break space, tabs, …) becomes one ASCII space, runs collapse, ends are
+//!   trimmed. Later steps split words on `' '`.
+//!
+//! Lines that end up empty are removed; a page keeps its number even when all
+//! its lines go.
+
+use unicode_normalization::UnicodeNormalization;
+
+use crate::model::Page;
+
+/// Soft hyphen, kept only as the last character of a line (see module docs).
+pub(crate) const SOFT_HYPHEN: char = '\u{AD}';
+
+/// Normalize every line of every page, dropping lines that become empty.
+pub fn normalize_pages(pages: &mut [Page]) {
+    for page in pages {
+        for line in &mut page.lines {
+            line.text = normalize_line(&line.text);
+        }
+        page.lines.retain(|line| !line.text.is_empty());
+    }
+}
+
+/// Normalize the text of one line (see the module docs for the rules).
+pub fn normalize_line(text: &str) -> String {
+    // A soft hyphen at the very end (possibly followed by spaces or invisible
+    // characters) marks a line-end word break; remember it before the
+    // character filter drops all soft hyphens.
+    let mut tail = text
+        .chars()
+        .rev()
+        .filter(|&c| !is_invisible(c))
+        .skip_while(|c| c.is_whitespace());
+    let ends_soft = tail.next() == Some(SOFT_HYPHEN)
+        && tail
+            .next()
+            .is_some_and(|c| !c.is_whitespace() && c != SOFT_HYPHEN);
+
+    let mut expanded = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{FB00}' => expanded.push_str("ff"),
+            '\u{FB01}' | '\u{F001}' => expanded.push_str("fi"),
+            '\u{FB02}' | '\u{F002}' => expanded.push_str("fl"),
+            '\u{FB03}' => expanded.push_str("ffi"),
+            '\u{FB04}' => expanded.push_str("ffl"),
+            '\u{FB05}' | '\u{FB06}' => expanded.push_str("st"),
+            '\u{2010}' | '\u{2011}' => expanded.push('-'),
+            SOFT_HYPHEN => {}
+            c if is_private_use(c) => {}
+            // Whitespace controls (tab, newline, …) become spaces below.
+            c if c.is_whitespace() => expanded.push(' '),
+            c if is_invisible(c) => {}
+            c => expanded.push(c),
+        }
+    }
+
+    let composed: String = expanded.nfc().collect();
+    let body = strip_leading_bullets(&composed);
+
+    let mut out = String::with_capacity(body.len() + 2);
+    for word in body.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    // A soft hyphen standing alone (" \u{AD}") marks nothing: no word to join.
+    if ends_soft && out.chars().last().is_some_and(|c| c.is_alphanumeric()) {
+        out.push(SOFT_HYPHEN);
+    }
+    out
+}
+
+/// Characters that occupy no space and carry no text.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' // zero-width space
+            | '\u{200C}' // zero-width non-joiner
+            | '\u{200D}' // zero-width joiner
+            | '\u{200E}' // left-to-right mark
+            | '\u{200F}' // right-to-left mark
+            | '\u{2060}' // word joiner
+            | '\u{FEFF}' // zero-width no-break space / BOM
+            | '\u{FFFC}' // object replacement character
+    ) || (c.is_control() && !c.is_whitespace())
+}
+
+fn is_private_use(c: char) -> bool {
+    ('\u{E000}'..='\u{F8FF}').contains(&c)
+}
+
+/// List markers that are dropped at the start of a line.
+fn is_bullet(c: char) -> bool {
+    matches!(
+        c,
+        '•' | '‣'
+            | '⁃'
+            | '∙'
+            | '·'
+            | '▪'
+            | '▫'
+            | '■'
+            | '□'
+            | '●'
+            | '○'
+            | '◦'
+            | '◆'
+            | '◇'
+            | '►'
+            | '▶'
+            | '▸'
+            | '➢'
+            | '➤'
+            | '✓'
+            | '✔'
+            | '☐'
+            | '☑'
+            | '☒'
+    )
+}
+
+fn strip_leading_bullets(text: &str) -> &str {
+    text.trim_start_matches(|c: char| is_bullet(c) || c.is_whitespace())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Line, TextSource};
+
+    #[test]
+    fn composes_decomposed_umlauts() {
+        let decomposed = "Fachkra\u{308}fte fu\u{308}r Gro\u{308}ße";
+        assert_eq!(normalize_line(decomposed), "Fachkräfte für Größe");
+    }
+
+    #[test]
+    fn expands_ligatures() {
+        assert_eq!(
+            normalize_line("o\u{FB00}en, \u{FB01}nden, \u{FB02}ießen"),
+            "offen, finden, fließen"
+        );
+        assert_eq!(normalize_line("Ko\u{FB03}zient"), "Koffizient");
+        assert_eq!(normalize_line("Sto\u{FB04}ager"), "Stofflager");
+        assert_eq!(normalize_line("Fe\u{FB05}, Fe\u{FB06}"), "Fest, Fest");
+        assert_eq!(normalize_line("Ge\u{F001}lde"), "Gefilde");
+    }
+
+    #[test]
+    fn drops_soft_hyphens_inside_a_line() {
+        assert_eq!(
+            normalize_line("Fach\u{AD}kräfte\u{AD}agenturen"),
+            "Fachkräfteagenturen"
+        );
+    }
+
+    #[test]
+    fn keeps_a_line_end_soft_hyphen_as_marker() {
+        assert_eq!(
+            normalize_line("ein abwechslungsrei\u{AD}"),
+            "ein abwechslungsrei\u{AD}"
+        );
+        // Trailing space or zero-width characters after it do not hide it.
+        assert_eq!(normalize_line("Fachkräf\u{AD} \u{200B}"), "Fachkräf\u{AD}");
+        // A soft hyphen after a space has no word to mark.
+        assert_eq!(normalize_line("Text \u{AD}"), "Text");
+    }
+
+    #[test]
+    fn removes_zero_width_and_control_characters() {
+        assert_eq!(
+            normalize_line("Ilm\u{200B}-\u{200D}Kreis\u{FEFF}\u{7}"),
+            "Ilm-Kreis"
+        );
+    }
+
+    #[test]
+    fn maps_hyphen_lookalikes_to_ascii_hyphen() {
+        assert_eq!(normalize_line("Ilm\u{2011}Kreis"), "Ilm-Kreis");
+        assert_eq!(normalize_line("Job\u{2010}Center"), "Job-Center");
+    }
+
+    #[test]
+    fn drops_private_use_and_bullets_at_line_start() {
+        assert_eq!(
+            normalize_line("\u{F0B7} Ausbau eines nachhaltigen Ärztenetzwerks"),
+            "Ausbau eines nachhaltigen Ärztenetzwerks"
+        );
+        assert_eq!(normalize_line("• Netzwerkaufbau"), "Netzwerkaufbau");
+        assert_eq!(normalize_line("▪Praxistouren"), "Praxistouren");
+        assert_eq!(normalize_line(" ◦  ● Zuhören"), "Zuhören");
+        // A bullet used as a separator inside the line stays.
+        assert_eq!(normalize_line("Gotha • Erfurt"), "Gotha • Erfurt");
+        // A leading dash is not a bullet.
+        assert_eq!(
+            normalize_line("– Coaching- ermöglicht"),
+            "– Coaching- ermöglicht"
+        );
+    }
+
+    #[test]
+    fn collapses_all_kinds_of_whitespace() {
+        assert_eq!(
+            normalize_line("  Seite\u{A0}1 \t von\u{202F}3  "),
+            "Seite 1 von 3"
+        );
+    }
+
+    #[test]
+    fn removes_lines_that_become_empty_but_keeps_pages() {
+        let mut pages = vec![Page {
+            number: 7,
+            width: 0.0,
+            height: 0.0,
+            lines: vec![
+                Line::plain("\u{F0B7}"),
+                Line::plain("Zuhören"),
+                Line::plain(" \u{A0}\u{200B} "),
+                Line::plain("•"),
+            ],
+            source: TextSource::Native,
+        }];
+        normalize_pages(&mut pages);
+        assert_eq!(pages[0].number, 7);
+        assert_eq!(pages[0].text(), "Zuhören");
+
+        let mut blank = vec![Page {
+            lines: vec![Line::plain("   ")],
+            ..pages[0].clone()
+        }];
+        normalize_pages(&mut blank);
+        assert_eq!(blank.len(), 1);
+        assert!(blank[0].lines.is_empty());
+    }
+}

@@ -1,0 +1,56 @@
+//! An indicatif bar (files and pages) implementing [`ingest::Progress`].
+//!
+//! Drawn only when stderr is a terminal and `CI` is not set, so pipes and
+//! CI logs see only the final summary.
+
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use ratsuche::ingest::{self, FileStatus};
+
+pub struct Bar {
+    bar: ProgressBar,
+    pages: usize,
+}
+
+impl Bar {
+    pub fn new() -> Bar {
+        let visible = console::Term::stderr().is_term() && std::env::var_os("CI").is_none();
+        let target = if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let bar = ProgressBar::with_draw_target(None, target);
+        // The template is a constant; if indicatif ever rejects it, fall
+        // back to its default style rather than failing the run.
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} files, {msg}",
+        ) {
+            bar.set_style(style);
+        }
+        Bar { bar, pages: 0 }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl ingest::Progress for Bar {
+    fn start(&mut self, files: usize) {
+        self.bar.set_length(files as u64);
+        self.bar.set_message("0 pages");
+    }
+
+    fn file_done(&mut self, _path: &Path, _status: FileStatus, pages: usize) {
+        self.pages += pages;
+        self.bar.inc(1);
+        self.bar.set_message(format!("{} pages", self.pages));
+    }
+
+    fn step(&mut self, name: &str) {
+        self.bar
+            .set_message(format!("{} pages, {name}", self.pages));
+    }
+}

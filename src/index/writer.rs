@@ -1,0 +1,139 @@
+//! [`PassageWriter`]: adds, replaces and removes whole source files.
+//!
+//! A file's passages are always written together, right after deleting the
+//! file's old passages by its `path` term, so any commit — periodic or final —
+//! contains only complete documents, never half of a file.
+
+use std::path::Path;
+
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use super::schema::{parse_date, schema_payload, Fields};
+use super::{path_key, IndexedDocument};
+use crate::error::Result;
+use crate::model::{Passage, PassageKind};
+
+/// The index's single writer. Uncommitted changes are discarded when it is
+/// dropped; call [`PassageWriter::finish`] to commit and wait for merges.
+pub struct PassageWriter {
+    writer: IndexWriter,
+    fields: Fields,
+    uncommitted: usize,
+}
+
+impl PassageWriter {
+    pub(super) fn new(writer: IndexWriter, fields: Fields) -> PassageWriter {
+        PassageWriter {
+            writer,
+            fields,
+            uncommitted: 0,
+        }
+    }
+
+    /// Replace whatever the index holds for `doc.path` with `doc`'s passages.
+    /// A document without passages (a scan without text) is stored as one
+    /// empty passage, so the index still knows the file and its hash and does
+    /// not extract it again on every run. Returns the number of passages written.
+    pub fn replace(&mut self, doc: &IndexedDocument) -> Result<usize> {
+        self.remove(&doc.path);
+        let placeholder;
+        let passages: &[Passage] = if doc.passages.is_empty() {
+            placeholder = [Passage {
+                kind: PassageKind::Text,
+                page: 1,
+                number: None,
+                title: None,
+                text: String::new(),
+            }];
+            &placeholder
+        } else {
+            &doc.passages
+        };
+        let doc_id = doc.doc_id();
+        let path = path_key(&doc.path);
+        for (i, passage) in passages.iter().enumerate() {
+            let tdoc = self.passage_document(doc, &doc_id, &path, i, passage);
+            self.writer.add_document(tdoc)?;
+        }
+        self.uncommitted += 1;
+        Ok(passages.len())
+    }
+
+    /// Delete every passage of the file with this canonical path.
+    pub fn remove(&mut self, path: &Path) {
+        let term = Term::from_field_text(self.fields.path, &path_key(path));
+        self.writer.delete_term(term);
+        self.uncommitted += 1;
+    }
+
+    /// Changes (replaced or removed files) since the last commit.
+    pub fn uncommitted(&self) -> usize {
+        self.uncommitted
+    }
+
+    /// Make all changes so far durable and visible to new readers.
+    pub fn commit(&mut self) -> Result<()> {
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&schema_payload());
+        prepared.commit()?;
+        self.uncommitted = 0;
+        Ok(())
+    }
+
+    /// Commit pending changes (if any) and wait for background merges.
+    pub fn finish(mut self) -> Result<()> {
+        if self.uncommitted > 0 {
+            self.commit()?;
+        }
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+
+    fn passage_document(
+        &self,
+        doc: &IndexedDocument,
+        doc_id: &str,
+        path: &str,
+        index: usize,
+        passage: &Passage,
+    ) -> TantivyDocument {
+        let f = &self.fields;
+        let mut t = TantivyDocument::new();
+        t.add_text(f.doc_id, doc_id);
+        t.add_text(f.path, path);
+        t.add_text(f.file, &doc.file);
+        t.add_text(f.hash, &doc.hash);
+        t.add_u64(f.passage_index, index as u64);
+        t.add_u64(f.page, u64::from(passage.page));
+        t.add_text(f.kind, passage.kind.as_str());
+        if let Some(number) = &passage.number {
+            t.add_text(f.number, number);
+        }
+        if let Some(title) = &passage.title {
+            t.add_text(f.title, title);
+            t.add_text(f.title_for(doc.language), title);
+        }
+        t.add_text(f.text, &passage.text);
+        t.add_text(f.text_for(doc.language), &passage.text);
+        t.add_text(f.language, doc.language.code());
+        let meta = &doc.meta;
+        for (field, value) in [
+            (f.doc_type, &meta.doc_type),
+            (f.body, &meta.body),
+            (f.gremium, &meta.gremium),
+            (f.date, &meta.date),
+            (f.reference, &meta.reference),
+        ] {
+            if let Some(value) = value {
+                t.add_text(field, value);
+            }
+        }
+        if let Some(date) = meta.date.as_deref().and_then(parse_date) {
+            t.add_date(f.date_value, date);
+        }
+        for date in &meta.dates_mentioned {
+            t.add_text(f.dates_mentioned, date);
+        }
+        t
+    }
+}

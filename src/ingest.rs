@@ -1,0 +1,497 @@
+//! `ingest`: files and folders → an up-to-date index.
+//!
+//! Takes the paths a user names and a [`PassageIndex`]; finds the `.pdf` and
+//! `.txt` files under them, skips files whose content hash the index already
+//! holds, runs extract → clean → passages for the rest in parallel (rayon),
+//! and feeds the results through a bounded channel to the one index writer,
+//! so memory stays bounded however many files there are. Gives an
+//! [`IngestReport`]: what was indexed, skipped, removed, and what failed why.
+//!
+//! # Incremental indexing
+//!
+//! A file's identity is its canonical absolute path; its version is the
+//! blake3 hash of its bytes. Per run:
+//!
+//! * same path, same hash as in the index → skipped (`unchanged`);
+//! * new path or different hash → its old passages (if any) are deleted and
+//!   the new ones added, in one step, so a commit never holds half a file;
+//! * a path the index holds under a *folder* named in this run that no longer
+//!   exists there → removed. Files named one by one are never removed, and
+//!   nothing under a subfolder that could not be read is removed either;
+//! * a file that fails keeps whatever the index held for it before.
+//!
+//! Failures are per file (unreadable, damaged PDF, even a panic inside
+//! extraction, caught at the document boundary): reported and skipped, while
+//! everything else is committed. Progress is reported through the
+//! [`Progress`] trait so the library does not depend on a terminal UI.
+
+use std::collections::HashSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::analysis;
+use crate::clean;
+use crate::error::{Error, Result};
+use crate::extract;
+use crate::index::{IndexedDocument, IndexedFiles, PassageIndex, DEFAULT_WRITER_MEMORY};
+use crate::model::{DocMeta, Extracted, Page, Passage, PassageKind};
+
+/// Pages longer than this (in bytes) are split into several passages, so a
+/// hit points at a readable piece and long pages do not dilute scores.
+pub const MAX_PASSAGE_CHARS: usize = 4000;
+
+/// Tuning knobs of [`ingest`]; `Default` is what the CLI uses.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Memory budget of the index writer in bytes.
+    pub writer_memory: usize,
+    /// Commit after this many changed files, so a crash loses at most that
+    /// much work (0: commit only at the end).
+    pub commit_every: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            writer_memory: DEFAULT_WRITER_MEMORY,
+            commit_every: 500,
+        }
+    }
+}
+
+/// A file that could not be indexed, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileFailure {
+    /// The path as discovered (as the user gave it, joined with the walk).
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// What one [`ingest`] run did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IngestReport {
+    /// Files (new or changed) whose passages were written.
+    pub indexed: usize,
+    /// Files skipped because the index already holds their content.
+    pub unchanged: usize,
+    /// Canonical paths removed because they vanished from a folder.
+    pub removed: Vec<PathBuf>,
+    /// Files not indexed, with the reason.
+    pub failed: Vec<FileFailure>,
+    /// Indexed files without any text (scans without OCR, empty files).
+    pub without_text: Vec<PathBuf>,
+    /// Pages and passages written for the indexed files.
+    pub pages: usize,
+    pub passages: usize,
+}
+
+impl IngestReport {
+    pub fn has_failures(&self) -> bool {
+        !self.failed.is_empty()
+    }
+}
+
+/// What happened to one file, as reported to [`Progress::file_done`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileStatus {
+    Indexed,
+    Unchanged,
+    Failed,
+}
+
+/// Receives progress while [`ingest`] runs. All calls come from the thread
+/// that called `ingest`, in order; every method has a no-op default.
+pub trait Progress {
+    /// Discovery is done; `files` files will be checked.
+    fn start(&mut self, _files: usize) {}
+    /// One file is done; `pages` is its page count (0 unless indexed).
+    fn file_done(&mut self, _path: &Path, _status: FileStatus, _pages: usize) {}
+    /// A step after the per-file work: "removing", "committing".
+    fn step(&mut self, _name: &str) {}
+}
+
+/// A [`Progress`] that ignores everything.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// A file found on disk, with its identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// The path as the user gave it (joined with the walk), for display.
+    pub path: PathBuf,
+    /// Canonical absolute path: the identity.
+    pub canonical: PathBuf,
+}
+
+/// The result of walking the paths a user named.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Indexable files, each once, in walk order.
+    pub files: Vec<SourceFile>,
+    /// Canonical folders that were walked: indexed files under them that
+    /// were not found again are removed.
+    pub roots: Vec<PathBuf>,
+    /// Canonical paths below which the walk failed: nothing under them is
+    /// removed, since their files could not be seen.
+    pub unreadable: Vec<PathBuf>,
+    /// Entries that could not be walked or are not indexable.
+    pub failed: Vec<FileFailure>,
+}
+
+/// True for `.pdf` and `.txt` files, case-insensitively.
+pub fn is_indexable(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf") || e.eq_ignore_ascii_case("txt"))
+}
+
+/// Walk the given files and folders. A path that does not exist is an
+/// error for the whole run (a typo must not look like "nothing to do");
+/// problems inside a folder are collected in [`Discovery::failed`].
+pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
+    let mut found = Discovery::default();
+    let mut seen = HashSet::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(|e| Error::io(input, e))?;
+        let canonical = input.canonicalize().map_err(|e| Error::io(input, e))?;
+        if meta.is_file() {
+            if !is_indexable(input) {
+                found.failed.push(FileFailure {
+                    path: input.clone(),
+                    reason: "unsupported file type (expected .pdf or .txt)".into(),
+                });
+            } else if seen.insert(canonical.clone()) {
+                found.files.push(SourceFile {
+                    path: input.clone(),
+                    canonical,
+                });
+            }
+            continue;
+        }
+        found.roots.push(canonical);
+        for entry in walkdir::WalkDir::new(input).sort_by_file_name() {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    let path = err.path().unwrap_or(input).to_path_buf();
+                    if let Ok(c) = path.canonicalize() {
+                        found.unreadable.push(c);
+                    }
+                    let reason = err
+                        .io_error()
+                        .map(|e| e.to_string())
+                        .unwrap_or_else(|| err.to_string());
+                    found.failed.push(FileFailure { path, reason });
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() || !is_indexable(entry.path()) {
+                continue;
+            }
+            match entry.path().canonicalize() {
+                Ok(canonical) => {
+                    if seen.insert(canonical.clone()) {
+                        found.files.push(SourceFile {
+                            path: entry.into_path(),
+                            canonical,
+                        });
+                    }
+                }
+                Err(e) => found.failed.push(FileFailure {
+                    path: entry.into_path(),
+                    reason: e.to_string(),
+                }),
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Extract and clean a file: the text exactly as it is indexed.
+pub fn extract_clean(path: &Path) -> Result<Extracted> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    extract_clean_bytes(path, &bytes)
+}
+
+/// [`extract_clean`] on bytes already read (`path` decides the file type
+/// and names errors). Indexing hashes and extracts the same bytes, so the
+/// stored hash always describes the indexed text.
+pub fn extract_clean_bytes(path: &Path, bytes: &[u8]) -> Result<Extracted> {
+    let extracted = extract::extract_bytes(path, bytes)?;
+    Ok(Extracted {
+        pages: clean::clean(extracted.pages),
+    })
+}
+
+/// Page-sized [`PassageKind::Text`] passages: one per non-empty page, pages
+/// longer than [`MAX_PASSAGE_CHARS`] split into several with the same page.
+/// (Stands in until the `structure` stage recognises real parts.)
+pub fn page_passages(pages: &[Page]) -> Vec<Passage> {
+    let mut passages = Vec::new();
+    for page in pages {
+        let text = page.text();
+        for chunk in split_text(&text, MAX_PASSAGE_CHARS) {
+            passages.push(Passage {
+                kind: PassageKind::Text,
+                page: page.number,
+                number: None,
+                title: None,
+                text: chunk.to_string(),
+            });
+        }
+    }
+    passages
+}
+
+/// Split `text` into trimmed, non-empty chunks of at most `max` bytes,
+/// preferring to cut at a blank line, then a line break, then a space
+/// (only a single word longer than `max` is cut mid-word, at a char boundary).
+pub fn split_text(text: &str, max: usize) -> Vec<&str> {
+    let mut chunks = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        if rest.len() <= max {
+            chunks.push(rest);
+            break;
+        }
+        let mut limit = max;
+        while !rest.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let window = &rest[..limit];
+        let cut = ["\n\n", "\n", " "]
+            .iter()
+            .filter_map(|sep| window.rfind(sep).filter(|&i| i > max / 2))
+            .next()
+            .or_else(|| window.rfind(char::is_whitespace).filter(|&i| i > 0))
+            .unwrap_or(limit.max(rest.chars().next().map_or(1, char::len_utf8)));
+        let (chunk, tail) = rest.split_at(cut);
+        let chunk = chunk.trim();
+        if !chunk.is_empty() {
+            chunks.push(chunk);
+        }
+        rest = tail.trim_start();
+    }
+    chunks
+}
+
+/// The outcome of the per-file work done on a rayon thread.
+enum Prepared {
+    Unchanged(PathBuf),
+    Ready {
+        doc: Box<IndexedDocument>,
+        pages: usize,
+    },
+    Failed(FileFailure),
+}
+
+/// Hash, and if changed extract, clean and cut one file into passages.
+fn prepare(file: &SourceFile, known: &IndexedFiles) -> Prepared {
+    let failed = |reason: String| {
+        Prepared::Failed(FileFailure {
+            path: file.path.clone(),
+            reason,
+        })
+    };
+    let bytes = match std::fs::read(&file.path) {
+        Ok(bytes) => bytes,
+        Err(e) => return failed(e.to_string()),
+    };
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    if known.hash_of(&file.canonical) == Some(hash.as_str()) {
+        return Prepared::Unchanged(file.path.clone());
+    }
+    let extracted = match extract_clean_bytes(&file.path, &bytes) {
+        Ok(extracted) => extracted,
+        // The error already names the path; the report names it again.
+        Err(e) => return failed(strip_path(&e, &file.path)),
+    };
+    let full_text: String = extracted.text();
+    let language = analysis::detect_language(&full_text);
+    let passages = page_passages(&extracted.pages);
+    Prepared::Ready {
+        pages: extracted.pages.len(),
+        doc: Box::new(IndexedDocument {
+            path: file.canonical.clone(),
+            file: file.path.to_string_lossy().into_owned(),
+            hash,
+            language,
+            meta: DocMeta::default(),
+            passages,
+        }),
+    }
+}
+
+/// The reason of an error without the leading "path: " the library adds,
+/// since the report prints the path itself.
+fn strip_path(err: &Error, path: &Path) -> String {
+    let text = err.to_string();
+    let prefix = format!("{}: ", path.display());
+    text.strip_prefix(&prefix)
+        .map(str::to_string)
+        .unwrap_or(text)
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Bring the index up to date with the files under `inputs`.
+///
+/// Returns `Err` only for problems with the run as a whole (a named path
+/// does not exist, the index cannot be written); per-file problems are in
+/// [`IngestReport::failed`] and everything else is committed.
+pub fn ingest(
+    index: &PassageIndex,
+    inputs: &[PathBuf],
+    options: &IngestOptions,
+    progress: &mut dyn Progress,
+) -> Result<IngestReport> {
+    let discovery = discover(inputs)?;
+    let known = index.indexed_files()?;
+    let mut writer = index.writer(options.writer_memory)?;
+    let mut report = IngestReport {
+        failed: discovery.failed.clone(),
+        ..IngestReport::default()
+    };
+    progress.start(discovery.files.len());
+
+    // Room for a few finished documents per worker: enough to keep the
+    // writer busy, few enough that memory does not grow with the corpus.
+    let (sender, receiver) = crossbeam_channel::bounded(2 * rayon::current_num_threads().max(1));
+    let write_result: Result<()> = std::thread::scope(|scope| {
+        let files = &discovery.files;
+        let known = &known;
+        scope.spawn(move || {
+            // `try_for_each` stops early once the receiver is gone (the
+            // writer failed), instead of extracting files nobody will store.
+            let _ = files.par_iter().try_for_each_with(sender, |sender, file| {
+                let prepared = catch_unwind(AssertUnwindSafe(|| prepare(file, known)))
+                    .unwrap_or_else(|payload| {
+                        Prepared::Failed(FileFailure {
+                            path: file.path.clone(),
+                            reason: format!(
+                                "panic during extraction: {}",
+                                panic_message(&*payload)
+                            ),
+                        })
+                    });
+                sender.send(prepared)
+            });
+        });
+        // Dropping the receiver on error (by returning) unblocks the workers.
+        for prepared in receiver {
+            match prepared {
+                Prepared::Unchanged(path) => {
+                    report.unchanged += 1;
+                    progress.file_done(&path, FileStatus::Unchanged, 0);
+                }
+                Prepared::Failed(failure) => {
+                    progress.file_done(&failure.path, FileStatus::Failed, 0);
+                    report.failed.push(failure);
+                }
+                Prepared::Ready { doc, pages } => {
+                    report.passages += writer.replace(&doc)?;
+                    report.indexed += 1;
+                    report.pages += pages;
+                    if doc.passages.is_empty() {
+                        report.without_text.push(PathBuf::from(&doc.file));
+                    }
+                    progress.file_done(Path::new(&doc.file), FileStatus::Indexed, pages);
+                    if options.commit_every > 0 && writer.uncommitted() >= options.commit_every {
+                        progress.step("committing");
+                        writer.commit()?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    });
+    write_result?;
+
+    let found: HashSet<&Path> = discovery
+        .files
+        .iter()
+        .map(|f| f.canonical.as_path())
+        .collect();
+    let mut removed: Vec<PathBuf> = known
+        .paths()
+        .filter(|path| !found.contains(path))
+        .filter(|path| discovery.roots.iter().any(|root| path.starts_with(root)))
+        .filter(|path| !discovery.unreadable.iter().any(|dir| path.starts_with(dir)))
+        .map(Path::to_path_buf)
+        .collect();
+    removed.sort();
+    if !removed.is_empty() {
+        progress.step("removing");
+        for path in &removed {
+            writer.remove(path);
+        }
+    }
+    report.removed = removed;
+    progress.step("committing");
+    writer.finish()?;
+    report.failed.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Line, TextSource};
+
+    #[test]
+    fn short_text_is_one_chunk() {
+        assert_eq!(split_text("  eins zwei  ", 100), vec!["eins zwei"]);
+        assert!(split_text(" \n ", 100).is_empty());
+    }
+
+    #[test]
+    fn long_text_splits_at_line_breaks_within_limit() {
+        let line = "Wort ".repeat(30); // 150 bytes
+        let text = format!("{line}\n{line}\n{line}");
+        let chunks = split_text(&text, 200);
+        assert_eq!(chunks.len(), 3);
+        assert!(chunks.iter().all(|c| c.len() <= 200));
+        assert!(chunks.iter().all(|c| !c.contains('\n')));
+    }
+
+    #[test]
+    fn split_never_cuts_inside_a_char() {
+        let text = "ä".repeat(3000); // 6000 bytes, no spaces
+        let chunks = split_text(&text, 4000);
+        assert_eq!(chunks.concat(), text);
+        assert!(chunks.iter().all(|c| c.len() <= 4000));
+    }
+
+    #[test]
+    fn page_passages_keep_page_numbers_and_skip_empty_pages() {
+        let page = |number: u32, text: &str| Page {
+            number,
+            width: 0.0,
+            height: 0.0,
+            lines: vec![Line::plain(text)],
+            source: TextSource::Native,
+        };
+        let long = "Satz mit Worten. ".repeat(400); // ~6800 bytes
+        let passages = page_passages(&[page(1, "kurz"), page(2, "  "), page(3, &long)]);
+        let pages: Vec<u32> = passages.iter().map(|p| p.page).collect();
+        assert_eq!(pages, vec![1, 3, 3]);
+        assert!(passages.iter().all(|p| p.kind == PassageKind::Text));
+    }
+
+    #[test]
+    fn indexable_extensions_ignore_case() {
+        assert!(is_indexable(Path::new("a/B.PDF")));
+        assert!(is_indexable(Path::new("x.Txt")));
+        assert!(!is_indexable(Path::new("x.docx")));
+        assert!(!is_indexable(Path::new("pdf")));
+    }
+}
