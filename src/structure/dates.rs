@@ -1,0 +1,536 @@
+//! Dates in German (and some English) council text.
+//!
+//! Takes text, gives every date precise to the day as an ISO date or an ISO
+//! `start/end` range, plus the document's main date. Council papers write
+//! dates many ways ("10.11.2025", "10. November 2025", "am 5. März",
+//! "vom 17. bis 26. Januar 2025", "01.08.-15.09.17", "3 November 2025"), and
+//! search by date only works when they all come out the same. Ranges are
+//! matched before single dates so "17. bis 26. Januar 2025" is one range, not
+//! a stray "26. Januar 2025". Dates without a year take it from context
+//! (see [`find_dates`]); month-only mentions are not day-precise and are only
+//! used for the main date ("Stand: Oktober 2025" → `2025-10`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+/// A calendar day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ymd {
+    pub y: i32,
+    pub m: u32,
+    pub d: u32,
+}
+
+impl Ymd {
+    /// A valid calendar day, or `None`.
+    pub fn new(y: i32, m: u32, d: u32) -> Option<Ymd> {
+        if !(1900..=2100).contains(&y) || !(1..=12).contains(&m) || d == 0 {
+            return None;
+        }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let days = match m {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        (d <= days).then_some(Ymd { y, m, d })
+    }
+}
+
+impl fmt::Display for Ymd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.y, self.m, self.d)
+    }
+}
+
+/// A day or a range of days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DateValue {
+    Day(Ymd),
+    Range(Ymd, Ymd),
+}
+
+impl fmt::Display for DateValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DateValue::Day(d) => d.fmt(f),
+            DateValue::Range(a, b) => write!(f, "{a}/{b}"),
+        }
+    }
+}
+
+/// One date found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateMention {
+    /// Byte offset of the match in the scanned text.
+    pub start: usize,
+    pub end: usize,
+    pub value: DateValue,
+    /// True when the year was not printed and came from context.
+    pub year_inferred: bool,
+}
+
+const MONTHS_DE: &str = r"Januar|Jänner|Februar|März|Maerz|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|Jan\.|Feb\.|Febr\.|Mär\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept\.|Sep\.|Okt\.|Nov\.|Dez\.";
+const MONTHS_EN: &str =
+    r"January|February|March|April|May|June|July|August|September|October|November|December";
+/// A four-digit year or a two-digit one.
+const YEAR: &str = r"(?:19|20)[0-9]{2}";
+const DASH: &str = r"(?:-|–|—|bis(?:\s+(?:zum|einschließlich|einschl\.))?)";
+
+/// "03.-26.01.2018", "01.08.-15.09.17", "17.01. bis 26.01.2025",
+/// "01.01.2025 - 31.12.2025".
+static RANGE_NUM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?-u:\b)([0-9]{{1,2}})\.(?:([0-9]{{1,2}})\.(?:({YEAR}|[0-9]{{2}})(?-u:\b))?)?\s*{DASH}\s*([0-9]{{1,2}})\.([0-9]{{1,2}})\.(?:({YEAR}|[0-9]{{2}})(?-u:\b))?"
+    ))
+    .expect("range regex")
+});
+
+/// "17. bis 26. Januar 2025", "1. Januar bis 30. Juni 2025".
+static RANGE_TXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?-u:\b)([0-9]{{1,2}})\.\s*(?:({MONTHS_DE})\s*(?:({YEAR})\s*)?)?{DASH}\s*([0-9]{{1,2}})\.\s*({MONTHS_DE})(?:\s*({YEAR})(?-u:\b))?"
+    ))
+    .expect("range regex")
+});
+
+/// "10.11.2025", "1.3.2025", "10. 11. 2025".
+static NUM_FULL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?-u:\b)([0-9]{{1,2}})\.\s?([0-9]{{1,2}})\.\s?({YEAR})(?-u:\b)"
+    ))
+    .expect("date regex")
+});
+
+/// "15.09.17" (two-digit day, month and year only, to spare section numbers).
+static NUM_SHORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)([0-9]{2})\.([0-9]{2})\.([0-9]{2})(?-u:\b)").expect("date regex")
+});
+
+/// "am 05.03." — a numeric date without year needs a preposition in front,
+/// or "5.3." would be every other section number.
+static NUM_NOYEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:am|vom|bis(?:\s+zum)?|zum|ab|seit|den|dem|spätestens|bis\s+spätestens)\s+([0-9]{1,2})\.([0-9]{1,2})\.(?:\s|$|[,;:)])")
+        .expect("date regex")
+});
+
+/// "10. November 2025", "5. März".
+static TXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?-u:\b)([0-9]{{1,2}})\.\s*({MONTHS_DE})(?:\s*({YEAR})(?-u:\b))?"
+    ))
+    .expect("date regex")
+});
+
+/// "3 November 2025", "3rd of November, 2025".
+static EN_DMY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?-u:\b)([0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTHS_EN}),?\s+({YEAR})(?-u:\b)"
+    ))
+    .expect("date regex")
+});
+
+/// "November 3, 2025".
+static EN_MDY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?-u:\b)({MONTHS_EN})\s+([0-9]{{1,2}})(?:st|nd|rd|th)?,\s*({YEAR})(?-u:\b)"
+    ))
+    .expect("date regex")
+});
+
+/// "2025-09-30".
+static ISO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?-u:\b)({YEAR})-([0-9]{{2}})-([0-9]{{2}})(?-u:\b)"
+    ))
+    .expect("date regex")
+});
+
+/// "Oktober 2025" (for "Stand:" only).
+static MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"^({MONTHS_DE}|{MONTHS_EN})\s*({YEAR})(?-u:\b)")).expect("date regex")
+});
+
+static YEAR_ONLY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?-u:\b)({YEAR})(?-u:\b)")).expect("year regex"));
+
+/// Month number of a German or English month name (or abbreviation).
+pub fn month_number(name: &str) -> Option<u32> {
+    let n = name.trim_end_matches('.').to_lowercase();
+    let m = match n.as_str() {
+        "januar" | "jänner" | "jan" | "january" => 1,
+        "februar" | "feb" | "febr" | "february" => 2,
+        "märz" | "maerz" | "mär" | "march" => 3,
+        "april" | "apr" => 4,
+        "mai" | "may" => 5,
+        "juni" | "jun" | "june" => 6,
+        "juli" | "jul" | "july" => 7,
+        "august" | "aug" => 8,
+        "september" | "sept" | "sep" => 9,
+        "oktober" | "okt" | "october" => 10,
+        "november" | "nov" => 11,
+        "dezember" | "dez" | "december" => 12,
+        _ => return None,
+    };
+    Some(m)
+}
+
+fn num(c: &Captures, i: usize) -> Option<u32> {
+    c.get(i).and_then(|m| m.as_str().parse().ok())
+}
+
+fn year(c: &Captures, i: usize) -> Option<i32> {
+    let s = c.get(i)?.as_str();
+    let y: i32 = s.parse().ok()?;
+    Some(if s.len() == 2 {
+        // Two-digit years in council papers are this century unless they
+        // clearly are not.
+        if y >= 70 {
+            1900 + y
+        } else {
+            2000 + y
+        }
+    } else {
+        y
+    })
+}
+
+/// Resolves the year of dates printed without one.
+struct YearContext<'a> {
+    text: &'a str,
+    years: Vec<(usize, i32)>,
+    default: Option<i32>,
+}
+
+impl<'a> YearContext<'a> {
+    fn new(text: &'a str, default: Option<i32>) -> Self {
+        let years = YEAR_ONLY
+            .captures_iter(text)
+            .filter_map(|c| {
+                let m = c.get(1)?;
+                Some((m.start(), m.as_str().parse().ok()?))
+            })
+            .collect();
+        YearContext {
+            text,
+            years,
+            default,
+        }
+    }
+
+    /// The year for a date at `pos`: a year earlier in the same line
+    /// (paragraph), else the document's own year, else the nearest year
+    /// printed before it (within a few pages of text), else the nearest after.
+    fn at(&self, pos: usize) -> Option<i32> {
+        let line_start = self.text[..pos].rfind('\n').map_or(0, |i| i + 1);
+        let k = self.years.partition_point(|(p, _)| *p < pos);
+        let before = k.checked_sub(1).map(|i| &self.years[i]);
+        if let Some(&(p, y)) = before {
+            if p >= line_start {
+                return Some(y);
+            }
+        }
+        if self.default.is_some() {
+            return self.default;
+        }
+        if let Some(&(p, y)) = before {
+            if pos - p < 4000 {
+                return Some(y);
+            }
+        }
+        self.years
+            .get(k)
+            .filter(|(p, _)| *p - pos < 4000)
+            .map(|&(_, y)| y)
+    }
+}
+
+/// Reads (year, month, day, year inferred) from a match.
+type DayFn<'a> = dyn Fn(&Captures) -> Option<(i32, u32, u32, bool)> + 'a;
+
+/// Every date precise to the day in `text`, in text order.
+///
+/// `default_year` (the document's own year, if known) resolves dates printed
+/// without a year when their paragraph names none.
+pub fn find_dates(text: &str, default_year: Option<i32>) -> Vec<DateMention> {
+    let ctx = YearContext::new(text, default_year);
+    let mut out: Vec<DateMention> = Vec::new();
+    // Spans already claimed (start → end; they never overlap each other).
+    let mut taken: BTreeMap<usize, usize> = BTreeMap::new();
+    let free = |taken: &BTreeMap<usize, usize>, s: usize, e: usize| {
+        taken.range(..e).next_back().is_none_or(|(_, &b)| b <= s)
+    };
+
+    // Ranges first.
+    for c in RANGE_TXT.captures_iter(text) {
+        let m = c.get(0).expect("match");
+        let (Some(d1), Some(d2)) = (num(&c, 1), num(&c, 4)) else {
+            continue;
+        };
+        let Some(m2) = c.get(5).and_then(|m| month_number(m.as_str())) else {
+            continue;
+        };
+        let m1 = c
+            .get(2)
+            .and_then(|m| month_number(m.as_str()))
+            .unwrap_or(m2);
+        let (y2, inferred) = match year(&c, 6) {
+            Some(y) => (Some(y), false),
+            None => (year(&c, 3).or_else(|| ctx.at(m.start())), true),
+        };
+        let Some(y2) = y2 else { continue };
+        let y1 = year(&c, 3).unwrap_or(if m1 > m2 { y2 - 1 } else { y2 });
+        if let (Some(a), Some(b)) = (Ymd::new(y1, m1, d1), Ymd::new(y2, m2, d2)) {
+            if a < b {
+                taken.insert(m.start(), m.end());
+                out.push(DateMention {
+                    start: m.start(),
+                    end: m.end(),
+                    value: DateValue::Range(a, b),
+                    year_inferred: inferred,
+                });
+            }
+        }
+    }
+    for c in RANGE_NUM.captures_iter(text) {
+        let m = c.get(0).expect("match");
+        if !free(&taken, m.start(), m.end()) {
+            continue;
+        }
+        let (Some(d1), Some(d2), Some(m2)) = (num(&c, 1), num(&c, 4), num(&c, 5)) else {
+            continue;
+        };
+        let m1 = num(&c, 2).unwrap_or(m2);
+        let (y2, inferred) = match year(&c, 6) {
+            Some(y) => (Some(y), false),
+            None => (year(&c, 3).or_else(|| ctx.at(m.start())), true),
+        };
+        let Some(y2) = y2 else { continue };
+        // "1.-3." alone is no range of dates; a range needs a month.
+        if c.get(2).is_none() && c.get(6).is_none() && c.get(3).is_none() {
+            // "03.-26.01." without any year: accept only with a preposition
+            // context, which the single-date scan handles; skip here.
+            continue;
+        }
+        let y1 = year(&c, 3).unwrap_or(if m1 > m2 { y2 - 1 } else { y2 });
+        if let (Some(a), Some(b)) = (Ymd::new(y1, m1, d1), Ymd::new(y2, m2, d2)) {
+            if a < b {
+                taken.insert(m.start(), m.end());
+                out.push(DateMention {
+                    start: m.start(),
+                    end: m.end(),
+                    value: DateValue::Range(a, b),
+                    year_inferred: inferred,
+                });
+            }
+        }
+    }
+
+    let mut single = |re: &Regex, f: &DayFn| {
+        for c in re.captures_iter(text) {
+            let m = c.get(0).expect("match");
+            if !free(&taken, m.start(), m.end()) {
+                continue;
+            }
+            if let Some((y, mo, d, inferred)) = f(&c) {
+                if let Some(day) = Ymd::new(y, mo, d) {
+                    taken.insert(m.start(), m.end());
+                    out.push(DateMention {
+                        start: m.start(),
+                        end: m.end(),
+                        value: DateValue::Day(day),
+                        year_inferred: inferred,
+                    });
+                }
+            }
+        }
+    };
+    single(&ISO, &|c| {
+        Some((year(c, 1)?, num(c, 2)?, num(c, 3)?, false))
+    });
+    single(&NUM_FULL, &|c| {
+        Some((year(c, 3)?, num(c, 2)?, num(c, 1)?, false))
+    });
+    single(&NUM_SHORT, &|c| {
+        Some((year(c, 3)?, num(c, 2)?, num(c, 1)?, false))
+    });
+    single(&TXT, &|c| {
+        let mo = month_number(c.get(2)?.as_str())?;
+        match year(c, 3) {
+            Some(y) => Some((y, mo, num(c, 1)?, false)),
+            None => Some((ctx.at(c.get(0)?.start())?, mo, num(c, 1)?, true)),
+        }
+    });
+    single(&EN_DMY, &|c| {
+        Some((
+            year(c, 3)?,
+            month_number(c.get(2)?.as_str())?,
+            num(c, 1)?,
+            false,
+        ))
+    });
+    single(&EN_MDY, &|c| {
+        Some((
+            year(c, 3)?,
+            month_number(c.get(1)?.as_str())?,
+            num(c, 2)?,
+            false,
+        ))
+    });
+    single(&NUM_NOYEAR, &|c| {
+        let pos = c.get(1)?.start();
+        Some((ctx.at(pos)?, num(c, 2)?, num(c, 1)?, true))
+    });
+
+    out.sort_by_key(|d| d.start);
+    out
+}
+
+/// The sorted (as strings, so a range sorts by its start), de-duplicated ISO
+/// strings of `dates`.
+pub fn iso_list(dates: &[DateMention]) -> Vec<String> {
+    let mut v: Vec<String> = dates.iter().map(|d| d.value.to_string()).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// A day date at the very start of `s` (after whitespace): numeric, German
+/// or English. Returns the date and the bytes consumed.
+pub fn date_at_start(s: &str) -> Option<(Ymd, usize)> {
+    let trimmed = s.trim_start();
+    let skip = s.len() - trimmed.len();
+    for re in [&*NUM_FULL, &*TXT, &*ISO, &*EN_DMY, &*NUM_SHORT] {
+        if let Some(c) = re.captures(trimmed) {
+            let m = c.get(0)?;
+            if m.start() != 0 {
+                continue;
+            }
+            let d = if std::ptr::eq(re, &*ISO) {
+                Ymd::new(year(&c, 1)?, num(&c, 2)?, num(&c, 3)?)
+            } else if std::ptr::eq(re, &*TXT) || std::ptr::eq(re, &*EN_DMY) {
+                Ymd::new(year(&c, 3)?, month_number(c.get(2)?.as_str())?, num(&c, 1)?)
+            } else {
+                Ymd::new(year(&c, 3)?, num(&c, 2)?, num(&c, 1)?)
+            };
+            if let Some(d) = d {
+                return Some((d, skip + m.end()));
+            }
+        }
+    }
+    None
+}
+
+/// "Oktober 2025" at the start of `s` → `2025-10`.
+pub fn month_at_start(s: &str) -> Option<String> {
+    let c = MONTH_YEAR.captures(s.trim_start())?;
+    let m = month_number(c.get(1)?.as_str())?;
+    let y: i32 = c.get(2)?.as_str().parse().ok()?;
+    Some(format!("{y:04}-{m:02}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iso(text: &str) -> Vec<String> {
+        iso_list(&find_dates(text, None))
+    }
+
+    #[test]
+    fn numeric_dates() {
+        assert_eq!(iso("Datum: 10.11.2025"), ["2025-11-10"]);
+        assert_eq!(
+            iso("am 1.3.2025 und am 05. 03. 2025"),
+            ["2025-03-01", "2025-03-05"]
+        );
+        assert_eq!(iso("Stand 15.09.17"), ["2017-09-15"]);
+        assert_eq!(iso("am 31.02.2025"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn section_numbers_are_not_dates() {
+        assert!(iso("1.1 Stichwort: Grüne Woche\n5.1. Sprache").is_empty());
+        assert!(iso("Kosten 88.168,20 € und 1.500.000 €").is_empty());
+        assert!(iso("Zum 10. Mal wurde im 4. Semester").is_empty());
+    }
+
+    #[test]
+    fn text_dates() {
+        assert_eq!(iso("am 10. November 2025"), ["2025-11-10"]);
+        assert_eq!(iso("am 06. September 2017"), ["2017-09-06"]);
+        assert_eq!(iso("der 1. Mai 2024"), ["2024-05-01"]);
+    }
+
+    #[test]
+    fn iso_and_english_dates() {
+        assert_eq!(iso("due 2025-09-30."), ["2025-09-30"]);
+        assert_eq!(iso("on 3 November 2025"), ["2025-11-03"]);
+        assert_eq!(iso("on November 3, 2025"), ["2025-11-03"]);
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(
+            iso("Vom 17. bis 26. Januar 2025 findet"),
+            ["2025-01-17/2025-01-26"]
+        );
+        assert_eq!(
+            iso("vom 1. Januar bis 30. Juni 2025"),
+            ["2025-01-01/2025-06-30"]
+        );
+        assert_eq!(iso("Laufzeit: 01.08.-15.09.17"), ["2017-08-01/2017-09-15"]);
+        assert_eq!(iso("03.-26.01.2018"), ["2018-01-03/2018-01-26"]);
+        assert_eq!(
+            iso("vom 01.08.2017 bis 15.09.2017"),
+            ["2017-08-01/2017-09-15"]
+        );
+        assert_eq!(iso("17.12. bis 6.1.2025"), ["2024-12-17/2025-01-06"]);
+    }
+
+    #[test]
+    fn year_from_context() {
+        let d = find_dates(
+            "Im Jahr 2024 gab es Konferenzen am 23. Oktober und am 5. November.",
+            None,
+        );
+        assert_eq!(iso_list(&d), ["2024-10-23", "2024-11-05"]);
+        assert!(d.iter().all(|d| d.year_inferred));
+        assert_eq!(
+            iso_list(&find_dates("Sitzung am 5. März", Some(2026))),
+            ["2026-03-05"]
+        );
+        assert_eq!(
+            iso_list(&find_dates("am 05.03. um 10 Uhr", Some(2026))),
+            ["2026-03-05"]
+        );
+        // No year anywhere: nothing to resolve from, so nothing is claimed.
+        assert!(iso("am 5. März").is_empty());
+    }
+
+    #[test]
+    fn dates_across_line_breaks() {
+        assert_eq!(iso("am 5.\nNovember 2024"), ["2024-11-05"]);
+    }
+
+    #[test]
+    fn start_helpers() {
+        assert_eq!(
+            date_at_start(" 10.11.2025 x").map(|(d, _)| d.to_string()),
+            Some("2025-11-10".into())
+        );
+        assert_eq!(month_at_start("Oktober 2025"), Some("2025-10".into()));
+        assert_eq!(date_at_start("x 10.11.2025"), None);
+    }
+
+    #[test]
+    fn validity() {
+        assert!(Ymd::new(2024, 2, 29).is_some());
+        assert!(Ymd::new(2025, 2, 29).is_none());
+        assert!(Ymd::new(2025, 13, 1).is_none());
+    }
+}

@@ -1,0 +1,770 @@
+//! Who issued a paper, for which council body, under which number and date.
+//!
+//! Takes the [`Doc`] (and the recognised type, which decides which date is
+//! the main one), gives `body` ("Ilm-Kreis", "Kreis Heinsberg",
+//! "Stadt Gera"), `gremium` ("Kreistag", "Ausschuss für …"), `reference`
+//! ("0412/2025", "DS 46/2024") and the main date. These are the facets a
+//! user filters by, so they are spelled as in the document, with case and
+//! grammatical case normalised ("des Ilm-Kreises" → "Ilm-Kreis",
+//! "LANDRATSAMT WARTBURGKREIS" → "Wartburgkreis").
+//!
+//! Body: every mention of a Kreis or city is scored (letterhead and
+//! "Landratsamt …"/"Kreisverwaltung …" count more), the best wins.
+//! Gremium: the Beratungsfolge row marked "Entscheidung", the body a minute
+//! is "über", "Der Kreistag … möge …", "Gremium:" labels, in that order.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::dates::{date_at_start, month_at_start, Ymd};
+use super::doc::Doc;
+use super::DocType;
+
+/// Council bodies, in the nominative. Genitive forms are mapped back.
+const GREMIUM: &str = r"(?:Kreistag|Stadtrat|Gemeinderat|Stadtverordnetenversammlung|Gemeindevertretung|Rat der Stadt|Rat der Gemeinde|Ortschaftsrat|Ortsbeirat|Ortsgemeinderat|Ortsrat|Bezirksbeirat|Bezirksvertretung|Bezirksversammlung|Bezirksausschuss|Stadtbezirksrat|Stadtteilbeirat|Verbandsversammlung|Samtgemeinderat|Marktgemeinderat|Regionalausschuss|Integrationsrat|Jugendhilfeausschuss|Kreisausschuss|Hauptausschuss|Haupt- und Finanzausschuss|Finanzausschuss|Bauausschuss|Verwaltungsausschuss|Werkausschuss|Planungsausschuss|Umweltausschuss|Sozialausschuss|Kulturausschuss|Schulausschuss|Sportausschuss|Rechnungsprüfungsausschuss|Ältestenrat|[A-ZÄÖÜ][a-zäöüß]+(?:-,?\s?(?:und\s)?[A-ZÄÖÜ]?[a-zäöüß]+)*ausschuss|Ausschuss(?:es)? für [^.;:\n]{3,120}?)";
+
+static GREMIUM_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?-u:\b)({GREMIUM})(?:es|s)?(?-u:\b)")).expect("gremium regex")
+});
+
+/// "Der Kreistag des Ilm-Kreises möge zur Kenntnis nehmen".
+static GREMIUM_MOEGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i:der|die|das)\s+({GREMIUM})(?-u:\b)[^.\n]{{0,80}}?(?-u:\b)(?:möge|wird gebeten|nimmt|beschließt|beschliesst|empfiehlt)(?-u:\b)"))
+        .expect("gremium regex")
+});
+
+/// "Niederschrift über die 2. Sitzung des Ausschusses für … am".
+static GREMIUM_SITZUNG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"(?i:Sitzung|Niederschrift|Protokoll)\s+(?:de[rs]\s+)?({GREMIUM})(?:es|s)?(?:\s+(?:am|vom|des|der)(?-u:\b)|\s*$|\s*[,(])"))
+        .expect("gremium regex")
+});
+
+static GREMIUM_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:Gremium|Beratungsgremium|Sitzung(?:sgremium)?)\s*:\s*(.*)$")
+        .expect("gremium regex")
+});
+
+/// A Beratungsfolge row: date, body, role in either order.
+static BERATUNG_ROW: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"({GREMIUM})(?:es|s)?(?-u:\b)")).expect("beratung regex")
+});
+
+static ENTSCHEIDUNG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:Entscheidung|Beschlussfassung|beschließend|Beschluss)(?-u:\b)")
+        .expect("regex")
+});
+
+/// A proper name: capitalised word(s), possibly hyphenated.
+const NAME: &str = r"[A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)*(?:\s(?:an der|am|im|in der|ob der|vor der)\s[A-ZÄÖÜ][a-zäöüß]+)?";
+const NAME_CAPS: &str = r"[A-ZÄÖÜ]{2,}(?:-[A-ZÄÖÜ]{2,})*";
+
+/// "Ilm-Kreis", "Rhein-Sieg-Kreis", "Wartburgkreis", "Kreis Heinsberg",
+/// "Landkreis Gotha", with genitive endings.
+static KREIS_HYPHEN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)((?:[A-ZÄÖÜ][a-zäöüß]+-)+Kreis)(?:es|e)?(?-u:\b)|(?-u:\b)((?:[A-ZÄÖÜ]{2,}-)+KREIS(?:ES)?)(?-u:\b)")
+        .expect("kreis regex")
+});
+static KREIS_COMPOUND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)([A-ZÄÖÜ][a-zäöüß]{2,}kreis)(?:es|e)?(?-u:\b)|(?-u:\b)([A-ZÄÖÜ]{3,}KREIS)(?:ES)?(?-u:\b)")
+        .expect("kreis regex")
+});
+static KREIS_OF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?-u:\b)(Landkreis|Kreis|LANDKREIS|KREIS)(?:es|ES)?\s+({NAME}|{NAME_CAPS})(?-u:\b)"
+    ))
+    .expect("kreis regex")
+});
+static KREIS_OFFICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i:(?-u:\b)(Landratsamt|Kreisverwaltung|Kreishaus|Landrat|Landrätin)\s+(?:des\s+|der\s+)?)({NAME}|{NAME_CAPS})(?-u:\b)"
+    ))
+    .expect("kreis regex")
+});
+static CITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i:(?-u:\b)(Stadt|Gemeinde|Stadtverwaltung|Gemeindeverwaltung|Landeshauptstadt|Hansestadt|Universitätsstadt|Große Kreisstadt|Kreisstadt))\s+({NAME}|{NAME_CAPS})(?-u:\b)"
+    ))
+    .expect("city regex")
+});
+static CITY_STRONG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:Oberbürgermeister(?:in)?|Bürgermeister(?:in)?|Magistrat|Rat|Stadtrat|Gemeinderat|Stadtverordnetenversammlung)(?:es|s)?\s+der\s*$").expect("city regex")
+});
+
+/// The last `n` bytes of `s` (or fewer, at a char boundary).
+fn tail(s: &str, n: usize) -> &str {
+    let mut start = s.len().saturating_sub(n);
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    &s[start..]
+}
+
+/// "Ausschuss für Gesundheit, Soziales und Generationenfragen am 25.03." →
+/// the name up to the first word that cannot belong to it.
+fn extend_ausschuss(text: &str, g: &str) -> String {
+    if !(g.starts_with("Ausschuss für") || g.starts_with("Ausschusses für")) {
+        return g.to_string();
+    }
+    let line = text.lines().next().unwrap_or(text);
+    let mut end = line.len();
+    for stop in [
+        " am ",
+        " vom ",
+        " des Kreises",
+        " der Stadt",
+        " der Gemeinde",
+        " des Landkreises",
+        " in ",
+        " zur ",
+        " zum ",
+        " (",
+        " - ",
+        " – ",
+        " möge",
+        " wird ",
+        " nimmt ",
+        " beschließt",
+        " empfiehlt",
+        " hat ",
+        " ist ",
+        ". ",
+        "; ",
+        ": ",
+    ] {
+        if let Some(p) = line.find(stop) {
+            end = end.min(p);
+        }
+    }
+    let mut out: String = line[..end].chars().take(140).collect();
+    out = out
+        .trim_end_matches(|c: char| c == ',' || c == ' ' || c == '.' || c.is_ascii_digit())
+        .to_string();
+    if out.len() < g.len() {
+        g.to_string()
+    } else {
+        out
+    }
+}
+
+/// Gremium name of capture group 1, extended and in the nominative.
+fn gremium_at(text: &str, c: &regex::Captures) -> String {
+    let m = c.get(1).expect("group");
+    nominative(&extend_ausschuss(&text[m.start()..], m.as_str()))
+}
+
+/// Words after "Kreis"/"Stadt" that are not place names.
+const NOT_PLACE: &[&str] = &[
+    "Der",
+    "Die",
+    "Das",
+    "Den",
+    "Dem",
+    "Des",
+    "Ein",
+    "Eine",
+    "Und",
+    "Oder",
+    "Mit",
+    "Für",
+    "In",
+    "Im",
+    "Am",
+    "Zu",
+    "Von",
+    "Bei",
+    "Nach",
+    "Sowie",
+    "Gebiet",
+    "Verwaltung",
+    "Rat",
+    "Teil",
+    "Mitte",
+    "Nord",
+    "Süd",
+    "Ost",
+    "West",
+    "Sie",
+    "Es",
+    "Wir",
+    "Ihre",
+    "Unsere",
+    "Kasse",
+    "Kreis",
+    "Stadt",
+    "Gemeinde",
+    "Ausschuss",
+    "Kreistag",
+    "Stadtrat",
+];
+
+/// Common nouns ending in "kreis" that are not districts.
+const NOT_KREIS: &[&str] = &[
+    "Landkreis",
+    "Stadtkreis",
+    "Arbeitskreis",
+    "Personenkreis",
+    "Freundeskreis",
+    "Bekanntenkreis",
+    "Gesprächskreis",
+    "Wahlkreis",
+    "Teilnehmerkreis",
+    "Adressatenkreis",
+    "Interessentenkreis",
+    "Nutzerkreis",
+    "Empfängerkreis",
+    "Kundenkreis",
+    "Kollegenkreis",
+    "Familienkreis",
+    "Lesekreis",
+    "Helferkreis",
+    "Unterstützerkreis",
+    "Förderkreis",
+    "Trägerkreis",
+    "Kirchenkreis",
+    "Verwaltungskreis",
+    "Teufelskreis",
+    "Umkreis",
+    "Halbkreis",
+    "Stuhlkreis",
+    "Sitzkreis",
+    "Zuhörerkreis",
+    "Expertenkreis",
+    "Fachkreis",
+    "Berechtigtenkreis",
+    "Leserkreis",
+    "Kreisverkehr",
+    "Regierungskreis",
+    "Betroffenenkreis",
+    "Nachbarkreis",
+    "Landeskreis",
+    "Großkreis",
+    "Ortskreis",
+    "Heimatkreis",
+    "Sprengelkreis",
+    "Planungskreis",
+    "Lenkungskreis",
+    "Steuerungskreis",
+    "Qualitätskreis",
+    "Mitgliederkreis",
+    "Bürgerkreis",
+    "Stammkreis",
+];
+
+/// "ILM-KREIS" → "Ilm-Kreis", "Wartburgkreis" unchanged.
+fn title_case(s: &str) -> String {
+    if !s.chars().any(|c| c.is_lowercase()) {
+        let mut out = String::new();
+        let mut start = true;
+        for c in s.chars() {
+            if start {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            start = c == '-' || c == ' ';
+        }
+        out
+    } else {
+        s.to_string()
+    }
+}
+
+/// "Ilm-Kreises" → "Ilm-Kreis", "Heinsbergs" stays (names are not declined
+/// in the documents we see except for the Kreis words).
+fn strip_genitive_kreis(s: &str) -> String {
+    let s = title_case(s);
+    for suffix in ["kreises", "Kreises", "kreise", "Kreise"] {
+        if let Some(base) = s.strip_suffix(suffix) {
+            return format!("{base}{}", &suffix[..5]);
+        }
+    }
+    s
+}
+
+/// The issuing Kreis or city.
+pub(crate) fn body(doc: &Doc) -> Option<String> {
+    let head_end = doc.line_start(doc.head_end());
+    let text = &doc.text;
+    let mut score: HashMap<String, f32> = HashMap::new();
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut add = |name: String, pos: usize, w: f32| {
+        let w = if pos < head_end { w * 2.0 } else { w };
+        *score.entry(name.clone()).or_default() += w;
+        first.entry(name).or_insert(pos);
+    };
+    let tail_start = doc.line_start(doc.len().saturating_sub(6));
+
+    for c in KREIS_HYPHEN.captures_iter(text) {
+        let m = c.get(1).or_else(|| c.get(2)).expect("group");
+        add(strip_genitive_kreis(m.as_str()), m.start(), 1.0);
+    }
+    for c in KREIS_COMPOUND.captures_iter(text) {
+        let m = c.get(1).or_else(|| c.get(2)).expect("group");
+        let name = strip_genitive_kreis(m.as_str());
+        if NOT_KREIS.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+            continue;
+        }
+        // A lone compound counts only where it names an office or stands out.
+        let before = tail(&text[..m.start()], 30);
+        let strong = before.ends_with("Landratsamt ")
+            || before.to_lowercase().ends_with("landratsamt ")
+            || before.ends_with("Landrat des ")
+            || before.ends_with("Landrätin des ")
+            || before.ends_with("Kreistag des ")
+            || before.ends_with("Kreistages des ");
+        let plural_common = NOT_KREIS
+            .iter()
+            .any(|n| name.ends_with(&n.to_lowercase()[1..]));
+        if plural_common && !strong {
+            continue;
+        }
+        add(name, m.start(), if strong { 3.0 } else { 0.8 });
+    }
+    for c in KREIS_OF.captures_iter(text) {
+        let m0 = c.get(0).expect("match");
+        if text[..m0.start()].ends_with('-') {
+            continue;
+        }
+        let place = title_case(&c[2]);
+        if NOT_PLACE.contains(&place.as_str()) {
+            continue;
+        }
+        let kind = title_case(&c[1]);
+        let m = c.get(0).expect("match");
+        add(format!("{kind} {place}"), m.start(), 1.0);
+    }
+    for c in KREIS_OFFICE.captures_iter(text) {
+        let place = title_case(&c[2]);
+        if NOT_PLACE.contains(&place.as_str()) {
+            continue;
+        }
+        let m = c.get(0).expect("match");
+        let office = c[1].to_lowercase();
+        let name = if place.to_lowercase().ends_with("kreis")
+            || place.to_lowercase().ends_with("kreises")
+        {
+            strip_genitive_kreis(&place)
+        } else if office == "kreisverwaltung" || office == "kreishaus" {
+            format!("Kreis {place}")
+        } else {
+            format!("Landkreis {place}")
+        };
+        if name.contains('-') || office != "landrat" {
+            add(name, m.start(), 2.5);
+        }
+    }
+    for c in CITY.captures_iter(text) {
+        let place = title_case(&c[2]);
+        if NOT_PLACE.contains(&place.as_str()) {
+            continue;
+        }
+        let m = c.get(0).expect("match");
+        let kind = c[1].to_lowercase();
+        let prefix = if kind.contains("gemeinde") {
+            "Gemeinde"
+        } else {
+            "Stadt"
+        };
+        let before = tail(&text[..m.start()], 40);
+        let line_start = before.rfind('\n').is_some()
+            && before.trim_end_matches(' ').ends_with('\n')
+            || m.start() == 0;
+        let line_len = text[m.start()..]
+            .find('\n')
+            .unwrap_or(text.len() - m.start());
+        let strong = CITY_STRONG.is_match(before)
+            || kind.starts_with("stadtverwaltung") && m.start() < head_end
+            || m.start() < head_end && c[2].chars().all(|ch| !ch.is_lowercase())
+            || (m.start() >= tail_start || m.start() < head_end) && line_start && line_len < 60;
+        // A city named in passing is not the issuer.
+        let w = if strong {
+            3.0
+        } else if m.start() < head_end {
+            0.8
+        } else {
+            0.3
+        };
+        add(format!("{prefix} {place}"), m.start(), w);
+    }
+
+    // "Landkreis Ilm-Kreis" is the Ilm-Kreis.
+    let merged: Vec<(String, f32)> = score
+        .iter()
+        .map(|(k, v)| {
+            let key = k
+                .strip_prefix("Landkreis ")
+                .filter(|rest| rest.to_lowercase().ends_with("kreis"))
+                .map_or(k.clone(), str::to_string);
+            (key, *v)
+        })
+        .collect();
+    let mut total: HashMap<String, f32> = HashMap::new();
+    for (k, v) in merged {
+        *total.entry(k).or_default() += v;
+    }
+    total
+        .into_iter()
+        .filter(|(_, v)| *v >= 1.0)
+        .max_by(|a, b| {
+            a.1.partial_cmp(&b.1)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| {
+                    let fa = first.get(&a.0).copied().unwrap_or(usize::MAX);
+                    let fb = first.get(&b.0).copied().unwrap_or(usize::MAX);
+                    fb.cmp(&fa)
+                })
+        })
+        .map(|(k, _)| k)
+}
+
+/// Nominative of a gremium name found in a genitive phrase.
+fn nominative(g: &str) -> String {
+    let g = g.trim().trim_end_matches([',', ' ']);
+    let mut out = g.to_string();
+    if let Some(rest) = g.strip_prefix("Ausschusses") {
+        out = format!("Ausschuss{rest}");
+    } else {
+        let first_word_end = g.find(' ').unwrap_or(g.len());
+        let (w, rest) = g.split_at(first_word_end);
+        for (gen, nom) in [
+            ("tages", "tag"),
+            ("rates", "rat"),
+            ("rats", "rat"),
+            ("ausschusses", "ausschuss"),
+            ("versammlung", "versammlung"),
+        ] {
+            if let Some(base) = w.strip_suffix(gen) {
+                out = format!("{base}{nom}{rest}");
+                break;
+            }
+        }
+    }
+    // "Ausschuss für Gesundheit am 25.03." — the regex stops lazily; trim
+    // trailing date words just in case.
+    out.trim().to_string()
+}
+
+/// The council body the paper is for (see the module doc for the order).
+pub(crate) fn gremium(doc: &Doc, doc_type: DocType) -> Option<String> {
+    // Beratungsfolge rows: "25.03.2026 Ausschuss für …", "Kreistag 12.03.2025 Entscheidung".
+    if let Some(g) = beratungsfolge(doc, doc_type) {
+        return Some(g);
+    }
+    let head_end = doc.line_start(doc.head_end().max(20).min(doc.len()));
+    let head = &doc.text[..head_end.min(doc.text.len())];
+    if doc_type == DocType::Niederschrift {
+        if let Some(c) = GREMIUM_SITZUNG.captures(&doc.text) {
+            return Some(gremium_at(&doc.text, &c));
+        }
+    }
+    if let Some(c) = GREMIUM_MOEGE.captures(&doc.text) {
+        return Some(gremium_at(&doc.text, &c));
+    }
+    for i in 0..doc.head_end().min(doc.len()) {
+        if let Some(c) = GREMIUM_LABEL.captures(doc.line(i)) {
+            let v = if c[1].trim().is_empty() {
+                doc.line(i + 1)
+            } else {
+                &c[1]
+            };
+            if let Some(g) = GREMIUM_RE.captures(v) {
+                return Some(gremium_at(v, &g));
+            }
+        }
+    }
+    if let Some(c) = GREMIUM_SITZUNG.captures(head) {
+        return Some(gremium_at(head, &c));
+    }
+    None
+}
+
+fn beratungsfolge(doc: &Doc, doc_type: DocType) -> Option<String> {
+    let start = (0..doc.len()).find(|&i| {
+        let l = doc.line(i).to_lowercase();
+        l.starts_with("beratungsfolge")
+            || l.starts_with("gremium termin")
+            || l.starts_with("gremium sitzungstermin")
+    })?;
+    let mut rows: Vec<(String, bool)> = Vec::new();
+    for i in start..(start + 14).min(doc.len()) {
+        let l = doc.line(i);
+        if i > start && l.chars().count() > 200 {
+            break;
+        }
+        if let Some(c) = BERATUNG_ROW.captures(l) {
+            let name = gremium_at(l, &c);
+            let name = name
+                .split(|ch: char| ch.is_ascii_digit())
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_end_matches(['(', ',', ' '])
+                .to_string();
+            if name.is_empty() || name.eq_ignore_ascii_case("Beratungsfolge") {
+                continue;
+            }
+            let decides = ENTSCHEIDUNG.is_match(l)
+                || ENTSCHEIDUNG.is_match(doc.line(i + 1))
+                    && !BERATUNG_ROW.is_match(doc.line(i + 1));
+            rows.push((name, decides));
+        }
+    }
+    if rows.is_empty() {
+        return None;
+    }
+    if let Some((g, _)) = rows.iter().find(|(_, d)| *d) {
+        return Some(g.clone());
+    }
+    // Without a marked role the last body decides (a Vorlage goes up the
+    // chain); minutes and inquiries name only the session's body.
+    match doc_type {
+        DocType::Beschlussvorlage | DocType::Information => rows.last().map(|r| r.0.clone()),
+        _ => rows.first().map(|r| r.0.clone()),
+    }
+}
+
+static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(Drucksachen?-?(?:nummer|nr\.?)?|Drucks\.|Drs\.?|DS|Vorlagen?-?(?:nummer|nr\.?)?|Vorlage\s+Nr\.?|Beschlussvorlage\s+Nr\.?|Sitzungsvorlage\s+Nr\.?|Informationsvorlage\s+Nr\.?|Vorlagen-Nr\.?|BV|IV|MV|VO)\s*(?:Nr\.?)?\s*:?\s*((?:[A-Z]{1,4}[-/ ]?)?\d{1,5}(?:/\d{1,4})+(?:-\d+)?|\d{3,6}(?-u:\b))")
+        .expect("reference regex")
+});
+static REFERENCE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:Drucksachen?-?(?:nummer|nr\.?)?|Vorlagen?-?(?:nummer|nr\.?)|Vorlage\s+Nr\.?)\s*:?$").expect("reference regex")
+});
+static REFERENCE_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^((?:[A-Z]{1,4}[-/ ]?)?\d{1,5}(?:/\d{1,4})+(?:-\d+)?)$").expect("reference regex")
+});
+
+/// The Drucksache/Vorlage number. Abbreviated labels that are part of the
+/// number as written ("DS 46/2024") are kept; word labels are not.
+pub(crate) fn reference(doc: &Doc) -> Option<String> {
+    let head_end = doc.head_end().max(30).min(doc.len());
+    let head = doc.join_lines(0..head_end);
+    for c in REFERENCE.captures_iter(&head) {
+        let label = &c[1];
+        let value = c[2].to_string();
+        // A bare number needs a real label ("Vorlage Nr. 24561"), not "DS".
+        if !value.contains('/') && !label.to_lowercase().contains("nr") {
+            continue;
+        }
+        let abbrev = matches!(
+            label.to_uppercase().trim_end_matches('.'),
+            "DS" | "DRS" | "BV" | "IV" | "MV" | "VO"
+        );
+        return Some(if abbrev && label.len() <= 3 {
+            format!("{} {value}", label.trim_end_matches('.'))
+        } else {
+            value
+        });
+    }
+    // "Vorlage Nr.:" with the number a few lines below (form layouts).
+    for i in 0..head_end {
+        if REFERENCE_LABEL.is_match(doc.line(i)) {
+            for j in i + 1..(i + 8).min(doc.len()) {
+                if let Some(c) = REFERENCE_VALUE.captures(doc.line(j)) {
+                    return Some(c[1].to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+static DATUM_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:Datum|Date|Erstellungsdatum|Ausfertigungsdatum|Eingang|vom|Schreiben vom)\s*:?\s*(.*)$").expect("date label regex")
+});
+static PLACE_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[A-ZÄÖÜ][\wäöüß.\-]*(?:\s[\wäöüß.\-]+){0,3}),\s*(?:den\s+|am\s+)?(.*)$")
+        .expect("place date regex")
+});
+static STAND: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)Stand\s*:?\s*(?:vom\s+)?").expect("stand regex"));
+static SESSION_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:Sitzung|Niederschrift|Protokoll|Sitzungstermin|Sitzungsdatum|Tag der Sitzung|Datum der Sitzung)(?-u:\b)[^\n]{0,160}?(?:(?-u:\b)(?:am|vom)(?-u:\b)|:)\s*").expect("session regex")
+});
+
+/// A date right at the start of `s`, or on the next line when `s` is empty.
+fn date_after(doc: &Doc, i: usize, rest: &str) -> Option<Ymd> {
+    if let Some((d, _)) = date_at_start(rest) {
+        return Some(d);
+    }
+    if rest.trim().is_empty() {
+        return date_at_start(doc.line(i + 1)).map(|(d, _)| d);
+    }
+    None
+}
+
+/// The main date as `YYYY-MM-DD` (or `YYYY-MM` for "Stand: Oktober 2025").
+pub(crate) fn main_date(doc: &Doc, doc_type: DocType) -> Option<String> {
+    let head_end = doc.head_end().max(25).min(doc.len());
+    let session = || -> Option<String> {
+        // Beratungsfolge row that starts with the date of the session.
+        for i in 0..doc.len().min(60) {
+            let l = doc.line(i);
+            if let Some((d, used)) = date_at_start(l) {
+                if GREMIUM_RE.is_match(&l[used..]) {
+                    return Some(d.to_string());
+                }
+            }
+        }
+        let head = doc.join_lines(0..head_end);
+        for m in SESSION_DATE.find_iter(&head) {
+            if let Some((d, _)) = date_at_start(&head[m.end()..]) {
+                return Some(d.to_string());
+            }
+        }
+        // "Niederschrift 48. Plenarsitzung Gemeinderat" / "20. März 2018".
+        for i in 0..head_end.min(12) {
+            let l = doc.line(i).to_lowercase();
+            if l.contains("niederschrift") || l.contains("protokoll") {
+                for j in i + 1..(i + 4).min(doc.len()) {
+                    if let Some((d, _)) = date_at_start(doc.line(j)) {
+                        return Some(d.to_string());
+                    }
+                }
+            }
+        }
+        None
+    };
+    let letter = || -> Option<String> {
+        for i in 0..head_end.max(doc.len().min(200)) {
+            let l = doc.line(i);
+            if let Some(c) = DATUM_LABEL.captures(l) {
+                if let Some(d) = date_after(doc, i, &c[1]) {
+                    return Some(d.to_string());
+                }
+            }
+            if let Some(c) = PLACE_DATE.captures(l) {
+                if l.chars().count() < 60 {
+                    if let Some((d, used)) = date_at_start(&c[1]) {
+                        if c[1][used..].trim().is_empty() {
+                            return Some(d.to_string());
+                        }
+                    }
+                }
+            }
+            if let Some(m) = STAND.find(l) {
+                let rest = &l[m.end()..];
+                if let Some((d, _)) = date_at_start(rest) {
+                    return Some(d.to_string());
+                }
+                if let Some(mo) = month_at_start(rest) {
+                    return Some(mo);
+                }
+            }
+        }
+        None
+    };
+    match doc_type {
+        DocType::Niederschrift => session().or_else(letter),
+        _ => letter().or_else(session),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Line, Page, TextSource};
+
+    fn doc(text: &str) -> Doc {
+        Doc::new(&[Page {
+            number: 1,
+            width: 0.0,
+            height: 0.0,
+            lines: text.lines().map(Line::plain).collect(),
+            source: TextSource::Native,
+        }])
+    }
+
+    #[test]
+    fn bodies() {
+        assert_eq!(
+            body(&doc(
+                "Der Kreistag des Ilm-Kreises möge zur Kenntnis nehmen:"
+            ))
+            .as_deref(),
+            Some("Ilm-Kreis")
+        );
+        assert_eq!(
+            body(&doc("LANDRATSAMT WARTBURGKREIS\nDer Landrat")).as_deref(),
+            Some("Wartburgkreis")
+        );
+        assert_eq!(
+            body(&doc(
+                "Die Ärzte im Kreis Heinsberg und des Kreises Heinsberg"
+            ))
+            .as_deref(),
+            Some("Kreis Heinsberg")
+        );
+        assert_eq!(
+            body(&doc("Der Oberbürgermeister der Stadt Gera\nMitteilung")).as_deref(),
+            Some("Stadt Gera")
+        );
+        assert_eq!(body(&doc("Ein Arbeitskreis und der Personenkreis.")), None);
+    }
+
+    #[test]
+    fn gremien() {
+        let d = doc("Der Kreistag des Ilm-Kreises möge zur Kenntnis nehmen:");
+        assert_eq!(
+            gremium(&d, DocType::Information).as_deref(),
+            Some("Kreistag")
+        );
+        let d = doc("Beratungsfolge:\n25.03.2026 Ausschuss für Gesundheit, Soziales und Generationenfragen\nText.");
+        assert_eq!(
+            gremium(&d, DocType::Niederschrift).as_deref(),
+            Some("Ausschuss für Gesundheit, Soziales und Generationenfragen")
+        );
+        let d = doc("Beratungsfolge:\nHauptausschuss 02.03.2026 Vorberatung\nStadtrat 12.03.2026 Entscheidung\n");
+        assert_eq!(
+            gremium(&d, DocType::Beschlussvorlage).as_deref(),
+            Some("Stadtrat")
+        );
+        let d = doc(
+            "Niederschrift über die 2. Sitzung des Ausschusses für Bauen und Umwelt am 25.03.2026",
+        );
+        assert_eq!(
+            gremium(&d, DocType::Niederschrift).as_deref(),
+            Some("Ausschuss für Bauen und Umwelt")
+        );
+    }
+
+    #[test]
+    fn references() {
+        assert_eq!(
+            reference(&doc("Drucksache 0412/2025")).as_deref(),
+            Some("0412/2025")
+        );
+        assert_eq!(reference(&doc("DS 46/2024")).as_deref(), Some("DS 46/2024"));
+        assert_eq!(
+            reference(&doc("Vorlage Nr.:\n\n2019/0225\nTitel")).as_deref(),
+            Some("2019/0225")
+        );
+        assert_eq!(reference(&doc("Es gibt 46 Fälle.")), None);
+    }
+
+    #[test]
+    fn main_dates() {
+        assert_eq!(
+            main_date(&doc("Datum:\n10.11.2025\nAnfrage"), DocType::Anfrage).as_deref(),
+            Some("2025-11-10")
+        );
+        assert_eq!(
+            main_date(&doc("Stand: Oktober 2025"), DocType::Konzept).as_deref(),
+            Some("2025-10")
+        );
+        assert_eq!(
+            main_date(&doc("Arnstadt, den 12.11.2024"), DocType::Information).as_deref(),
+            Some("2024-11-12")
+        );
+        assert_eq!(
+            main_date(&doc("Niederschrift über die Sitzung des Stadtrates am 25.03.2026\nDatum: 30.03.2026"), DocType::Niederschrift).as_deref(),
+            Some("2026-03-25")
+        );
+        assert_eq!(
+            main_date(&doc("Im Juni 2018 kommt es."), DocType::Konzept),
+            None
+        );
+    }
+}
