@@ -2,7 +2,7 @@
 //!
 //! Takes the paths a user names and a [`PassageIndex`]; finds the `.pdf` and
 //! `.txt` files under them, skips files whose content hash the index already
-//! holds, runs extract → clean → passages for the rest in parallel (rayon),
+//! holds, runs extract → clean → structure → passages for the rest in parallel (rayon),
 //! and feeds the results through a bounded channel to the one index writer,
 //! so memory stays bounded however many files there are. Gives an
 //! [`IngestReport`]: what was indexed, skipped, removed, and what failed why.
@@ -36,11 +36,8 @@ use crate::clean;
 use crate::error::{Error, Result};
 use crate::extract;
 use crate::index::{IndexedDocument, IndexedFiles, PassageIndex, DEFAULT_WRITER_MEMORY};
-use crate::model::{DocMeta, Extracted, Page, Passage, PassageKind};
-
-/// Pages longer than this (in bytes) are split into several passages, so a
-/// hit points at a readable piece and long pages do not dilute scores.
-pub const MAX_PASSAGE_CHARS: usize = 4000;
+use crate::model::Extracted;
+use crate::structure::{self, DocStructure};
 
 /// Tuning knobs of [`ingest`]; `Default` is what the CLI uses.
 #[derive(Debug, Clone)]
@@ -226,56 +223,41 @@ pub fn extract_clean_bytes(path: &Path, bytes: &[u8]) -> Result<Extracted> {
     })
 }
 
-/// Page-sized [`PassageKind::Text`] passages: one per non-empty page, pages
-/// longer than [`MAX_PASSAGE_CHARS`] split into several with the same page.
-/// (Stands in until the `structure` stage recognises real parts.)
-pub fn page_passages(pages: &[Page]) -> Vec<Passage> {
-    let mut passages = Vec::new();
-    for page in pages {
-        let text = page.text();
-        for chunk in split_text(&text, MAX_PASSAGE_CHARS) {
-            passages.push(Passage {
-                kind: PassageKind::Text,
-                page: page.number,
-                number: None,
-                title: None,
-                text: chunk.to_string(),
-            });
-        }
-    }
-    passages
+/// What `inspect` shows of one file: the recognised structure plus the
+/// facts the caller knows (file, page count, language). Serialises to the
+/// `inspect --json` shape shared by every front end.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Inspection {
+    pub file: String,
+    pub pages: usize,
+    pub language: &'static str,
+    /// Pages without a text layer (scans), 1-based.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pages_without_text: Vec<u32>,
+    #[serde(flatten)]
+    pub structure: DocStructure,
 }
 
-/// Split `text` into trimmed, non-empty chunks of at most `max` bytes,
-/// preferring to cut at a blank line, then a line break, then a space
-/// (only a single word longer than `max` is cut mid-word, at a char boundary).
-pub fn split_text(text: &str, max: usize) -> Vec<&str> {
-    let mut chunks = Vec::new();
-    let mut rest = text.trim();
-    while !rest.is_empty() {
-        if rest.len() <= max {
-            chunks.push(rest);
-            break;
-        }
-        let mut limit = max;
-        while !rest.is_char_boundary(limit) {
-            limit -= 1;
-        }
-        let window = &rest[..limit];
-        let cut = ["\n\n", "\n", " "]
+/// Extract, clean and recognise one file's structure.
+pub fn inspect(path: &Path) -> Result<Inspection> {
+    let extracted = extract_clean(path)?;
+    Ok(inspect_extracted(&path.to_string_lossy(), &extracted))
+}
+
+/// [`inspect`] on text already extracted and cleaned.
+pub fn inspect_extracted(file: &str, extracted: &Extracted) -> Inspection {
+    Inspection {
+        file: file.to_string(),
+        pages: extracted.pages.len(),
+        language: analysis::detect_language(&extracted.text()).code(),
+        pages_without_text: extracted
+            .pages
             .iter()
-            .filter_map(|sep| window.rfind(sep).filter(|&i| i > max / 2))
-            .next()
-            .or_else(|| window.rfind(char::is_whitespace).filter(|&i| i > 0))
-            .unwrap_or(limit.max(rest.chars().next().map_or(1, char::len_utf8)));
-        let (chunk, tail) = rest.split_at(cut);
-        let chunk = chunk.trim();
-        if !chunk.is_empty() {
-            chunks.push(chunk);
-        }
-        rest = tail.trim_start();
+            .filter(|p| p.source == crate::model::TextSource::None)
+            .map(|p| p.number)
+            .collect(),
+        structure: structure::analyze(&extracted.pages),
     }
-    chunks
 }
 
 /// The outcome of the per-file work done on a rayon thread.
@@ -311,7 +293,8 @@ fn prepare(file: &SourceFile, known: &IndexedFiles) -> Prepared {
     };
     let full_text: String = extracted.text();
     let language = analysis::detect_language(&full_text);
-    let passages = page_passages(&extracted.pages);
+    let recognised = structure::analyze(&extracted.pages);
+    let passages = structure::passages(&extracted.pages, &recognised);
     Prepared::Ready {
         pages: extracted.pages.len(),
         doc: Box::new(IndexedDocument {
@@ -319,7 +302,7 @@ fn prepare(file: &SourceFile, known: &IndexedFiles) -> Prepared {
             file: file.path.to_string_lossy().into_owned(),
             hash,
             language,
-            meta: DocMeta::default(),
+            meta: recognised.meta(),
             passages,
         }),
     }
@@ -446,46 +429,6 @@ pub fn ingest(
 mod tests {
     use super::*;
     use crate::model::{Line, TextSource};
-
-    #[test]
-    fn short_text_is_one_chunk() {
-        assert_eq!(split_text("  eins zwei  ", 100), vec!["eins zwei"]);
-        assert!(split_text(" \n ", 100).is_empty());
-    }
-
-    #[test]
-    fn long_text_splits_at_line_breaks_within_limit() {
-        let line = "Wort ".repeat(30); // 150 bytes
-        let text = format!("{line}\n{line}\n{line}");
-        let chunks = split_text(&text, 200);
-        assert_eq!(chunks.len(), 3);
-        assert!(chunks.iter().all(|c| c.len() <= 200));
-        assert!(chunks.iter().all(|c| !c.contains('\n')));
-    }
-
-    #[test]
-    fn split_never_cuts_inside_a_char() {
-        let text = "ä".repeat(3000); // 6000 bytes, no spaces
-        let chunks = split_text(&text, 4000);
-        assert_eq!(chunks.concat(), text);
-        assert!(chunks.iter().all(|c| c.len() <= 4000));
-    }
-
-    #[test]
-    fn page_passages_keep_page_numbers_and_skip_empty_pages() {
-        let page = |number: u32, text: &str| Page {
-            number,
-            width: 0.0,
-            height: 0.0,
-            lines: vec![Line::plain(text)],
-            source: TextSource::Native,
-        };
-        let long = "Satz mit Worten. ".repeat(400); // ~6800 bytes
-        let passages = page_passages(&[page(1, "kurz"), page(2, "  "), page(3, &long)]);
-        let pages: Vec<u32> = passages.iter().map(|p| p.page).collect();
-        assert_eq!(pages, vec![1, 3, 3]);
-        assert!(passages.iter().all(|p| p.kind == PassageKind::Text));
-    }
 
     #[test]
     fn indexable_extensions_ignore_case() {

@@ -18,6 +18,7 @@ use clap::{Parser, Subcommand};
 use ratsuche::index::PassageIndex;
 use ratsuche::ingest::{self, IngestOptions};
 use ratsuche::search::{self, SearchRequest};
+use ratsuche::TextSource;
 
 #[derive(Parser)]
 #[command(
@@ -61,6 +62,14 @@ enum Command {
         #[arg(long)]
         all_passages: bool,
         /// Print the results as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what a council paper is and what it is made of: type, body,
+    /// Gremium, dates, Stichwort items, Handlungsfelder, agenda items, Q&A pairs.
+    Inspect {
+        file: PathBuf,
+        /// Print the structure as one JSON object.
         #[arg(long)]
         json: bool,
     },
@@ -131,8 +140,27 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Inspect { file, json } => {
+            let inspection = ingest::inspect(&file)?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                serde_json::to_writer_pretty(&mut out, &inspection)?;
+                writeln!(out)?;
+            } else {
+                cli::output::print_inspection(&mut out, &inspection)?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Extract { file, json } => {
             let extracted = ingest::extract_clean(&file)?;
+            for page in extracted
+                .pages
+                .iter()
+                .filter(|p| p.source == TextSource::None)
+            {
+                eprintln!("{}: page {}: no text layer", file.display(), page.number);
+            }
             let mut out = std::io::stdout().lock();
             if json {
                 serde_json::to_writer_pretty(&mut out, &extracted)?;

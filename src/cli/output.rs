@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use ratsuche::ingest::IngestReport;
+use ratsuche::ingest::{IngestReport, Inspection};
 use ratsuche::search::{MatchMode, SearchResults};
 
 /// How matched words are marked in snippets.
@@ -107,4 +107,78 @@ pub fn print_report(report: &IngestReport) -> io::Result<()> {
         report.failed.len()
     )?;
     out.flush()
+}
+
+/// A person-readable view of what `inspect` recognised.
+pub fn print_inspection(out: &mut impl Write, i: &Inspection) -> io::Result<()> {
+    let s = &i.structure;
+    let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "–".to_string());
+    writeln!(out, "{}", i.file)?;
+    writeln!(out, "  Seiten:    {} (Sprache: {})", i.pages, i.language)?;
+    if !i.pages_without_text.is_empty() {
+        let pages: Vec<String> = i.pages_without_text.iter().map(u32::to_string).collect();
+        writeln!(out, "  ohne Text: S. {} (kein Textlayer)", pages.join(", "))?;
+    }
+    writeln!(out, "  Typ:       {}", s.doc_type)?;
+    writeln!(out, "  Körperschaft: {}", or_dash(&s.body))?;
+    writeln!(out, "  Gremium:   {}", or_dash(&s.gremium))?;
+    writeln!(out, "  Datum:     {}", or_dash(&s.date))?;
+    writeln!(out, "  Nummer:    {}", or_dash(&s.reference))?;
+    let items =
+        |out: &mut dyn Write, label: &str, list: &[(Option<&str>, &str, u32)]| -> io::Result<()> {
+            if list.is_empty() {
+                return Ok(());
+            }
+            writeln!(out, "  {label} ({}):", list.len())?;
+            for (number, title, page) in list {
+                match number {
+                    Some(n) => writeln!(out, "    {n} {title} (S. {page})")?,
+                    None => writeln!(out, "    {title} (S. {page})")?,
+                }
+            }
+            Ok(())
+        };
+    let st: Vec<_> = s
+        .stichworte
+        .iter()
+        .map(|x| (x.number.as_deref(), x.title.as_str(), x.page))
+        .collect();
+    items(out, "Stichworte", &st)?;
+    let hf: Vec<_> = s
+        .handlungsfelder
+        .iter()
+        .map(|x| (x.number.as_deref(), x.title.as_str(), x.page))
+        .collect();
+    items(out, "Handlungsfelder", &hf)?;
+    let ag: Vec<_> = s
+        .agenda_items
+        .iter()
+        .map(|x| (Some(x.number.as_str()), x.title.as_str(), x.page))
+        .collect();
+    items(out, "Tagesordnung", &ag)?;
+    if !s.qa_pairs.is_empty() {
+        writeln!(out, "  Fragen und Antworten ({}):", s.qa_pairs.len())?;
+        for qa in &s.qa_pairs {
+            writeln!(
+                out,
+                "    {}. {} (S. {})",
+                qa.number,
+                shorten(&qa.question, 100),
+                qa.page
+            )?;
+            writeln!(out, "       → {}", shorten(&qa.answer, 100))?;
+        }
+    }
+    if !s.dates_mentioned.is_empty() {
+        writeln!(out, "  Daten:     {}", s.dates_mentioned.join(", "))?;
+    }
+    Ok(())
+}
+
+fn shorten(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    format!("{cut}…")
 }
