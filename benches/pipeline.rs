@@ -9,9 +9,11 @@
 //!   `pdftotext_process` spawns `pdftotext FILE -` once per file (process
 //!   start included, as a shell-out indexer would pay it). Without pdftotext
 //!   only ours runs, and the bench says so.
-//! - `analyze_corpus`: PLACEHOLDER for indexing MB/s until the index API
-//!   lands. Extract + clean + `analysis::analyze(Lang::German, text)` of all
-//!   text, throughput in bytes of cleaned text.
+//! - `analyze_corpus`: extract + clean + `analysis::analyze(Lang::German,
+//!   text)` of all text, throughput in bytes of cleaned text.
+//! - `index_corpus`: the whole `ratsuche index` pipeline (discover, hash,
+//!   extract, clean, structure, analysis, tantivy writer, commit) into a
+//!   fresh index per iteration; throughput in bytes of input PDF.
 //!
 //! After criterion's groups, a summary pass times each side once with
 //! `Instant` and prints pages/s and the ratio ours/pdftotext.
@@ -28,6 +30,8 @@ use criterion::{Criterion, Throughput};
 use ratsuche::analysis::{analyze, Lang};
 use ratsuche::clean::clean;
 use ratsuche::extract::extract_pdf;
+use ratsuche::index::PassageIndex;
+use ratsuche::ingest::{ingest, IngestOptions, NoProgress};
 use ratsuche::Extracted;
 
 /// One corpus PDF, read into memory once (the bench measures extraction,
@@ -162,9 +166,7 @@ fn bench_extract(c: &mut Criterion, files: &[Pdf], exp: &Expected) {
     group.finish();
 }
 
-/// PLACEHOLDER for indexing throughput: replace the analysis call with
-/// "add the document's passages to an index" when the index API lands,
-/// keeping the name so earlier figures stay comparable by name only.
+/// Analysis throughput over the extracted text (no index).
 fn bench_analyze(c: &mut Criterion, files: &[Pdf], exp: &Expected) {
     let mut group = c.benchmark_group("analyze_corpus");
     group.throughput(Throughput::Bytes(exp.text_bytes as u64));
@@ -174,6 +176,38 @@ fn bench_analyze(c: &mut Criterion, files: &[Pdf], exp: &Expected) {
         b.iter(|| {
             assert_eq!(analyze_all(files), (exp.text_bytes, exp.terms));
         })
+    });
+    group.finish();
+}
+
+/// Index the whole corpus into a fresh temporary index; returns
+/// (files indexed, passages).
+fn index_all() -> (usize, usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let index = PassageIndex::open_or_create(dir.path()).expect("index");
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let report = ingest(
+        &index,
+        &[corpus],
+        &IngestOptions::default(),
+        &mut NoProgress,
+    )
+    .expect("ingest");
+    assert!(report.failed.is_empty(), "failures: {:?}", report.failed);
+    (report.indexed, report.passages)
+}
+
+fn bench_index(c: &mut Criterion, files: &[Pdf]) {
+    let input_bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
+    let (indexed, passages) = index_all();
+    assert_eq!(indexed, files.len(), "every corpus file is indexed");
+    assert!(passages >= files.len(), "at least one passage per file");
+    let mut group = c.benchmark_group("index_corpus");
+    group.throughput(Throughput::Bytes(input_bytes as u64));
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(15));
+    group.bench_function("ratsuche_index_fresh", |b| {
+        b.iter(|| assert_eq!(index_all(), (indexed, passages)))
     });
     group.finish();
 }
@@ -226,6 +260,15 @@ fn summary(files: &[Pdf], exp: &Expected) {
         "  analyze alone (text already extracted): {:.2} MB/s",
         exp.text_bytes as f64 / 1e6 / analysis_only
     );
+    let input_bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
+    let index = time(&|| assert_eq!(index_all().0, files.len()));
+    println!(
+        "  index (full pipeline, fresh index): {:.2} MB of PDF in {:.3} s = {:.2} MB/s, {:.1} pages/s",
+        input_bytes as f64 / 1e6,
+        index,
+        input_bytes as f64 / 1e6 / index,
+        exp.pages as f64 / index
+    );
     let analyze = time(&|| assert_eq!(analyze_all(files).1, exp.terms));
     println!(
         "  extract+clean+analyze: {:.2} MB of text in {:.3} s = {:.2} MB/s ({} terms)",
@@ -246,6 +289,7 @@ fn main() {
     let mut c = Criterion::default().configure_from_args();
     bench_extract(&mut c, &files, &exp);
     bench_analyze(&mut c, &files, &exp);
+    bench_index(&mut c, &files);
     c.final_summary();
     if !quick {
         summary(&files, &exp);

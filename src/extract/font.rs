@@ -156,8 +156,19 @@ pub fn glyph_name_to_text(name: &[u8]) -> Option<String> {
     None
 }
 
+/// A base encoding as text per code. WinAnsi's 0xAD is the glyph `hyphen`
+/// (visible, with width); the table's U+00AD would be dropped as a soft
+/// hyphen downstream, gluing `Stadt-Umland-Bahn` into one word.
 fn table_text(table: &ForwardMap) -> [Option<String>; 256] {
-    std::array::from_fn(|i| table.get(i as u8).map(String::from))
+    std::array::from_fn(|i| {
+        table.get(i as u8).map(|c| {
+            if c == '\u{ad}' {
+                "-".to_string()
+            } else {
+                c.to_string()
+            }
+        })
+    })
 }
 
 fn base_table(name: &[u8]) -> Option<&'static ForwardMap> {
@@ -616,9 +627,9 @@ mod tests {
     fn fallback_decodes_latin1() {
         let f = Font::fallback();
         let mut out = Vec::new();
-        f.decode(b"A \xe4", &mut out);
+        f.decode(b"A \xe4\xad", &mut out);
         let text: String = out.iter().map(|d| d.text.as_str()).collect();
-        assert_eq!(text, "A ä");
+        assert_eq!(text, "A ä-", "WinAnsi 0xAD is a visible hyphen");
         assert!(out[1].is_space_code);
         assert!((out[0].width - 0.667).abs() < 1e-3);
     }
