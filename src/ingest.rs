@@ -428,7 +428,6 @@ pub fn ingest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Line, TextSource};
 
     #[test]
     fn indexable_extensions_ignore_case() {
