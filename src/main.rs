@@ -17,7 +17,9 @@ use clap::{Parser, Subcommand};
 
 use ratsuche::index::PassageIndex;
 use ratsuche::ingest::{self, IngestOptions};
-use ratsuche::search::{self, SearchRequest};
+use ratsuche::model::PassageKind;
+use ratsuche::search::{self, DateBound, Filters, SearchRequest, Sort};
+use ratsuche::structure::DocType;
 use ratsuche::TextSource;
 
 #[derive(Parser)]
@@ -46,10 +48,13 @@ enum Command {
         index: PathBuf,
     },
     /// Search the index; matched words are bold on a terminal and «marked» otherwise.
+    ///
+    /// Filters restrict the results and can be combined; with filters the
+    /// query may be empty (or *) to list the matching documents, newest first.
     Search {
         /// The query: words (all must match; if none match all, any may),
         /// "quoted phrases", -excluded, field:value.
-        #[arg(allow_hyphen_values = true)]
+        #[arg(allow_hyphen_values = true, default_value = "")]
         query: String,
         /// Index directory.
         #[arg(long, default_value = "index")]
@@ -61,6 +66,12 @@ enum Command {
         /// Show every matching passage, not only the best one per document.
         #[arg(long)]
         all_passages: bool,
+        /// Order of the hits: relevance or date (newest first). Default:
+        /// relevance, or date when the query is empty.
+        #[arg(long, value_name = "ORDER", value_parser = str::parse::<Sort>)]
+        sort: Option<Sort>,
+        #[command(flatten)]
+        filters: FilterArgs,
         /// Print the results as one JSON object.
         #[arg(long)]
         json: bool,
@@ -80,6 +91,54 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The `search` filters, each parsed by the library's own parser so the
+/// messages are the same in every front end (clap adds the flag's name).
+#[derive(clap::Args)]
+#[command(next_help_heading = "Filters")]
+struct FilterArgs {
+    /// Only documents of this type: information, konzept, anfrage, antwort,
+    /// anfrage_antwort, niederschrift, beschlussvorlage, projekt, sonstiges.
+    #[arg(long = "type", value_name = "TYPE", value_parser = search::parse_doc_type)]
+    doc_type: Option<DocType>,
+    /// Only documents dated on or after this day, month or year
+    /// (YYYY-MM-DD, YYYY-MM, YYYY).
+    #[arg(long, value_name = "DATE", value_parser = str::parse::<DateBound>)]
+    from: Option<DateBound>,
+    /// Only documents dated on or before this day, month or year (inclusive).
+    #[arg(long, value_name = "DATE", value_parser = str::parse::<DateBound>)]
+    to: Option<DateBound>,
+    /// Only documents of this body, e.g. Ilm-Kreis (case and hyphens do not matter).
+    #[arg(long, value_name = "NAME")]
+    body: Option<String>,
+    /// Only documents of this Gremium, e.g. Kreistag.
+    #[arg(long, value_name = "NAME")]
+    gremium: Option<String>,
+    /// Only Stichwort passages whose title contains these words.
+    #[arg(long, value_name = "TEXT")]
+    stichwort: Option<String>,
+    /// Only Handlungsfeld passages whose title contains these words.
+    #[arg(long, value_name = "TEXT")]
+    handlungsfeld: Option<String>,
+    /// Only passages of this kind: stichwort, handlungsfeld, agenda, qa, text.
+    #[arg(long, value_name = "KIND", value_parser = search::parse_kind)]
+    kind: Option<PassageKind>,
+}
+
+impl From<FilterArgs> for Filters {
+    fn from(a: FilterArgs) -> Filters {
+        Filters {
+            doc_type: a.doc_type,
+            from: a.from,
+            to: a.to,
+            body: a.body,
+            gremium: a.gremium,
+            stichwort: a.stichwort,
+            handlungsfeld: a.handlungsfeld,
+            kind: a.kind,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -121,6 +180,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             index,
             limit,
             all_passages,
+            sort,
+            filters,
             json,
         } => {
             let index = PassageIndex::open(&index)?;
@@ -128,6 +189,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 query,
                 limit,
                 all_passages,
+                sort,
+                filters: filters.into(),
             };
             let results = search::search(&index, &request)?;
             let mut out = std::io::stdout().lock();

@@ -237,3 +237,162 @@ fn extract_of_a_missing_file_names_it() {
         .unwrap()
         .contains("no-such-file.pdf"));
 }
+
+fn stdout_of(cmd: &mut Command) -> String {
+    String::from_utf8(cmd.assert().success().get_output().stdout.clone()).unwrap()
+}
+
+fn file_names(results: &Value) -> Vec<String> {
+    hits(results)
+        .iter()
+        .map(|h| {
+            let file = h["file"].as_str().unwrap();
+            Path::new(file)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn hits_are_headed_by_their_part_and_followed_by_facets() {
+    let stdout = stdout_of(&mut search_cmd(&shared_index(), &["Arztlotse"]));
+    let first = stdout.lines().next().unwrap();
+    assert!(
+        first.starts_with("1. Stichwort 1.2 — Projekt des Ilm-Kreises zur Fachkräftesicherung"),
+        "{stdout}"
+    );
+    assert!(first.ends_with(", S. 1"), "{first}");
+    let facets = stdout.lines().last().unwrap();
+    assert_eq!(
+        facets,
+        "Typ: information (1) · Körperschaft: Ilm-Kreis (1) · Gremium: Kreistag (1)"
+    );
+    // A text passage is located by its file.
+    let text = stdout_of(&mut search_cmd(
+        &shared_index(),
+        &["--kind", "text", "--type", "konzept"],
+    ));
+    assert!(
+        text.starts_with("1. ") && text.lines().next().unwrap().contains("001_"),
+        "{text}"
+    );
+}
+
+#[test]
+fn json_hits_carry_the_passage_and_document_facts_and_facets() {
+    let results = search_json(&shared_index(), &["Arztlotse"]);
+    let hit = &hits(&results)[0];
+    assert_eq!(hit["kind"], "stichwort");
+    assert_eq!(hit["number"], "1.2");
+    assert_eq!(hit["page"], 1);
+    assert_eq!(hit["type"], "information");
+    assert_eq!(hit["body"], "Ilm-Kreis");
+    assert_eq!(hit["gremium"], "Kreistag");
+    assert!(hit["date"].is_null());
+    assert!(hit["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("Projekt des Ilm-Kreises"));
+    assert!(hit["heading"]
+        .as_str()
+        .unwrap()
+        .starts_with("Stichwort 1.2 — "));
+    assert_eq!(results["facets"]["type"]["information"], 1);
+    assert_eq!(results["facets"]["body"]["Ilm-Kreis"], 1);
+    for facet in ["type", "year", "body", "gremium", "handlungsfeld"] {
+        assert!(results["facets"][facet].is_object(), "{facet}");
+    }
+}
+
+#[test]
+fn filters_without_a_query_list_the_matching_documents() {
+    let konzept = search_json(&shared_index(), &["--type", "konzept"]);
+    assert_eq!(file_names(&konzept), ["001_a00c5b5ad5e75977.lo.pdf"]);
+    assert_eq!(konzept["listing"], true);
+    let star = search_json(&shared_index(), &["*", "--type", "Anfrage-Antwort"]);
+    assert_eq!(star["total"], 2);
+    // Newest first.
+    assert_eq!(
+        file_names(&star),
+        ["002_331fdc71ca8572da.lo.pdf", "004_73665f4fe7c8e88e.lo.pdf"]
+    );
+    let text = stdout_of(&mut search_cmd(&shared_index(), &["--type", "konzept"]));
+    assert!(text.contains("newest first"), "{text}");
+    assert!(!text.contains("score"), "{text}");
+}
+
+#[test]
+fn date_body_gremium_and_kind_flags_filter() {
+    let index = shared_index();
+    let in_2025 = search_json(&index, &["--from", "2025", "--to", "2025-12-31"]);
+    assert_eq!(file_names(&in_2025), ["002_331fdc71ca8572da.lo.pdf"]);
+    let sept_2024 = search_json(&index, &["--from", "2024-09", "--to", "2024-09"]);
+    assert_eq!(file_names(&sept_2024), ["004_73665f4fe7c8e88e.lo.pdf"]);
+    let ilm = search_json(&index, &["Integration", "--body", "ilm-kreis"]);
+    assert_eq!(ilm["total"], 3);
+    assert!(hits(&ilm).iter().all(|h| h["body"] == "Ilm-Kreis"));
+    let kreistag = search_json(&index, &["--gremium", "KREISTAG"]);
+    assert_eq!(file_names(&kreistag), [ARZTLOTSE_FILE]);
+    let qa = search_json(&index, &["Stelle", "--kind", "qa", "--all-passages"]);
+    assert!(hits(&qa).iter().all(|h| h["kind"] == "qa"), "{qa}");
+}
+
+#[test]
+fn stichwort_and_handlungsfeld_flags_match_titles() {
+    let index = shared_index();
+    let woche = search_json(&index, &["--stichwort", "Grüne Woche"]);
+    let hit = &hits(&woche)[0];
+    assert_eq!(
+        (hit["kind"].as_str(), hit["number"].as_str()),
+        (Some("stichwort"), Some("1.1"))
+    );
+    assert_eq!(woche["total_passages"], 1);
+    let text = stdout_of(&mut search_cmd(&index, &["--handlungsfeld", "Wohnen"]));
+    assert!(
+        text.starts_with("1. Handlungsfeld 5.4 — Wohnen, S. "),
+        "{text}"
+    );
+    assert!(text.contains("Handlungsfeld: Wohnen (1)"), "{text}");
+}
+
+#[test]
+fn sort_date_puts_newer_documents_first() {
+    let by_date = search_json(&shared_index(), &["Stelle", "--sort", "date"]);
+    let dates: Vec<&Value> = hits(&by_date).iter().map(|h| &h["date"]).collect();
+    assert_eq!(dates[0], "2025-11-10");
+    assert_eq!(dates[1], "2024-09-11");
+    assert_eq!(by_date["sort"], "date");
+    let by_relevance = search_json(&shared_index(), &["Stelle"]);
+    assert_eq!(by_relevance["sort"], "relevance");
+}
+
+#[test]
+fn bad_filter_values_name_the_flag() {
+    for (args, expected) in [
+        (&["x", "--from", "2025-13"][..], "--from"),
+        (&["x", "--to", "17.01.2025"][..], "--to"),
+        (&["x", "--type", "konzpt"][..], "--type"),
+        (&["x", "--kind", "absatz"][..], "--kind"),
+        (&["x", "--sort", "newest"][..], "--sort"),
+    ] {
+        let output = search_cmd(&shared_index(), args)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(stderr.contains(args[2]), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let output = search_cmd(&shared_index(), &["--from", "2025", "--to", "2024"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("from 2025 is after to 2024"), "{stderr}");
+}

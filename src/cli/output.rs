@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 
 use ratsuche::ingest::{IngestReport, Inspection};
-use ratsuche::search::{MatchMode, SearchResults};
+use ratsuche::search::{Facets, MatchMode, SearchResults, Sort};
 
 /// How matched words are marked in snippets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +26,7 @@ impl Marks {
     }
 }
 
+/// Hits (where, what document, snippet), a summary line and the facets.
 pub fn print_results(
     out: &mut impl Write,
     results: &SearchResults,
@@ -39,25 +40,39 @@ pub fn print_results(
         )?;
     }
     if results.hits.is_empty() {
-        writeln!(out, "No matches for {:?}.", results.query)?;
+        if results.listing {
+            writeln!(out, "No documents match the filters.")?;
+        } else {
+            writeln!(out, "No matches for {:?}.", results.query)?;
+        }
         return Ok(());
     }
     for (rank, hit) in results.hits.iter().enumerate() {
-        writeln!(
-            out,
-            "{}. {}  page {}  (score {:.2})",
-            rank + 1,
-            hit.file,
-            hit.page,
-            hit.score
-        )?;
-        let heading = [hit.number.as_deref(), hit.title.as_deref()]
+        writeln!(out, "{}. {}", rank + 1, hit.location())?;
+        // The file is in the location line unless a heading took its place.
+        let file = hit.heading.as_ref().map(|_| hit.file.as_str());
+        let about: Vec<&str> = [
+            file,
+            hit.doc_type.as_deref(),
+            hit.date.as_deref(),
+            hit.body.as_deref(),
+            hit.gremium.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let score = if results.listing {
+            String::new()
+        } else {
+            format!("(score {:.2})", hit.score)
+        };
+        let line = [about.join(" · "), score]
             .into_iter()
-            .flatten()
+            .filter(|part| !part.is_empty())
             .collect::<Vec<_>>()
-            .join(" ");
-        if !heading.is_empty() {
-            writeln!(out, "   {heading}")?;
+            .join("  ");
+        if !line.is_empty() {
+            writeln!(out, "   {line}")?;
         }
         let snippet = match marks {
             Marks::Bold => hit.marked_snippet_with(|w| console::style(w).bold().to_string()),
@@ -70,16 +85,56 @@ pub fn print_results(
     } else {
         "matching documents"
     };
-    let mode = match results.mode {
-        MatchMode::All => "all words",
-        MatchMode::Any => "any word",
+    let order = match (results.listing, results.sort, results.mode) {
+        (true, Sort::Date, _) => "newest first",
+        (true, Sort::Relevance, _) => "in index order",
+        (false, Sort::Date, MatchMode::All) => "all words, newest first",
+        (false, Sort::Date, MatchMode::Any) => "any word, newest first",
+        (false, Sort::Relevance, MatchMode::All) => "all words",
+        (false, Sort::Relevance, MatchMode::Any) => "any word",
     };
     writeln!(
         out,
-        "{} of {} {unit} shown ({mode}).",
+        "{} of {} {unit} shown ({order}).",
         results.hits.len(),
         results.total
-    )
+    )?;
+    let facets = facet_line(&results.facets);
+    if !facets.is_empty() {
+        writeln!(out, "{facets}")?;
+    }
+    Ok(())
+}
+
+/// Values shown per facet before "…".
+const FACET_VALUES: usize = 6;
+
+/// "Typ: information (3), konzept (1) · Jahr: 2025 (2) · …"; facets without
+/// values are left out.
+fn facet_line(facets: &Facets) -> String {
+    let groups = [
+        ("Typ", &facets.doc_type),
+        ("Jahr", &facets.year),
+        ("Körperschaft", &facets.body),
+        ("Gremium", &facets.gremium),
+        ("Handlungsfeld", &facets.handlungsfeld),
+    ];
+    groups
+        .into_iter()
+        .filter(|(_, counts)| !counts.is_empty())
+        .map(|(label, counts)| {
+            let mut values: Vec<String> = counts
+                .iter()
+                .take(FACET_VALUES)
+                .map(|(value, n)| format!("{value} ({n})"))
+                .collect();
+            if counts.len() > FACET_VALUES {
+                values.push("…".into());
+            }
+            format!("{label}: {}", values.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// Counts on stdout; each failure and text-less file on stderr.

@@ -9,7 +9,14 @@
 //! `text_de`/`title_de` (analyzer [`analysis::GERMAN`]), an English one into
 //! `text_en`/`title_en` ([`analysis::ENGLISH`]). Queries search all four, so
 //! each query word is analysed the way the documents it can match were. The
-//! display text is stored once, in the stored-only `text`/`title` fields.
+//! display text is stored once, in the stored `text`/`title` fields.
+//!
+//! Document-level facts are keyword fields (one term each) with fast
+//! columns, so search can filter on them with term and range queries and
+//! count facets without reading stored documents. `body` and `gremium` keep
+//! their spelling for display and facets; their `_key` twins hold the
+//! [`keyword_key`] normalisation that filters match against, so
+//! `--body ilm-kreis` finds "Ilm-Kreis".
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, Schema, TextFieldIndexing,
@@ -20,7 +27,10 @@ use crate::analysis;
 
 /// Bump whenever [`build_schema`] changes in a way an old index cannot serve.
 /// Stored in the index's commit payload and checked on open.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// * v2: `title` fast (Handlungsfeld facet), `body_key`/`gremium_key`
+///   (normalised filter terms), `year` (facet).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The commit payload identifying an index built with this schema version.
 pub fn schema_payload() -> String {
@@ -45,7 +55,7 @@ pub struct Fields {
     /// [`PassageKind`](crate::model::PassageKind) as a string.
     pub kind: Field,
     pub number: Field,
-    /// Stored title, for display.
+    /// Stored title, for display; also a raw fast column (Handlungsfeld facet).
     pub title: Field,
     pub title_de: Field,
     pub title_en: Field,
@@ -55,13 +65,21 @@ pub struct Fields {
     pub text_en: Field,
     /// `de` or `en`: which of the `_de`/`_en` fields the text went into.
     pub language: Field,
+    /// [`DocType`](crate::structure::DocType) as a string.
     pub doc_type: Field,
+    /// Issuing body as written ("Ilm-Kreis"): stored and fast, for display and facets.
     pub body: Field,
+    /// [`keyword_key`] of `body`: the term the body filter matches.
+    pub body_key: Field,
     pub gremium: Field,
+    /// [`keyword_key`] of `gremium`.
+    pub gremium_key: Field,
     /// The document date as written by `structure` (`YYYY-MM-DD` / `YYYY-MM`).
     pub date: Field,
     /// The same date as a tantivy date (fast, indexed) for sorting and ranges.
     pub date_value: Field,
+    /// The year of `date` (fast, indexed): the year facet.
+    pub year: Field,
     pub dates_mentioned: Field,
     pub reference: Field,
 }
@@ -109,7 +127,7 @@ pub fn build_schema() -> (Schema, Fields) {
         page: b.add_u64_field("page", INDEXED | STORED | FAST),
         kind: b.add_text_field("kind", keyword.clone()),
         number: b.add_text_field("number", STRING | STORED),
-        title: b.add_text_field("title", STORED),
+        title: b.add_text_field("title", TextOptions::default().set_stored().set_fast("raw")),
         title_de: b.add_text_field("title_de", analysed(analysis::GERMAN)),
         title_en: b.add_text_field("title_en", analysed(analysis::ENGLISH)),
         text: b.add_text_field("text", STORED),
@@ -118,7 +136,9 @@ pub fn build_schema() -> (Schema, Fields) {
         language: b.add_text_field("language", keyword.clone()),
         doc_type: b.add_text_field("doc_type", keyword.clone()),
         body: b.add_text_field("body", keyword.clone()),
+        body_key: b.add_text_field("body_key", STRING),
         gremium: b.add_text_field("gremium", keyword),
+        gremium_key: b.add_text_field("gremium_key", STRING),
         date: b.add_text_field("date", STRING | STORED),
         date_value: b.add_date_field(
             "date_value",
@@ -127,10 +147,28 @@ pub fn build_schema() -> (Schema, Fields) {
                 .set_fast()
                 .set_precision(DateTimePrecision::Seconds),
         ),
+        year: b.add_u64_field("year", INDEXED | FAST),
         dates_mentioned: b.add_text_field("dates_mentioned", STRING | STORED),
         reference: b.add_text_field("reference", STRING | STORED),
     };
     (b.build(), fields)
+}
+
+/// The form of a body or Gremium name that filters compare: lowercase,
+/// every run of characters other than letters and digits one `-`, trimmed.
+/// "Ilm-Kreis", "ilm kreis" and " ILM–Kreis " all give `ilm-kreis`.
+pub fn keyword_key(name: &str) -> String {
+    let mut key = String::with_capacity(name.len());
+    for word in name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !key.is_empty() {
+            key.push('-');
+        }
+        key.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    key
 }
 
 /// Parse `YYYY-MM-DD` or `YYYY-MM` (first of the month) into a tantivy date.
@@ -194,6 +232,19 @@ mod tests {
         assert_eq!(secs("2024-04-31"), None);
         assert_eq!(secs("17.01.2025"), None);
         assert_eq!(secs("2024-01-01-01"), None);
+    }
+
+    #[test]
+    fn keyword_keys_ignore_case_and_separators() {
+        assert_eq!(keyword_key("Ilm-Kreis"), "ilm-kreis");
+        assert_eq!(keyword_key(" ILM–Kreis "), "ilm-kreis");
+        assert_eq!(keyword_key("ilm kreis"), "ilm-kreis");
+        assert_eq!(keyword_key("Kreis Heinsberg"), "kreis-heinsberg");
+        assert_eq!(
+            keyword_key("Ausschuss für Soziales"),
+            "ausschuss-für-soziales"
+        );
+        assert_eq!(keyword_key(" - "), "");
     }
 
     #[test]

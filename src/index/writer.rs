@@ -2,13 +2,17 @@
 //!
 //! A file's passages are always written together, right after deleting the
 //! file's old passages by its `path` term, so any commit — periodic or final —
-//! contains only complete documents, never half of a file.
+//! contains only complete documents, never half of a file. They go to tantivy
+//! as one operation group (`IndexWriter::run`), which puts them into one
+//! segment in passage order: search relies on a document's passages being
+//! in index order when it breaks ties (a listing shows a file's first passage).
 
 use std::path::Path;
 
+use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::schema::{parse_date, schema_payload, Fields};
+use super::schema::{keyword_key, parse_date, schema_payload, Fields};
 use super::{path_key, IndexedDocument};
 use crate::error::Result;
 use crate::model::{Passage, PassageKind};
@@ -35,7 +39,6 @@ impl PassageWriter {
     /// empty passage, so the index still knows the file and its hash and does
     /// not extract it again on every run. Returns the number of passages written.
     pub fn replace(&mut self, doc: &IndexedDocument) -> Result<usize> {
-        self.remove(&doc.path);
         let placeholder;
         let passages: &[Passage] = if doc.passages.is_empty() {
             placeholder = [Passage {
@@ -51,10 +54,16 @@ impl PassageWriter {
         };
         let doc_id = doc.doc_id();
         let path = path_key(&doc.path);
+        let mut group = Vec::with_capacity(passages.len() + 1);
+        group.push(UserOperation::Delete(Term::from_field_text(
+            self.fields.path,
+            &path,
+        )));
         for (i, passage) in passages.iter().enumerate() {
             let tdoc = self.passage_document(doc, &doc_id, &path, i, passage);
-            self.writer.add_document(tdoc)?;
+            group.push(UserOperation::Add(tdoc));
         }
+        self.writer.run(group)?;
         self.uncommitted += 1;
         Ok(passages.len())
     }
@@ -128,8 +137,19 @@ impl PassageWriter {
                 t.add_text(field, value);
             }
         }
-        if let Some(date) = meta.date.as_deref().and_then(parse_date) {
-            t.add_date(f.date_value, date);
+        for (field, value) in [(f.body_key, &meta.body), (f.gremium_key, &meta.gremium)] {
+            if let Some(value) = value {
+                t.add_text(field, keyword_key(value));
+            }
+        }
+        if let Some(date) = meta.date.as_deref() {
+            if let Some(value) = parse_date(date) {
+                t.add_date(f.date_value, value);
+                // `parse_date` accepted it, so it starts with a numeric year.
+                if let Some(year) = date.split('-').next().and_then(|y| y.parse().ok()) {
+                    t.add_u64(f.year, year);
+                }
+            }
         }
         for date in &meta.dates_mentioned {
             t.add_text(f.dates_mentioned, date);

@@ -1,67 +1,177 @@
-//! [`BestPerDocument`]: a tantivy collector keeping the best-scoring passage
-//! of each document, in one pass.
+//! [`Matches`]: a tantivy collector that makes one pass over the matching
+//! passages and yields everything a result page needs: the top hits
+//! (best passage per document, or every passage), the number of matching
+//! documents and passages, and the [`Facets`] of the matching documents.
 //!
 //! Grouping after a plain top-k would need a guess of how many passages to
-//! fetch so that `limit` distinct documents remain; collecting per document
-//! is exact and also yields the number of matching documents.
+//! fetch so that `limit` distinct documents remain, and facets over a top-k
+//! would count only what is shown; collecting per document is exact. Every
+//! value read per passage comes from a fast field (no stored documents are
+//! opened), and strings are resolved once per document and segment.
+//!
+//! A document's passages are written together but may still land in
+//! different segments (tantivy's indexing threads), so segments report per
+//! `doc_id` string and [`Matches::merge_fruits`] joins them.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
-use tantivy::schema::Field;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// The best passages of the top `limit` documents, and how many documents matched.
+use super::facets::{DocFacets, Facets, Tally};
+use super::filter::Sort;
+use crate::model::PassageKind;
+
+/// A matching passage and what it is ordered by.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ranked {
+    pub score: Score,
+    pub address: DocAddress,
+    /// Document date, seconds since the epoch.
+    pub date: Option<i64>,
+}
+
+/// `Less` when `a` goes before `b`. Ties fall back to the index order, so
+/// results do not change order from run to run.
+fn order(a: &Ranked, b: &Ranked, sort: Sort) -> Ordering {
+    let by_score = b.score.total_cmp(&a.score);
+    let primary = match sort {
+        Sort::Relevance => by_score,
+        // Undated documents last: `None < Some` reversed.
+        Sort::Date => b.date.cmp(&a.date).then(by_score),
+    };
+    primary.then_with(|| a.address.cmp(&b.address))
+}
+
+/// What [`Matches`] found.
 #[derive(Debug, Default)]
-pub struct Grouped {
-    /// Best passage per document, best documents first.
-    pub top: Vec<(Score, DocAddress)>,
+pub struct Collected {
+    /// The hits to show, in order, at most `limit`.
+    pub top: Vec<Ranked>,
     /// Distinct documents with at least one matching passage.
     pub documents: usize,
+    pub passages: usize,
+    pub facets: Facets,
 }
 
-pub struct BestPerDocument {
-    doc_id: Field,
+pub struct Matches {
     limit: usize,
+    all_passages: bool,
+    sort: Sort,
 }
 
-impl BestPerDocument {
-    pub fn new(doc_id: Field, limit: usize) -> BestPerDocument {
-        BestPerDocument { doc_id, limit }
+impl Matches {
+    /// Collect the top `limit` documents (or passages, with
+    /// `all_passages`) in `sort` order.
+    pub fn new(limit: usize, all_passages: bool, sort: Sort) -> Matches {
+        Matches {
+            limit,
+            all_passages,
+            sort,
+        }
     }
 }
 
-/// Per segment: best (score, doc) per `doc_id` term ordinal.
-pub struct SegmentBest {
+/// The fast columns read per passage; `None` where a segment has no value
+/// at all for a field.
+struct Columns {
+    doc_id: Option<StrColumn>,
+    kind: Option<StrColumn>,
+    title: Option<StrColumn>,
+    doc_type: Option<StrColumn>,
+    body: Option<StrColumn>,
+    gremium: Option<StrColumn>,
+    date: Option<Column<tantivy::DateTime>>,
+    year: Option<Column<u64>>,
+}
+
+impl Columns {
+    fn open(reader: &SegmentReader) -> tantivy::Result<Columns> {
+        let fast = reader.fast_fields();
+        Ok(Columns {
+            doc_id: fast.str("doc_id")?,
+            kind: fast.str("kind")?,
+            title: fast.str("title")?,
+            doc_type: fast.str("doc_type")?,
+            body: fast.str("body")?,
+            gremium: fast.str("gremium")?,
+            date: fast.column_opt("date_value")?,
+            year: fast.column_opt("year")?,
+        })
+    }
+}
+
+fn first_ord(column: &Option<StrColumn>, doc: DocId) -> Option<u64> {
+    column.as_ref()?.term_ords(doc).next()
+}
+
+/// Per segment and document: its best passage and the term ordinals of its
+/// matching Handlungsfeld titles.
+struct DocEntry {
+    best: Ranked,
+    handlungsfelder: Vec<u64>,
+}
+
+pub struct SegmentMatches {
     segment: SegmentOrdinal,
-    doc_ids: Option<StrColumn>,
-    best: HashMap<u64, (Score, DocId)>,
+    columns: Columns,
+    limit: usize,
+    all_passages: bool,
+    sort: Sort,
+    /// Ordinal of `handlungsfeld` in this segment's `kind` column.
+    handlungsfeld: Option<u64>,
+    docs: HashMap<u64, DocEntry>,
+    passages: usize,
+    /// With `all_passages`: the best passages so far (pruned to `limit`).
+    top: Vec<Ranked>,
 }
 
-/// A segment's harvest: document id string → best (score, address).
-type SegmentFruit = Vec<(String, Score, DocAddress)>;
-
-/// Higher score first; among equal scores the earlier passage, so results
-/// do not change order from run to run.
-fn better(a: (Score, DocAddress), b: (Score, DocAddress)) -> bool {
-    a.0 > b.0 || (a.0 == b.0 && a.1 < b.1)
+/// A document as one segment saw it.
+pub struct DocFruit {
+    doc_id: String,
+    best: Ranked,
+    facets: DocFacets,
 }
 
-impl Collector for BestPerDocument {
-    type Fruit = Grouped;
-    type Child = SegmentBest;
+pub struct SegmentFruit {
+    docs: Vec<DocFruit>,
+    passages: usize,
+    top: Vec<Ranked>,
+}
+
+fn sort_truncate(list: &mut Vec<Ranked>, limit: usize, sort: Sort) {
+    list.sort_by(|a, b| order(a, b, sort));
+    list.truncate(limit);
+}
+
+impl Collector for Matches {
+    type Fruit = Collected;
+    type Child = SegmentMatches;
 
     fn for_segment(
         &self,
         segment: SegmentOrdinal,
         reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentBest> {
-        let name = reader.schema().get_field_name(self.doc_id).to_string();
-        Ok(SegmentBest {
+    ) -> tantivy::Result<SegmentMatches> {
+        let columns = Columns::open(reader)?;
+        let handlungsfeld = match &columns.kind {
+            Some(kind) => kind
+                .dictionary()
+                .term_ord(PassageKind::Handlungsfeld.as_str())?,
+            None => None,
+        };
+        Ok(SegmentMatches {
             segment,
-            doc_ids: reader.fast_fields().str(&name)?,
-            best: HashMap::new(),
+            columns,
+            limit: self.limit,
+            all_passages: self.all_passages,
+            sort: self.sort,
+            handlungsfeld,
+            docs: HashMap::new(),
+            passages: 0,
+            top: Vec::new(),
         })
     }
 
@@ -69,65 +179,196 @@ impl Collector for BestPerDocument {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Grouped> {
-        let mut best: HashMap<String, (Score, DocAddress)> = HashMap::new();
-        for (doc_id, score, address) in fruits.into_iter().flatten() {
-            best.entry(doc_id)
-                .and_modify(|current| {
-                    if better((score, address), *current) {
-                        *current = (score, address);
+    fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Collected> {
+        let mut docs: HashMap<String, DocFruit> = HashMap::new();
+        let mut passages = 0;
+        let mut top = Vec::new();
+        for fruit in fruits {
+            passages += fruit.passages;
+            top.extend(fruit.top);
+            for doc in fruit.docs {
+                match docs.get_mut(&doc.doc_id) {
+                    None => {
+                        docs.insert(doc.doc_id.clone(), doc);
                     }
-                })
-                .or_insert((score, address));
+                    Some(seen) => {
+                        if order(&doc.best, &seen.best, self.sort) == Ordering::Less {
+                            seen.best = doc.best;
+                        }
+                        for title in doc.facets.handlungsfelder {
+                            if !seen.facets.handlungsfelder.contains(&title) {
+                                seen.facets.handlungsfelder.push(title);
+                            }
+                        }
+                    }
+                }
+            }
         }
-        let documents = best.len();
-        let mut top: Vec<(Score, DocAddress)> = best.into_values().collect();
-        top.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        top.truncate(self.limit);
-        Ok(Grouped { top, documents })
+        let mut tally = Tally::default();
+        for doc in docs.values() {
+            tally.add(&doc.facets);
+        }
+        if !self.all_passages {
+            top = docs.values().map(|d| d.best).collect();
+        }
+        sort_truncate(&mut top, self.limit, self.sort);
+        Ok(Collected {
+            top,
+            documents: docs.len(),
+            passages,
+            facets: tally.finish(),
+        })
     }
 }
 
-impl SegmentCollector for SegmentBest {
+impl SegmentCollector for SegmentMatches {
     type Fruit = SegmentFruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        // Every passage has a doc_id; one without would be its own group.
-        let ord = self
-            .doc_ids
-            .as_ref()
-            .and_then(|column| column.term_ords(doc).next())
-            .unwrap_or(u64::MAX - u64::from(doc));
-        let segment = self.segment;
-        self.best
-            .entry(ord)
-            .and_modify(|current| {
-                let here = DocAddress::new(segment, doc);
-                let there = DocAddress::new(segment, current.1);
-                if better((score, here), (current.0, there)) {
-                    *current = (score, doc);
+        self.passages += 1;
+        let ranked = Ranked {
+            score,
+            address: DocAddress::new(self.segment, doc),
+            date: self
+                .columns
+                .date
+                .as_ref()
+                .and_then(|c| c.first(doc))
+                .map(|d| d.into_timestamp_secs()),
+        };
+        if self.all_passages {
+            self.top.push(ranked);
+            // Prune now and then instead of keeping every passage.
+            if self.top.len() >= 2 * self.limit + 64 {
+                sort_truncate(&mut self.top, self.limit, self.sort);
+            }
+        }
+        // Every passage has a doc_id; one without would be its own document.
+        let key = first_ord(&self.columns.doc_id, doc).unwrap_or(u64::MAX - u64::from(doc));
+        let sort = self.sort;
+        let entry = self.docs.entry(key).or_insert(DocEntry {
+            best: ranked,
+            handlungsfelder: Vec::new(),
+        });
+        if order(&ranked, &entry.best, sort) == Ordering::Less {
+            entry.best = ranked;
+        }
+        if self.handlungsfeld.is_some() && first_ord(&self.columns.kind, doc) == self.handlungsfeld
+        {
+            if let Some(title) = first_ord(&self.columns.title, doc) {
+                if !entry.handlungsfelder.contains(&title) {
+                    entry.handlungsfelder.push(title);
                 }
-            })
-            .or_insert((score, doc));
+            }
+        }
     }
 
-    fn harvest(self) -> SegmentFruit {
-        let mut name = String::new();
-        self.best
+    fn harvest(mut self) -> SegmentFruit {
+        if self.all_passages {
+            sort_truncate(&mut self.top, self.limit, self.sort);
+        }
+        let c = &self.columns;
+        let (mut doc_type, mut body) = (Names::new(&c.doc_type), Names::new(&c.body));
+        let (mut gremium, mut title) = (Names::new(&c.gremium), Names::new(&c.title));
+        let mut buffer = String::new();
+        let docs = self
+            .docs
             .into_iter()
-            .map(|(ord, (score, doc))| {
-                let resolved = self
-                    .doc_ids
-                    .as_ref()
-                    .and_then(|column| column.ord_to_str(ord, &mut name).ok())
-                    .unwrap_or(false);
-                let key = if resolved {
-                    name.clone()
-                } else {
-                    format!("segment {} doc {doc}", self.segment)
+            .map(|(key, entry)| {
+                let doc = entry.best.address.doc_id;
+                // An unreadable dictionary entry is treated as a missing value.
+                let doc_id = match &c.doc_id {
+                    Some(ids) if ids.ord_to_str(key, &mut buffer).unwrap_or(false) => {
+                        buffer.clone()
+                    }
+                    _ => format!("segment {} doc {doc}", self.segment),
                 };
-                (key, score, DocAddress::new(self.segment, doc))
+                let facets = DocFacets {
+                    doc_type: doc_type.of(doc),
+                    year: c.year.as_ref().and_then(|y| y.first(doc)),
+                    body: body.of(doc),
+                    gremium: gremium.of(doc),
+                    handlungsfelder: entry
+                        .handlungsfelder
+                        .iter()
+                        .filter_map(|&ord| title.name(ord))
+                        .collect(),
+                };
+                DocFruit {
+                    doc_id,
+                    best: entry.best,
+                    facets,
+                }
             })
-            .collect()
+            .collect();
+        SegmentFruit {
+            docs,
+            passages: self.passages,
+            top: self.top,
+        }
+    }
+}
+
+/// Term ordinal → string for one column, cached: facet values repeat a lot.
+struct Names<'a> {
+    column: &'a Option<StrColumn>,
+    cache: HashMap<u64, Option<String>>,
+}
+
+impl<'a> Names<'a> {
+    fn new(column: &'a Option<StrColumn>) -> Names<'a> {
+        Names {
+            column,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The (first) value of `doc`.
+    fn of(&mut self, doc: DocId) -> Option<String> {
+        self.name(first_ord(self.column, doc)?)
+    }
+
+    fn name(&mut self, ord: u64) -> Option<String> {
+        let column = self.column.as_ref()?;
+        self.cache
+            .entry(ord)
+            .or_insert_with(|| {
+                let mut name = String::new();
+                // An unreadable dictionary entry is treated as a missing value.
+                column
+                    .ord_to_str(ord, &mut name)
+                    .unwrap_or(false)
+                    .then_some(name)
+            })
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ranked(score: Score, doc: DocId, date: Option<i64>) -> Ranked {
+        Ranked {
+            score,
+            address: DocAddress::new(0, doc),
+            date,
+        }
+    }
+
+    #[test]
+    fn date_order_puts_newest_first_and_undated_last() {
+        let mut list = vec![
+            ranked(5.0, 0, None),
+            ranked(1.0, 1, Some(100)),
+            ranked(2.0, 2, Some(200)),
+            ranked(3.0, 3, Some(100)),
+        ];
+        sort_truncate(&mut list, 10, Sort::Date);
+        let docs: Vec<DocId> = list.iter().map(|r| r.address.doc_id).collect();
+        assert_eq!(docs, [2, 3, 1, 0]);
+        sort_truncate(&mut list, 2, Sort::Relevance);
+        let docs: Vec<DocId> = list.iter().map(|r| r.address.doc_id).collect();
+        assert_eq!(docs, [0, 3]);
     }
 }

@@ -1,30 +1,40 @@
-//! `search`: a query string → ranked hits with snippets.
+//! `search`: a query string and filters → ranked hits with snippets and facets.
 //!
 //! Takes a [`SearchRequest`] and a [`PassageIndex`]; gives [`SearchResults`],
 //! plain serializable data shared by every front end (the CLI prints it,
-//! an HTTP server will send it as JSON), so ranking, grouping, fallback and
-//! snippet decisions are made here once.
+//! an HTTP server will send it as JSON), so ranking, grouping, filtering,
+//! fallback, facet and snippet decisions — and how a hit is labelled — are
+//! made here once.
 //!
 //! * Query words are ANDed; if no passage contains all of them, the query is
 //!   run again with OR and [`SearchResults::fallback`] says so.
 //! * Each word is looked up in the German and English fields (see
 //!   [`crate::index::schema`]); title matches are boosted above body matches.
+//! * [`Filters`] (type, date range, body, Gremium, passage kind, Stichwort
+//!   or Handlungsfeld title) are added as `Must` clauses that do not score.
+//! * An empty query (or `*`) with filters lists the matching documents,
+//!   newest first ([`SearchResults::listing`]).
 //! * By default only the best passage of each document is returned
-//!   ([`SearchRequest::all_passages`] returns every passage).
+//!   ([`SearchRequest::all_passages`] returns every passage); [`Sort`]
+//!   orders by relevance or by document date.
+//! * [`Facets`] count the matching documents per type, year, body, Gremium
+//!   and Handlungsfeld, in the same pass that finds the hits.
 //! * Snippets come from tantivy's `SnippetGenerator`, with whitespace
-//!   collapsed and the matched words as byte ranges into the snippet.
+//!   collapsed and the matched words as byte ranges into the snippet;
+//!   [`Hit::heading`] names the part a passage is ("Stichwort 1.2 — …").
 //!
 //! The query syntax is tantivy's (phrases in quotes, `+`/`-`, `AND`/`OR`,
 //! `field:value` for `kind`, `doc_type`, `page`, …); parsing lives in
 //! [`parse_query`] alone so an own query language can replace it.
 
 mod collect;
+pub mod facets;
+pub mod filter;
 
 use std::ops::Range;
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{Query, QueryParser, QueryParserError};
+use tantivy::query::{AllQuery, Query, QueryParser, QueryParserError};
 use tantivy::schema::{Field, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Score, TantivyDocument};
@@ -32,12 +42,17 @@ use tantivy::{DocAddress, Score, TantivyDocument};
 use crate::error::{Error, Result};
 use crate::index::{Fields, PassageIndex};
 
+pub use facets::{FacetCounts, Facets};
+pub use filter::{parse_doc_type, parse_kind, DateBound, Filters, InvalidFilter, Sort};
+
 /// Title matches count this many times a body match.
 pub const TITLE_BOOST: Score = 3.0;
 /// Maximum snippet length in characters (before whitespace is collapsed).
 pub const SNIPPET_CHARS: usize = 200;
 /// Default number of hits.
 pub const DEFAULT_LIMIT: usize = 10;
+/// Maximum length in characters of the title part of [`Hit::heading`].
+pub const HEADING_TITLE_CHARS: usize = 100;
 
 /// What to search for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +62,10 @@ pub struct SearchRequest {
     pub limit: usize,
     /// Return every matching passage instead of the best one per document.
     pub all_passages: bool,
+    /// Order of the hits; `None`: by relevance, or by date for a listing
+    /// (empty query).
+    pub sort: Option<Sort>,
+    pub filters: Filters,
 }
 
 impl SearchRequest {
@@ -55,7 +74,16 @@ impl SearchRequest {
             query: query.into(),
             limit: DEFAULT_LIMIT,
             all_passages: false,
+            sort: None,
+            filters: Filters::default(),
         }
+    }
+
+    /// True when the query has no words: an empty string or `*`. Such a
+    /// request lists the documents its filters match (or, for `*`, all).
+    pub fn is_listing(&self) -> bool {
+        let query = self.query.trim();
+        query.is_empty() || query == "*"
     }
 }
 
@@ -76,11 +104,18 @@ pub struct SearchResults {
     pub mode: MatchMode,
     /// True when no passage matched all words and `mode` fell back to `Any`.
     pub fallback: bool,
+    /// True when the query had no words and the hits list the documents
+    /// the filters match.
+    pub listing: bool,
+    /// The order the hits are in.
+    pub sort: Sort,
     /// Matching documents (or passages, with `all_passages`).
     pub total: usize,
     /// Matching passages, whatever the grouping.
     pub total_passages: usize,
     pub hits: Vec<Hit>,
+    /// Counts of the matching documents (all of them, not only the hits shown).
+    pub facets: Facets,
 }
 
 /// One ranked passage.
@@ -98,10 +133,14 @@ pub struct Hit {
     pub snippet: String,
     /// Byte ranges of the matched words in `snippet`, as `[start, end]`.
     pub highlights: Vec<[usize; 2]>,
-    /// Passage kind: `text`, `stichwort`, `qa`, …
+    /// Passage kind: `text`, `stichwort`, `handlungsfeld`, `agenda`, `qa`.
     pub kind: String,
     pub number: Option<String>,
+    /// The part's title; for a `qa` passage the question.
     pub title: Option<String>,
+    /// What the passage is, for display: see [`heading`]. `None` for text
+    /// passages.
+    pub heading: Option<String>,
     pub passage_index: u64,
     /// `de` or `en`.
     pub language: String,
@@ -114,7 +153,47 @@ pub struct Hit {
     pub dates_mentioned: Vec<String>,
 }
 
+/// The label of a recognised part, as a councillor would name it:
+/// "Stichwort 1.2 — Grüne Woche", "Handlungsfeld 5.2 — Sprache und Bildung",
+/// "TOP 5.1 — Anfrage …", "Frage 3 — Welche Konzepte …". The title is
+/// shortened to [`HEADING_TITLE_CHARS`] (with "…"). Text passages and
+/// unknown kinds have none.
+pub fn heading(kind: &str, number: Option<&str>, title: Option<&str>) -> Option<String> {
+    let label = match kind {
+        "stichwort" => "Stichwort",
+        "handlungsfeld" => "Handlungsfeld",
+        "agenda" => "TOP",
+        "qa" => "Frage",
+        _ => return None,
+    };
+    let mut out = label.to_string();
+    if let Some(number) = number.map(str::trim).filter(|n| !n.is_empty()) {
+        out.push(' ');
+        out.push_str(number);
+    }
+    if let Some(title) = title.map(str::trim).filter(|t| !t.is_empty()) {
+        let title = collapse_whitespace(title, &[]).0;
+        out.push_str(" — ");
+        let short = head(&title, HEADING_TITLE_CHARS);
+        out.push_str(short);
+        if short.len() < title.len() {
+            out.push_str(" …");
+        }
+    }
+    Some(out)
+}
+
 impl Hit {
+    /// One line saying where the hit is: the heading and page for a
+    /// recognised part ("Stichwort 1.2 — Grüne Woche, S. 1"), the file and
+    /// page for a text passage ("info.pdf, S. 3").
+    pub fn location(&self) -> String {
+        match &self.heading {
+            Some(heading) => format!("{heading}, S. {}", self.page),
+            None => format!("{}, S. {}", self.file, self.page),
+        }
+    }
+
     /// The snippet with each highlighted range wrapped in `open` … `close`
     /// (`«`/`»` for plain text, `<mark>`/`</mark>` for HTML after escaping, …).
     pub fn marked_snippet(&self, open: &str, close: &str) -> String {
@@ -192,22 +271,40 @@ pub fn search_with(
     searcher: &tantivy::Searcher,
     request: &SearchRequest,
 ) -> Result<SearchResults> {
-    let query = parse_query(index, &request.query, MatchMode::All)?;
-    let mut found = run(index, searcher, &*query, request)?;
+    let filters = request.filters.queries(index)?;
+    let listing = request.is_listing();
+    if listing && request.query.trim().is_empty() && request.filters.is_empty() {
+        return Err(Error::Query(
+            "the query is empty: give words to search for, a filter, or * for all documents".into(),
+        ));
+    }
+    let sort = request
+        .sort
+        .unwrap_or(if listing { Sort::Date } else { Sort::Relevance });
     let mut mode = MatchMode::All;
     let mut fallback = false;
-    let mut query = query;
-    if found.total_passages == 0 {
-        let any = parse_query(index, &request.query, MatchMode::Any)?;
-        let found_any = run(index, searcher, &*any, request)?;
-        if found_any.total_passages > 0 {
-            found = found_any;
-            query = any;
-            mode = MatchMode::Any;
-            fallback = true;
+    let (query, found): (Box<dyn Query>, Found) = if listing {
+        let found = run(searcher, Box::new(AllQuery), &filters, request, sort)?;
+        (Box::new(AllQuery), found)
+    } else {
+        let all = parse_query(index, &request.query, MatchMode::All)?;
+        let found = run(searcher, all.box_clone(), &filters, request, sort)?;
+        if found.total_passages > 0 {
+            (all, found)
+        } else {
+            let any = parse_query(index, &request.query, MatchMode::Any)?;
+            let found_any = run(searcher, any.box_clone(), &filters, request, sort)?;
+            if found_any.total_passages > 0 {
+                mode = MatchMode::Any;
+                fallback = true;
+                (any, found_any)
+            } else {
+                (all, found)
+            }
         }
-    }
+    };
     let fields = index.fields();
+    // Snippets mark the query's words only, never a filter's.
     let snippets = Snippets::new(searcher, &*query, fields)?;
     let mut hits = Vec::with_capacity(found.top.len());
     for (score, address) in found.top {
@@ -217,9 +314,12 @@ pub fn search_with(
         query: request.query.clone(),
         mode,
         fallback,
+        listing,
+        sort,
         total: found.total,
         total_passages: found.total_passages,
         hits,
+        facets: found.facets,
     })
 }
 
@@ -227,33 +327,30 @@ struct Found {
     top: Vec<(Score, DocAddress)>,
     total: usize,
     total_passages: usize,
+    facets: Facets,
 }
 
 fn run(
-    index: &PassageIndex,
     searcher: &tantivy::Searcher,
-    query: &dyn Query,
+    text: Box<dyn Query>,
+    filters: &[Box<dyn Query>],
     request: &SearchRequest,
+    sort: Sort,
 ) -> Result<Found> {
-    if request.all_passages {
-        // TopDocs needs a positive limit; an empty answer is cut below.
-        let top_docs = TopDocs::with_limit(request.limit.max(1)).order_by_score();
-        let (total, mut top) = searcher.search(query, &(Count, top_docs))?;
-        top.truncate(request.limit);
-        Ok(Found {
-            top,
-            total,
-            total_passages: total,
-        })
-    } else {
-        let best = collect::BestPerDocument::new(index.fields().doc_id, request.limit);
-        let (total_passages, grouped) = searcher.search(query, &(Count, best))?;
-        Ok(Found {
-            top: grouped.top,
-            total: grouped.documents,
-            total_passages,
-        })
-    }
+    let filters = filters.iter().map(|f| f.box_clone()).collect();
+    let query = filter::restrict(text, filters);
+    let collector = collect::Matches::new(request.limit, request.all_passages, sort);
+    let found = searcher.search(&*query, &collector)?;
+    Ok(Found {
+        top: found.top.iter().map(|r| (r.score, r.address)).collect(),
+        total: if request.all_passages {
+            found.passages
+        } else {
+            found.documents
+        },
+        total_passages: found.passages,
+        facets: found.facets,
+    })
 }
 
 /// One snippet generator per language field.
@@ -298,6 +395,9 @@ fn hit(
     };
     let u64_of = |field: Field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
     let language = text_of(fields.language).unwrap_or_default();
+    let kind = text_of(fields.kind).unwrap_or_default();
+    let number = text_of(fields.number);
+    let title = text_of(fields.title);
     let text = text_of(fields.text).unwrap_or_default();
     let snippet = snippets.for_language(&language).snippet(&text);
     let (snippet, highlights) = if snippet.is_empty() {
@@ -317,9 +417,10 @@ fn hit(
         score,
         snippet,
         highlights: highlights.into_iter().map(|r| [r.start, r.end]).collect(),
-        kind: text_of(fields.kind).unwrap_or_default(),
-        number: text_of(fields.number),
-        title: text_of(fields.title),
+        heading: heading(&kind, number.as_deref(), title.as_deref()),
+        kind,
+        number,
+        title,
         passage_index: u64_of(fields.passage_index),
         language,
         doc_type: text_of(fields.doc_type),
@@ -427,6 +528,7 @@ mod tests {
             kind: "text".into(),
             number: None,
             title: None,
+            heading: None,
             passage_index: 0,
             language: "de".into(),
             doc_type: None,
@@ -436,6 +538,40 @@ mod tests {
             reference: None,
             dates_mentioned: Vec::new(),
         }
+    }
+
+    #[test]
+    fn headings_name_the_part_in_german() {
+        assert_eq!(
+            heading("stichwort", Some("1.2"), Some("Grüne  Woche")).as_deref(),
+            Some("Stichwort 1.2 — Grüne Woche")
+        );
+        assert_eq!(
+            heading("qa", Some("3"), Some("Welche Konzepte?")).as_deref(),
+            Some("Frage 3 — Welche Konzepte?")
+        );
+        assert_eq!(
+            heading("agenda", Some("5.1"), None).as_deref(),
+            Some("TOP 5.1")
+        );
+        assert_eq!(
+            heading("handlungsfeld", None, Some("Wohnen")).as_deref(),
+            Some("Handlungsfeld — Wohnen")
+        );
+        assert_eq!(heading("text", None, None), None);
+        let long = "Wort ".repeat(40);
+        let h = heading("qa", Some("1"), Some(&long)).unwrap();
+        assert!(h.ends_with(" …") && h.chars().count() < 120, "{h}");
+    }
+
+    #[test]
+    fn location_is_heading_or_file_with_page() {
+        let mut hit = hit_with("", vec![]);
+        hit.file = "a.pdf".into();
+        hit.page = 3;
+        assert_eq!(hit.location(), "a.pdf, S. 3");
+        hit.heading = Some("TOP 5".into());
+        assert_eq!(hit.location(), "TOP 5, S. 3");
     }
 
     #[test]

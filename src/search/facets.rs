@@ -1,0 +1,169 @@
+//! [`Facets`]: how the matching documents spread over type, year, body,
+//! Gremium and Handlungsfeld, returned with every result list so a front end
+//! can offer "konzept (3)" as the next filter.
+//!
+//! Counts are of documents, not passages: a document with five matching
+//! passages counts once. The Handlungsfeld facet counts, per title, the
+//! documents in which a Handlungsfeld passage of that title matched.
+
+use std::collections::HashMap;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+/// Counts per facet. Serialises as
+/// `{"type": {"information": 3, …}, "year": {…}, "body": {…}, "gremium": {…}, "handlungsfeld": {…}}`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Facets {
+    #[serde(rename = "type")]
+    pub doc_type: FacetCounts,
+    /// Year of the document date, newest first.
+    pub year: FacetCounts,
+    pub body: FacetCounts,
+    pub gremium: FacetCounts,
+    pub handlungsfeld: FacetCounts,
+}
+
+/// Values of one facet with their document counts: most frequent first
+/// (ties alphabetical), except years, which are newest first. Serialises as
+/// a JSON object in that order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FacetCounts {
+    values: Vec<(String, usize)>,
+}
+
+impl FacetCounts {
+    fn by_count(counts: HashMap<String, usize>) -> FacetCounts {
+        let mut values: Vec<(String, usize)> = counts.into_iter().collect();
+        values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        FacetCounts { values }
+    }
+
+    fn by_value_desc(counts: HashMap<String, usize>) -> FacetCounts {
+        let mut values: Vec<(String, usize)> = counts.into_iter().collect();
+        values.sort_by(|a, b| b.0.cmp(&a.0));
+        FacetCounts { values }
+    }
+
+    /// The documents counted for `value` (0 when it does not occur).
+    pub fn get(&self, value: &str) -> usize {
+        self.values
+            .iter()
+            .find(|(v, _)| v == value)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// `(value, count)` in display order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.values.iter().map(|(v, n)| (v.as_str(), *n))
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+impl Serialize for FacetCounts {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.values.len()))?;
+        for (value, count) in &self.values {
+            map.serialize_entry(value, count)?;
+        }
+        map.end()
+    }
+}
+
+/// The facet values of one matching document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct DocFacets {
+    pub doc_type: Option<String>,
+    pub year: Option<u64>,
+    pub body: Option<String>,
+    pub gremium: Option<String>,
+    /// Titles of the document's matching Handlungsfeld passages, each once.
+    pub handlungsfelder: Vec<String>,
+}
+
+/// Accumulates [`DocFacets`] of distinct documents into [`Facets`].
+#[derive(Debug, Default)]
+pub(super) struct Tally {
+    doc_type: HashMap<String, usize>,
+    year: HashMap<String, usize>,
+    body: HashMap<String, usize>,
+    gremium: HashMap<String, usize>,
+    handlungsfeld: HashMap<String, usize>,
+}
+
+impl Tally {
+    pub fn add(&mut self, doc: &DocFacets) {
+        let count = |map: &mut HashMap<String, usize>, value: &str| {
+            *map.entry(value.to_string()).or_default() += 1;
+        };
+        if let Some(v) = &doc.doc_type {
+            count(&mut self.doc_type, v);
+        }
+        if let Some(y) = doc.year {
+            count(&mut self.year, &y.to_string());
+        }
+        if let Some(v) = &doc.body {
+            count(&mut self.body, v);
+        }
+        if let Some(v) = &doc.gremium {
+            count(&mut self.gremium, v);
+        }
+        for title in &doc.handlungsfelder {
+            count(&mut self.handlungsfeld, title);
+        }
+    }
+
+    pub fn finish(self) -> Facets {
+        Facets {
+            doc_type: FacetCounts::by_count(self.doc_type),
+            year: FacetCounts::by_value_desc(self.year),
+            body: FacetCounts::by_count(self.body),
+            gremium: FacetCounts::by_count(self.gremium),
+            handlungsfeld: FacetCounts::by_count(self.handlungsfeld),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(doc_type: &str, year: Option<u64>, hf: &[&str]) -> DocFacets {
+        DocFacets {
+            doc_type: Some(doc_type.into()),
+            year,
+            body: Some("Ilm-Kreis".into()),
+            gremium: None,
+            handlungsfelder: hf.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn counts_documents_in_display_order() {
+        let mut tally = Tally::default();
+        tally.add(&doc("konzept", Some(2023), &["Wohnen"]));
+        tally.add(&doc("information", Some(2025), &[]));
+        tally.add(&doc(
+            "information",
+            None,
+            &["Wohnen", "Sprache und Bildung"],
+        ));
+        let facets = tally.finish();
+        let types: Vec<_> = facets.doc_type.iter().collect();
+        assert_eq!(types, [("information", 2), ("konzept", 1)]);
+        let years: Vec<_> = facets.year.iter().collect();
+        assert_eq!(years, [("2025", 1), ("2023", 1)]);
+        assert_eq!(facets.body.get("Ilm-Kreis"), 3);
+        assert!(facets.gremium.is_empty());
+        assert_eq!(facets.handlungsfeld.get("Wohnen"), 2);
+        assert_eq!(facets.handlungsfeld.get("Kultur"), 0);
+        let json = serde_json::to_string(&facets.doc_type).unwrap();
+        assert_eq!(json, r#"{"information":2,"konzept":1}"#);
+    }
+}
