@@ -339,8 +339,8 @@ fn gold_seed_documents_through_pdfs() {
     let mut docs = Vec::new();
     for (stem, gold) in gold_docs() {
         let pdf = corpus.join(format!("{stem}.lo.pdf"));
-        let inspection = ratsuche::ingest::inspect(&pdf)
-            .unwrap_or_else(|e| panic!("{}: {e}", pdf.display()));
+        let inspection =
+            ratsuche::ingest::inspect(&pdf).unwrap_or_else(|e| panic!("{}: {e}", pdf.display()));
         let extracted = ratsuche::ingest::extract_clean(&pdf).expect("extract");
         // `inspect` is `analyze` over the extracted pages: check both agree,
         // then score the pages (the checker also cuts passages from them).
