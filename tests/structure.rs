@@ -1,7 +1,9 @@
 //! Structure recognition against labelled documents.
 //!
 //! `tests/data/gold/*.gold.json` label the five seed documents (their text is
-//! `tests/data/NAME.lo.txt`); `tests/data/structure/*.txt` are short papers
+//! `tests/data/NAME.lo.txt`, their PDF `corpus/NAME.lo.pdf`: both are
+//! checked, the PDF through `ingest::inspect` as a user runs it);
+//! `tests/data/structure/*.txt` are short papers
 //! written for the conventions the seeds do not show, each labelled in a
 //! `.gold.json` of the same schema (see `../shared/gold/README.md`). One
 //! checker scores both and prints a line per document.
@@ -241,10 +243,18 @@ fn short(s: &str) -> String {
 
 /// Runs the checker over `(name, text, gold)` and fails listing every problem.
 fn run(docs: Vec<(String, String, Value)>) {
+    run_pages(
+        docs.into_iter()
+            .map(|(name, text, gold)| (name, pages_of(&text), gold))
+            .collect(),
+    );
+}
+
+/// [`run`] on pages already made (extracted from a PDF, or from text).
+fn run_pages(docs: Vec<(String, Vec<Page>, Value)>) {
     let mut failures = Vec::new();
-    for (name, text, gold) in &docs {
-        let pages = pages_of(text);
-        let s = analyze(&pages);
+    for (name, pages, gold) in &docs {
+        let s = analyze(pages);
         let score = check(name, &s, gold);
         println!(
             "{name:<40} type={:<16} body={:<18} gremium={:<28} date={:<10} st={} hf={} top={} qa={} dates_f1={:.2} {}",
@@ -263,7 +273,7 @@ fn run(docs: Vec<(String, String, Value)>) {
             println!("    {prob}");
         }
         // Passages cover every item and never come out empty.
-        let ps = passages(&pages, &s);
+        let ps = passages(pages, &s);
         let count = |k: PassageKind| ps.iter().filter(|p| p.kind == k).count();
         assert_eq!(count(PassageKind::Stichwort), s.stichworte.len(), "{name}");
         assert_eq!(count(PassageKind::Qa), s.qa_pairs.len(), "{name}");
@@ -284,26 +294,69 @@ fn read(p: &Path) -> String {
 
 #[test]
 fn gold_seed_documents() {
-    let mut docs = Vec::new();
+    let docs: Vec<_> = gold_docs()
+        .into_iter()
+        .map(|(stem, gold)| {
+            let text = read(&data().join(format!("{stem}.lo.txt")));
+            (stem, text, gold)
+        })
+        .collect();
+    assert_eq!(docs.len(), 5);
+    run(docs);
+}
+
+/// The gold documents of `tests/data/gold`, sorted: `(stem, gold)`.
+fn gold_docs() -> Vec<(String, Value)> {
     let mut names: Vec<PathBuf> = std::fs::read_dir(data().join("gold"))
         .expect("tests/data/gold")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.to_string_lossy().ends_with(".gold.json"))
         .collect();
     names.sort();
-    for g in names {
-        let stem = g
-            .file_name()
-            .and_then(|f| f.to_str())
-            .and_then(|f| f.strip_suffix(".gold.json"))
-            .expect("gold name")
-            .to_string();
-        let gold: Value = serde_json::from_str(&read(&g)).expect("gold json");
-        let text = read(&data().join(format!("{stem}.lo.txt")));
-        docs.push((stem, text, gold));
+    names
+        .into_iter()
+        .map(|g| {
+            let stem = g
+                .file_name()
+                .and_then(|f| f.to_str())
+                .and_then(|f| f.strip_suffix(".gold.json"))
+                .expect("gold name")
+                .to_string();
+            let gold: Value = serde_json::from_str(&read(&g)).expect("gold json");
+            (stem, gold)
+        })
+        .collect()
+}
+
+/// Issue 3: the seed documents through their fixture PDFs
+/// (`corpus/NAME.lo.pdf`), exactly as `inspect` sees them — our extractor,
+/// `clean`, then `analyze` — with the same checks as the text version.
+/// Geometry-aware lines differ from the `.lo.txt`: paragraphs and titles
+/// wrap over several lines.
+#[test]
+fn gold_seed_documents_through_pdfs() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut docs = Vec::new();
+    for (stem, gold) in gold_docs() {
+        let pdf = corpus.join(format!("{stem}.lo.pdf"));
+        let inspection =
+            ratsuche::ingest::inspect(&pdf).unwrap_or_else(|e| panic!("{}: {e}", pdf.display()));
+        let extracted = ratsuche::ingest::extract_clean(&pdf).expect("extract");
+        // `inspect` is `analyze` over the extracted pages: check both agree,
+        // then score the pages (the checker also cuts passages from them).
+        assert_eq!(inspection.structure, analyze(&extracted.pages), "{stem}");
+        assert!(
+            extracted
+                .pages
+                .iter()
+                .flat_map(|p| &p.lines)
+                .any(|l| l.font_size > 0.0),
+            "{stem}: PDF lines carry geometry"
+        );
+        docs.push((stem, extracted.pages, gold));
     }
     assert_eq!(docs.len(), 5);
-    run(docs);
+    run_pages(docs);
 }
 
 #[test]

@@ -6,12 +6,24 @@
 //! later without re-reading the pages. Lines are trimmed, NFC-normalised and
 //! have their inner whitespace collapsed; nothing else is changed, so what a
 //! recogniser returns is what the document says.
+//!
+//! # Wrapped lines
+//!
+//! A PDF lays a paragraph or a long title out over several lines; the
+//! recognisers must know where a line only goes on. With geometry (PDF
+//! input) a line *wraps* into the next when the next line's first word would
+//! not have fitted before the page's right text edge, and the next line
+//! follows at the page's usual line pitch, in the same font size, not left
+//! of it. A line ending well before the right margin ends its paragraph; a
+//! larger vertical gap starts a new block. Plain-text input has no geometry
+//! (x = y = width = font size = 0): there no line wraps, and the text-only
+//! rules ([`continues_title`]) decide alone.
 
 use std::ops::Range;
 
 use unicode_normalization::UnicodeNormalization;
 
-use crate::model::Page;
+use crate::model::{Line, Page};
 
 /// One non-empty line of the document.
 #[derive(Debug, Clone)]
@@ -21,6 +33,9 @@ pub(crate) struct DocLine {
     pub text: String,
     /// Font size in points, 0 when unknown (plain text input).
     pub font_size: f32,
+    /// The layout wrapped this line: the next line goes on with the same
+    /// paragraph or title (geometry only; always false for plain text).
+    pub wraps: bool,
 }
 
 /// All non-empty lines of a document in reading order.
@@ -40,15 +55,25 @@ impl Doc {
     pub fn new(pages: &[Page]) -> Doc {
         let mut lines = Vec::new();
         for page in pages {
-            for line in &page.lines {
-                let text = normalize_line(&line.text);
-                if text.is_empty() {
-                    continue;
-                }
+            let kept: Vec<(String, &Line)> = page
+                .lines
+                .iter()
+                .map(|l| (normalize_line(&l.text), l))
+                .filter(|(t, _)| !t.is_empty())
+                .collect();
+            let layout = PageLayout::of(kept.iter().map(|k| k.1));
+            for (k, (text, line)) in kept.iter().enumerate() {
+                let wraps = match (&layout, kept.get(k + 1)) {
+                    (Some(layout), Some((next_text, next))) => {
+                        layout.wraps(line, text, next, next_text)
+                    }
+                    _ => false,
+                };
                 lines.push(DocLine {
                     page: page.number,
-                    text,
+                    text: text.clone(),
                     font_size: line.font_size,
+                    wraps,
                 });
             }
         }
@@ -84,6 +109,17 @@ impl Doc {
             .or_else(|| self.lines.last())
             .map(|l| l.page)
             .unwrap_or(1)
+    }
+
+    /// Line `i` goes on with a sentence the line before it began: the
+    /// previous line wraps into it and does not end with a sentence mark or
+    /// a colon. Such a line cannot start a label, question or heading,
+    /// whatever its first words look like ("vom 11.09.2024 besetzt …").
+    pub fn mid_sentence(&self, i: usize) -> bool {
+        let Some(prev) = i.checked_sub(1).and_then(|p| self.lines.get(p)) else {
+            return false;
+        };
+        prev.wraps && !ends_sentence(&prev.text) && !prev.text.ends_with(':')
     }
 
     /// Byte offset in [`Doc::text`] where line `i` starts.
@@ -145,6 +181,63 @@ pub(crate) fn normalize_line(s: &str) -> String {
     out
 }
 
+/// Where a page's text ends on the right and how far apart its lines sit:
+/// the measures [`PageLayout::wraps`] compares a line with.
+#[derive(Debug, Clone, Copy)]
+struct PageLayout {
+    /// Right edge of full lines (90th percentile of right edges).
+    right: f32,
+    /// Usual distance between baselines of one paragraph (median gap).
+    pitch: f32,
+}
+
+impl PageLayout {
+    /// `None` without geometry (plain text) or with too few lines to tell.
+    fn of<'a>(lines: impl Iterator<Item = &'a Line>) -> Option<PageLayout> {
+        let lines: Vec<&Line> = lines.collect();
+        if lines.len() < 4 || lines.iter().any(|l| l.width <= 0.0 || l.font_size <= 0.0) {
+            return None;
+        }
+        let mut rights: Vec<f32> = lines.iter().map(|l| l.x + l.width).collect();
+        rights.sort_by(f32::total_cmp);
+        let right = rights[rights.len() * 9 / 10];
+        let mut gaps: Vec<f32> = lines
+            .windows(2)
+            .map(|w| w[1].y - w[0].y)
+            .filter(|&g| {
+                let fs = lines[0].font_size.max(1.0);
+                g > 0.8 * fs.min(8.0) && g < 4.0 * fs.max(12.0)
+            })
+            .collect();
+        if gaps.is_empty() {
+            return None;
+        }
+        gaps.sort_by(f32::total_cmp);
+        Some(PageLayout {
+            right,
+            pitch: gaps[gaps.len() / 2],
+        })
+    }
+
+    /// Whether `line` wraps into `next`: `next`'s first word would not have
+    /// fitted on `line`, `next` follows at the usual pitch (a paragraph gap
+    /// starts a new block), has the same font size, and starts no further
+    /// left than `line` (a hanging indent continues to the right).
+    fn wraps(&self, line: &Line, text: &str, next: &Line, next_text: &str) -> bool {
+        let gap = next.y - line.y;
+        if gap <= 0.0 || gap > self.pitch * 1.2 + 0.5 {
+            return false;
+        }
+        if (line.font_size - next.font_size).abs() > 0.6 || next.x < line.x - 2.0 {
+            return false;
+        }
+        let chars = text.chars().count().max(1) as f32;
+        let char_width = line.width / chars;
+        let word = next_text.split(' ').next().unwrap_or("").chars().count() as f32;
+        line.x + line.width + (word + 1.0) * char_width > self.right + 1.0
+    }
+}
+
 /// Detects hard-wrapped text: many lines cluster just below a maximum width.
 fn wrap_width(lines: &[DocLine]) -> Option<usize> {
     if lines.len() < 8 {
@@ -185,12 +278,83 @@ pub(crate) fn append_wrapped(title: &mut String, next: &str) {
     }
 }
 
+/// Words and marks a title cannot end with: conjunctions, articles,
+/// prepositions, a dash, a comma, an ampersand. A title line ending so goes
+/// on in the next line ("… in der Medizin und" / "Pflege").
+const OPEN_ENDS: &[&str] = &[
+    "und",
+    "oder",
+    "sowie",
+    "bzw.",
+    "bzw",
+    "sowohl",
+    "als",
+    "wie",
+    "der",
+    "die",
+    "das",
+    "des",
+    "dem",
+    "den",
+    "ein",
+    "eine",
+    "einer",
+    "eines",
+    "einem",
+    "einen",
+    "zur",
+    "zum",
+    "zu",
+    "für",
+    "mit",
+    "von",
+    "vom",
+    "im",
+    "in",
+    "an",
+    "am",
+    "auf",
+    "bei",
+    "beim",
+    "aus",
+    "nach",
+    "über",
+    "unter",
+    "gegen",
+    "durch",
+    "ohne",
+    "um",
+    "vor",
+    "zwischen",
+    "gem.",
+    "gemäß",
+    "betreffend",
+    "&",
+    "-",
+    "–",
+    "—",
+    "+",
+];
+
+/// True when `title` ends with a word or mark that cannot end a title.
+pub(crate) fn ends_open(title: &str) -> bool {
+    let t = title.trim_end();
+    if t.ends_with(',') || t.ends_with('-') || t.ends_with('–') || t.ends_with('&') {
+        return true;
+    }
+    let last = t.rsplit(' ').next().unwrap_or("");
+    t.contains(' ') && OPEN_ENDS.iter().any(|w| last.eq_ignore_ascii_case(w))
+}
+
 /// Whether `next` (line `j`) continues a title that ended on line `i`.
 ///
-/// Text-only rule: the next line starts in lower case or the title line ends
-/// with a hyphen or comma, or the document is hard-wrapped and the title line
-/// is as long as a wrapped line. The next line itself must not end a
-/// sentence, and when both lines carry a font size they must match.
+/// The next line must not end a sentence or open a label (":"), must not
+/// start with a digit (a new numbered item), and when both lines carry a
+/// font size they must match. Then it continues the title when it starts in
+/// lower case, when the title ends with a word that cannot end a title
+/// ([`ends_open`]: "und", "der", "zur", "-", ","), when the layout wrapped
+/// the title line ([`DocLine::wraps`]), or — text only — when the document
+/// is hard-wrapped and the title line is as long as a wrapped line.
 pub(crate) fn continues_title(doc: &Doc, i: usize, j: usize, title: &str) -> bool {
     let (Some(a), Some(b)) = (doc.lines.get(i), doc.lines.get(j)) else {
         return false;
@@ -208,8 +372,7 @@ pub(crate) fn continues_title(doc: &Doc, i: usize, j: usize, title: &str) -> boo
     if first.is_ascii_digit() {
         return false;
     }
-    if first.is_lowercase() || title.ends_with('-') || title.ends_with(',') || title.ends_with('–')
-    {
+    if first.is_lowercase() || a.wraps || ends_open(title) {
         return true;
     }
     match doc.wrap_width {
@@ -227,6 +390,65 @@ mod tests {
         assert_eq!(normalize_line("  a \t b\u{a0}c  "), "a b c");
         assert_eq!(normalize_line("\u{f0b7} Punkt"), "Punkt");
         assert_eq!(normalize_line("Fach\u{ad}kraft"), "Fachkraft");
+    }
+
+    fn at(text: &str, x: f32, y: f32, width: f32) -> Line {
+        Line {
+            text: text.into(),
+            x,
+            y,
+            width,
+            font_size: 11.0,
+        }
+    }
+
+    fn page(lines: Vec<Line>) -> Page {
+        Page {
+            number: 1,
+            width: 595.0,
+            height: 842.0,
+            lines,
+            source: crate::model::TextSource::Native,
+        }
+    }
+
+    #[test]
+    fn wraps_from_geometry() {
+        let d = Doc::new(&[page(vec![
+            at(
+                "Ein langer Absatz, der bis an den Rand geht und",
+                71.0,
+                100.0,
+                467.0,
+            ),
+            at("weitergeht, endet hier kurz.", 71.0, 114.5, 150.0),
+            at(
+                "Zweiter Absatz nach einer Lücke, auch bis zum Rand",
+                71.0,
+                135.0,
+                467.0,
+            ),
+            at("Rand.", 71.0, 149.5, 30.0),
+            at("Kurze Zeile", 71.0, 164.0, 60.0),
+            at("folgt direkt.", 71.0, 178.5, 70.0),
+        ])]);
+        let wraps: Vec<bool> = d.lines.iter().map(|l| l.wraps).collect();
+        assert_eq!(wraps, [true, false, true, false, false, false]);
+        assert!(d.mid_sentence(1));
+        assert!(!d.mid_sentence(2));
+        // Plain text never wraps.
+        let d = Doc::new(&[page(vec![Line::plain("a b c"), Line::plain("d e f")])]);
+        assert!(d.lines.iter().all(|l| !l.wraps));
+    }
+
+    #[test]
+    fn open_title_ends() {
+        assert!(ends_open("Fachkräftesicherung in der Medizin und"));
+        assert!(ends_open("CO2 einsparen - Ilm-Kreis und"));
+        assert!(ends_open("Bericht über die"));
+        assert!(ends_open("Kultur, Freizeit,"));
+        assert!(!ends_open("Grüne Woche"));
+        assert!(!ends_open("und"));
     }
 
     #[test]

@@ -490,7 +490,10 @@ fn beratungsfolge(doc: &Doc, doc_type: DocType) -> Option<String> {
     let mut rows: Vec<(String, bool)> = Vec::new();
     for i in start..(start + 14).min(doc.len()) {
         let l = doc.line(i);
-        if i > start && l.chars().count() > 200 {
+        // The table ends at the first paragraph of prose: a very long line,
+        // or (with geometry) a line the layout wraps that names no body.
+        if i > start && (l.chars().count() > 200 || doc.lines[i].wraps && !BERATUNG_ROW.is_match(l))
+        {
             break;
         }
         if let Some(c) = BERATUNG_ROW.captures(l) {
@@ -630,6 +633,11 @@ pub(crate) fn main_date(doc: &Doc, doc_type: DocType) -> Option<String> {
     let letter = || -> Option<String> {
         for i in 0..head_end.max(doc.len().min(200)) {
             let l = doc.line(i);
+            // "vom 11.09.2024 besetzt worden" going on from the line above
+            // is prose, not a date label.
+            if doc.mid_sentence(i) {
+                continue;
+            }
             if let Some(c) = DATUM_LABEL.captures(l) {
                 if let Some(d) = date_after(doc, i, &c[1]) {
                     return Some(d.to_string());

@@ -18,6 +18,12 @@
 //!
 //! Questions repeated in the answer letter are paired once, with the text of
 //! their first occurrence.
+//!
+//! Questions and answers that wrap over several lines are joined: a question
+//! runs to the line with its question mark, an answer to the next question,
+//! label or closing. A line the layout wrapped in mid-sentence is never a
+//! question or label, even when it starts "2. …" or "Zu …" (see
+//! [`Doc::mid_sentence`]).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -71,6 +77,9 @@ static SUBQUESTION: LazyLock<Regex> =
 struct Unit {
     line: usize,
     text: String,
+    /// The unit goes on with a sentence of the line before (see
+    /// [`Doc::mid_sentence`]): it cannot start a question or a label.
+    mid_sentence: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -86,6 +95,7 @@ fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit> {
     let mut out = Vec::new();
     for i in range {
         let mut text = doc.line(i).to_string();
+        let mut mid_sentence = doc.mid_sentence(i);
         // A second question run into the first one's line.
         while let Some(c) = QUESTION.captures(&text) {
             let Some(n) = c
@@ -108,19 +118,28 @@ fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit> {
                     out.push(Unit {
                         line: i,
                         text: text[..p].trim().to_string(),
+                        mid_sentence,
                     });
                     text = text[p..].trim().to_string();
+                    mid_sentence = false;
                 }
                 None => break,
             }
         }
-        out.push(Unit { line: i, text });
+        out.push(Unit {
+            line: i,
+            text,
+            mid_sentence,
+        });
     }
     out
 }
 
 fn classify(u: &Unit, next: Option<&Unit>) -> Kind {
     let t = u.text.as_str();
+    if u.mid_sentence {
+        return Kind::Other;
+    }
     if CLOSING.is_match(t) {
         return Kind::Closing;
     }
@@ -464,6 +483,50 @@ mod tests {
         assert_eq!(p.len(), 3);
         assert_eq!(p[2].question, "Welche Veranstaltungen?");
         assert_eq!(p[2].answer.as_deref(), Some("B ist es."));
+    }
+
+    #[test]
+    fn wrapped_line_starting_with_a_number_is_no_question() {
+        // "… am" / "2. Mai …": the layout wrapped a sentence before a date.
+        let at = |text: &str, y: f32, width: f32| Line {
+            text: text.into(),
+            x: 71.0,
+            y,
+            width,
+            font_size: 11.0,
+        };
+        let d = Doc::new(&[Page {
+            number: 1,
+            width: 595.0,
+            height: 842.0,
+            lines: vec![
+                at(
+                    "1. Wann beginnt der Bau des neuen Radweges zwischen",
+                    100.0,
+                    467.0,
+                ),
+                at("Nord und Süd?", 114.5, 80.0),
+                at(
+                    "Der Bau beginnt nach dem Beschluss des Ausschusses am",
+                    135.0,
+                    467.0,
+                ),
+                at("2. Mai 2025 und dauert bis zum Herbst?", 149.5, 200.0),
+                at("Mit freundlichen Grüßen", 170.0, 120.0),
+            ],
+            source: TextSource::Native,
+        }]);
+        let p = pairs(&d, 0..d.len());
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            p[0].question,
+            "Wann beginnt der Bau des neuen Radweges zwischen Nord und Süd?"
+        );
+        assert!(p[0]
+            .answer
+            .as_deref()
+            .unwrap_or("")
+            .ends_with("bis zum Herbst?"));
     }
 
     #[test]
