@@ -11,7 +11,7 @@
 //!
 //! | file | does |
 //! |---|---|
-//! | `doc.rs` | pages → flat list of normalised lines with their page |
+//! | `doc.rs` | pages → flat list of normalised lines with their page; which lines the layout wrapped (geometry) |
 //! | `doctype.rs` | the paper's type from cues and found structure |
 //! | `dates.rs` | dates and ranges in all the forms papers use |
 //! | `items.rs` | Stichwort items, Handlungsfelder, agenda items |
