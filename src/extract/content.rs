@@ -16,7 +16,7 @@ use lopdf::content::Content;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::font::{Decoded, Font};
-use super::Limits;
+use super::{Deadline, Limits, CHECK_EVERY};
 
 /// A 2-D affine matrix `[a b c d e f]` as PDF writes it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -121,8 +121,11 @@ pub struct Interpreter<'a> {
     /// Glyphs of the page being interpreted.
     pub glyphs: Vec<Glyph>,
     ops: usize,
+    deadline: Deadline,
     /// Set when a limit cut the page short.
     pub truncated: bool,
+    /// Set when the deadline passed during the page (implies `truncated`).
+    pub timed_out: bool,
 }
 
 /// Resource dictionaries to search, innermost first.
@@ -163,7 +166,7 @@ fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
 }
 
 impl<'a> Interpreter<'a> {
-    pub fn new(doc: &'a Document, limits: &'a Limits) -> Interpreter<'a> {
+    pub fn new(doc: &'a Document, limits: &'a Limits, deadline: Deadline) -> Interpreter<'a> {
         Interpreter {
             doc,
             limits,
@@ -171,7 +174,9 @@ impl<'a> Interpreter<'a> {
             fallback: Rc::new(Font::fallback()),
             glyphs: Vec::new(),
             ops: 0,
+            deadline,
             truncated: false,
+            timed_out: false,
         }
     }
 
@@ -180,6 +185,7 @@ impl<'a> Interpreter<'a> {
         self.glyphs.clear();
         self.ops = 0;
         self.truncated = false;
+        self.timed_out = false;
         let mut visiting = HashSet::new();
         self.run(content, resources, GState::new(ctm), 0, &mut visiting);
     }
@@ -218,12 +224,18 @@ impl<'a> Interpreter<'a> {
         let mut decoded: Vec<Decoded> = Vec::new();
 
         for op in Content::decode_iter(content) {
+            if self.truncated {
+                return; // cut short inside a form or a string
+            }
             let Ok(op) = op else { break };
             self.ops += 1;
             if self.ops > self.limits.max_ops_per_page
                 || self.glyphs.len() > self.limits.max_glyphs_per_page
             {
                 self.truncated = true;
+                return;
+            }
+            if self.ops.is_multiple_of(CHECK_EVERY) && self.check_deadline() {
                 return;
             }
             let o = &op.operands;
@@ -364,12 +376,32 @@ impl<'a> Interpreter<'a> {
         }
     }
 
+    /// Look at the clock; on a passed deadline mark the page cut short.
+    fn check_deadline(&mut self) -> bool {
+        if self.deadline.passed() {
+            self.timed_out = true;
+            self.truncated = true;
+        }
+        self.timed_out
+    }
+
     fn show(&mut self, gs: &GState, tm: &mut Matrix, bytes: &[u8], decoded: &mut Vec<Decoded>) {
+        if self.truncated {
+            return;
+        }
         let font = gs.font.clone().unwrap_or_else(|| self.fallback.clone());
         decoded.clear();
         font.decode(bytes, decoded);
         let composite = font.is_composite();
-        for d in decoded.iter() {
+        for (i, d) in decoded.iter().enumerate() {
+            // One string can hold millions of codes: the glyph limit and the
+            // clock are checked inside it too, not only between operators.
+            if i % CHECK_EVERY == CHECK_EVERY - 1
+                && (self.glyphs.len() > self.limits.max_glyphs_per_page || self.check_deadline())
+            {
+                self.truncated = true;
+                return;
+            }
             let trm = Matrix([gs.size * gs.h_scale, 0.0, 0.0, gs.size, 0.0, gs.rise])
                 .mul(&tm.mul(&gs.ctm));
             let [a, b, c, dd, e, ff] = trm.0;

@@ -12,9 +12,16 @@
 //! - [`content`] runs the content stream and places every glyph;
 //! - [`layout`] infers words, lines and reading order from the geometry.
 //!
-//! Untrusted input is bounded by [`Limits`] (decompressed stream size, operators
-//! and glyphs per page, form nesting, page count): a hostile file costs at most
-//! a bounded amount of work and memory, and yields an error naming the cause.
+//! Untrusted input is bounded by [`Limits`] (file size, decompressed stream
+//! size, operators and glyphs per page, form nesting, page count, and a
+//! wall-clock budget per document): a hostile file costs at most a bounded
+//! amount of work and memory, and yields either text or one [`PdfError`]
+//! naming the cause (`not a PDF`, `encrypted: password required`,
+//! `damaged: …`, `too large: …`, `timed out after 10 s`). Damaged files are
+//! loaded leniently, as pdftotext does: lopdf rebuilds a broken
+//! cross-reference table by scanning for objects, and a file without a
+//! `%PDF-` header but with objects is given one. `tests/torture.rs` holds
+//! this to a corpus of 152 broken files, and `fuzz/` to arbitrary bytes.
 
 pub mod cmap;
 pub mod content;
@@ -22,8 +29,9 @@ pub mod font;
 pub mod layout;
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
 use crate::error::{Error, PdfError, Result};
 use crate::model::{Extracted, Line, Page, TextSource};
@@ -31,16 +39,44 @@ use crate::model::{Extracted, Line, Page, TextSource};
 use content::{Interpreter, Matrix, Resources};
 
 /// Bounds on the work one document may cause.
+///
+/// Every limit turns into either a truncated page (operators, glyphs, form
+/// nesting: the text before the cut is kept, and a warning is logged) or
+/// one [`PdfError`] for the document (file size, stream size while loading,
+/// page count, time).
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Largest decompressed size of any one stream (content, font, CMap).
+    /// Largest decompressed size of any one stream (content, font, CMap, and
+    /// the object and cross-reference streams lopdf decodes while loading).
     pub max_stream_bytes: usize,
     pub max_ops_per_page: usize,
     pub max_glyphs_per_page: usize,
     /// Nesting of form XObjects.
     pub max_form_depth: usize,
     pub max_pages: usize,
+    /// Largest input accepted at all, in bytes.
+    pub max_file_bytes: usize,
+    /// Wall-clock budget of one document (`None`: unlimited).
+    ///
+    /// Checked cooperatively: between pages, every [`CHECK_EVERY`]
+    /// operators or glyphs of the interpreter, and between layout steps.
+    /// Loading the file (lopdf's parse, cross-reference repair and
+    /// decryption) cannot be interrupted; it is bounded by
+    /// `max_file_bytes` and `max_stream_bytes` instead and checked right
+    /// after. When the budget runs out before the first page is finished
+    /// the document fails with [`PdfError::Timeout`]; otherwise the pages
+    /// finished so far are returned, the page being worked on and the rest
+    /// are left out (fewer pages than the file has), and a warning is logged.
+    pub max_time: Option<Duration>,
 }
+
+/// Default per-document time budget.
+pub const DEFAULT_MAX_TIME: Duration = Duration::from_secs(10);
+
+/// How many operators (or glyphs, or layout segments) pass between two
+/// looks at the clock: often enough to stop within milliseconds of the
+/// deadline, rarely enough that `Instant::now` costs nothing measurable.
+pub const CHECK_EVERY: usize = 1024;
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -50,7 +86,27 @@ impl Default for Limits {
             max_glyphs_per_page: 500_000,
             max_form_depth: 12,
             max_pages: 20_000,
+            max_file_bytes: 1 << 30,
+            max_time: Some(DEFAULT_MAX_TIME),
         }
+    }
+}
+
+/// The moment a document's time budget runs out (or never).
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline(Option<Instant>);
+
+impl Deadline {
+    /// A deadline that never passes.
+    pub const NEVER: Deadline = Deadline(None);
+
+    /// `budget` from now; `None` never passes.
+    pub fn after(budget: Option<Duration>) -> Deadline {
+        Deadline(budget.and_then(|b| Instant::now().checked_add(b)))
+    }
+
+    pub fn passed(&self) -> bool {
+        self.0.is_some_and(|t| Instant::now() >= t)
     }
 }
 
@@ -60,23 +116,32 @@ pub fn extract_pdf(bytes: &[u8]) -> std::result::Result<Extracted, PdfError> {
 }
 
 /// Load a PDF, decrypting it when it opens with the empty user password.
-fn load(bytes: &[u8]) -> std::result::Result<Document, PdfError> {
-    // Like pdftotext, try files without a header too (damaged but often
-    // recoverable); only a file that neither looks like nor loads as a PDF
-    // is "not a PDF".
-    let head = &bytes[..bytes.len().min(1024)];
-    let has_header = head.windows(5).any(|w| w == b"%PDF-");
-    let mut doc = Document::load_mem(bytes).map_err(|e| {
-        if !has_header {
-            return PdfError::NotPdf;
-        }
-        let msg = e.to_string();
-        if msg.to_ascii_lowercase().contains("password")
-            || msg.to_ascii_lowercase().contains("decrypt")
-        {
-            PdfError::PasswordRequired
+fn load(bytes: &[u8], limits: &Limits) -> std::result::Result<Document, PdfError> {
+    let options = || LoadOptions {
+        max_decompressed_size: Some(limits.max_stream_bytes),
+        ..LoadOptions::default()
+    };
+    // lopdf looks for `%PDF-` anywhere in the file (leading junk is fine)
+    // and, leniently, rebuilds a broken cross-reference table by scanning
+    // for `N G obj`. It still wants a header, though; like pdftotext, give
+    // a file without one but with objects a header and let the scan find
+    // them (the offsets it shifts are corrected by the same repair).
+    let has_header = bytes.windows(5).any(|w| w == b"%PDF-");
+    let patched;
+    let input = if has_header {
+        bytes
+    } else if bytes.windows(4).any(|w| w == b" obj") {
+        patched = [b"%PDF-1.7\n".as_slice(), bytes].concat();
+        &patched
+    } else {
+        return Err(PdfError::NotPdf);
+    };
+    let mut doc = Document::load_mem_with_options(input, options()).map_err(|e| {
+        // Without a header, failing to load means it was not a PDF.
+        if has_header {
+            load_error(&e)
         } else {
-            PdfError::Damaged(msg)
+            PdfError::NotPdf
         }
     })?;
     if doc.is_encrypted() && doc.decrypt("").is_err() {
@@ -85,35 +150,89 @@ fn load(bytes: &[u8]) -> std::result::Result<Document, PdfError> {
     Ok(doc)
 }
 
+/// One cause for a file lopdf could not load.
+fn load_error(e: &lopdf::Error) -> PdfError {
+    match e {
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+            PdfError::TooLarge(format!("a stream decompresses to more than the limit ({e})"))
+        }
+        lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword => PdfError::PasswordRequired,
+        _ => {
+            // lopdf's outer messages are generic ("couldn't parse input");
+            // the cause underneath says what is wrong.
+            let mut msg = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(inner) = source {
+                msg.push_str(": ");
+                msg.push_str(&inner.to_string());
+                source = inner.source();
+            }
+            PdfError::Damaged(msg)
+        }
+    }
+}
+
 /// Extract the pages of a PDF held in memory.
 pub fn extract_pdf_with(bytes: &[u8], limits: &Limits) -> std::result::Result<Extracted, PdfError> {
-    let doc = load(bytes)?;
-    let page_ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
+    let deadline = Deadline::after(limits.max_time);
+    let timeout = || PdfError::Timeout(limits.max_time.unwrap_or_default());
+    if bytes.len() > limits.max_file_bytes {
+        return Err(PdfError::TooLarge(format!(
+            "{} bytes (limit {})",
+            bytes.len(),
+            limits.max_file_bytes
+        )));
+    }
+    let doc = load(bytes, limits)?;
+    if deadline.passed() {
+        return Err(timeout());
+    }
+    // `page_iter` walks the tree lazily and stops at cycles; taking one
+    // more than the limit tells "too many" apart without collecting a
+    // hostile tree.
+    let page_ids: Vec<ObjectId> = doc.page_iter().take(limits.max_pages + 1).collect();
     if page_ids.len() > limits.max_pages {
         return Err(PdfError::TooLarge(format!(
-            "{} pages (limit {})",
-            page_ids.len(),
+            "more than {} pages",
             limits.max_pages
         )));
     }
-    let mut interp = Interpreter::new(&doc, limits);
+    if page_ids.is_empty() {
+        return Err(PdfError::Damaged("no pages found".into()));
+    }
+    let mut interp = Interpreter::new(&doc, limits, deadline);
     let mut pages = Vec::with_capacity(page_ids.len());
     for (i, id) in page_ids.iter().enumerate() {
-        pages.push(extract_page(&doc, *id, i as u32 + 1, &mut interp, limits));
-    }
-    if pages.is_empty() {
-        return Err(PdfError::Damaged("no pages found".into()));
+        let page = if deadline.passed() {
+            None
+        } else {
+            extract_page(&doc, *id, i as u32 + 1, &mut interp, limits, deadline)
+        };
+        match page {
+            Some(page) => pages.push(page),
+            None if pages.is_empty() => return Err(timeout()),
+            None => {
+                tracing::warn!(
+                    done = pages.len(),
+                    total = page_ids.len(),
+                    "time limit reached; keeping the pages finished so far"
+                );
+                break;
+            }
+        }
     }
     Ok(Extracted { pages })
 }
 
+/// One page, or `None` when the deadline passed while working on it.
 fn extract_page<'a>(
     doc: &'a Document,
     id: ObjectId,
     number: u32,
     interp: &mut Interpreter<'a>,
     limits: &Limits,
-) -> Page {
+    deadline: Deadline,
+) -> Option<Page> {
     let page_dict = doc.get_dictionary(id).ok();
     let bbox = page_dict
         .and_then(|d| inherited(doc, d, b"CropBox").or_else(|| inherited(doc, d, b"MediaBox")))
@@ -141,7 +260,10 @@ fn extract_page<'a>(
     let mut res: Vec<&Dictionary> = inline.into_iter().collect();
     res.extend(ids.iter().filter_map(|rid| doc.get_dictionary(*rid).ok()));
     interp.run_page(&content, &Resources(res), ctm);
-    let lines = layout::lines(&interp.glyphs, dh);
+    if interp.timed_out {
+        return None;
+    }
+    let lines = layout::lines(&interp.glyphs, dh, deadline)?;
     if interp.truncated {
         tracing::warn!(
             page = number,
@@ -153,13 +275,13 @@ fn extract_page<'a>(
     } else {
         TextSource::Native
     };
-    Page {
+    Some(Page {
         number,
         width: dw,
         height: dh,
         lines,
         source,
-    }
+    })
 }
 
 /// A page attribute, inherited through the page tree (`/Parent`) when absent.
@@ -204,12 +326,17 @@ pub fn extract_file(path: &Path) -> Result<Extracted> {
 
 /// Extract file contents already read; `path` decides the type and names errors.
 pub fn extract_bytes(path: &Path, bytes: &[u8]) -> Result<Extracted> {
+    extract_bytes_with(path, bytes, &Limits::default())
+}
+
+/// [`extract_bytes`] with explicit [`Limits`].
+pub fn extract_bytes_with(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Extracted> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase());
     match ext.as_deref() {
-        Some("pdf") => extract_pdf(bytes).map_err(|source| Error::Pdf {
+        Some("pdf") => extract_pdf_with(bytes, limits).map_err(|source| Error::Pdf {
             path: path.into(),
             source,
         }),
@@ -338,6 +465,50 @@ mod tests {
         let ex =
             extract_pdf(&pdf_with(helvetica(), "0 0 m 100 100 l S", |_, _| {})).expect("extracts");
         assert_eq!(ex.pages[0].source, TextSource::None);
+    }
+
+    #[test]
+    fn time_limit_is_one_clear_error_when_no_page_finished() {
+        let bytes = pdf_with(helvetica(), "BT /F1 11 Tf 72 700 Td (x) Tj ET", |_, _| {});
+        let limits = Limits {
+            max_time: Some(Duration::ZERO),
+            ..Limits::default()
+        };
+        let err = extract_pdf_with(&bytes, &limits).expect_err("no time at all");
+        assert!(matches!(err, PdfError::Timeout(_)), "{err}");
+        assert_eq!(
+            PdfError::Timeout(DEFAULT_MAX_TIME).to_string(),
+            "timed out after 10 s"
+        );
+        let unlimited = Limits {
+            max_time: None,
+            ..Limits::default()
+        };
+        assert_eq!(extract_pdf_with(&bytes, &unlimited).unwrap().pages.len(), 1);
+    }
+
+    #[test]
+    fn size_limits_name_the_cause() {
+        let bytes = pdf_with(helvetica(), "BT /F1 11 Tf 72 700 Td (x) Tj ET", |_, _| {});
+        let few_pages = Limits {
+            max_pages: 0,
+            ..Limits::default()
+        };
+        let err = extract_pdf_with(&bytes, &few_pages).unwrap_err();
+        assert_eq!(err.to_string(), "too large: more than 0 pages");
+        let small_files = Limits {
+            max_file_bytes: 10,
+            ..Limits::default()
+        };
+        let err = extract_pdf_with(&bytes, &small_files).unwrap_err();
+        assert!(err.to_string().starts_with("too large: "), "{err}");
+    }
+
+    #[test]
+    fn file_without_header_is_recovered() {
+        let bytes = pdf_with(helvetica(), "BT /F1 11 Tf 72 700 Td (Rat) Tj ET", |_, _| {});
+        let body = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+        assert_eq!(text_of(&bytes[body..]), "Rat");
     }
 
     #[test]
