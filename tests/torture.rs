@@ -35,6 +35,28 @@ use ratsuche::ingest::{self, IngestOptions, NoProgress};
 use ratsuche::model::TextSource;
 use ratsuche::Error;
 
+/// Files pdftotext reads and we do not, each with the reason. They are
+/// printed on every run rather than skipped, and the test fails when one
+/// starts working, so the list cannot go stale.
+const KNOWN_GAPS: &[(&str, &str)] = &[
+    (
+        "pdfjs_issue3521.pdf",
+        "CID font with a predefined CJK CMap and no ToUnicode (needs Adobe's CMap data)",
+    ),
+    (
+        "pdfjs_issue16176.pdf",
+        "CID font with a predefined CJK CMap and no ToUnicode (needs Adobe's CMap data)",
+    ),
+    (
+        "pdfjs_vertical.pdf",
+        "CID font with a predefined CJK CMap (vertical) and no ToUnicode",
+    ),
+    (
+        "pdfjs_issue7665.pdf",
+        "AES-256 with empty user password: lopdf opens it, but the content stream does not inflate",
+    ),
+];
+
 /// Time on top of the limit a file may take: loading cannot be interrupted,
 /// and the test build does not optimise our own crate.
 const MARGIN: Duration = Duration::from_secs(5);
@@ -95,9 +117,14 @@ fn cause(err: &PdfError) -> &'static str {
 }
 
 enum Ours {
-    Text { chars: usize, pages: usize },
+    Text {
+        chars: usize,
+        pages: usize,
+    },
     /// Ok, but no page has text, and every page says it has no text layer.
-    NoTextLayer { pages: usize },
+    NoTextLayer {
+        pages: usize,
+    },
     Failed(PdfError),
     Panicked(String),
 }
@@ -144,7 +171,11 @@ fn run_ours(path: &Path, limits: &Limits) -> Ours {
 fn torture_corpus_ends_in_text_or_one_clear_error() {
     let dir = torture_dir();
     let files = pdfs_in(&dir);
-    assert!(files.len() >= 150, "expected the 152 torture PDFs, found {}", files.len());
+    assert!(
+        files.len() >= 150,
+        "expected the 152 torture PDFs, found {}",
+        files.len()
+    );
     let limits = Limits::default();
     let limit = limits.max_time.expect("default limits have a time limit");
 
@@ -152,7 +183,10 @@ fn torture_corpus_ends_in_text_or_one_clear_error() {
     let mut by_outcome: BTreeMap<&str, usize> = BTreeMap::new();
     let (mut theirs_text, mut recovered, mut ours_only) = (0, 0, 0);
     let mut not_recovered = Vec::new();
-    println!("{:<58} {:>8} {:>40} {:>10}", "file", "ms", "ours", "pdftotext");
+    println!(
+        "{:<58} {:>8} {:>40} {:>10}",
+        "file", "ms", "ours", "pdftotext"
+    );
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let start = Instant::now();
@@ -167,7 +201,10 @@ fn torture_corpus_ends_in_text_or_one_clear_error() {
             Ours::Panicked(m) => format!("PANIC: {m}"),
         };
         let shown: String = shown.chars().take(40).collect();
-        println!("{name:<58} {:>8} {shown:>40} {theirs:>10}", elapsed.as_millis());
+        println!(
+            "{name:<58} {:>8} {shown:>40} {theirs:>10}",
+            elapsed.as_millis()
+        );
 
         let outcome = match &ours {
             Ours::Text { .. } => "text",
@@ -199,10 +236,17 @@ fn torture_corpus_ends_in_text_or_one_clear_error() {
                 MARGIN.as_secs()
             ));
         }
-        if matches!(ours, Ours::NoTextLayer { .. }) && theirs > 0 {
-            problems.push(format!(
+        let known_gap = KNOWN_GAPS.iter().find(|(file, _)| *file == name);
+        let empty = matches!(ours, Ours::NoTextLayer { .. }) && theirs > 0;
+        match known_gap {
+            Some((_, why)) if empty => println!("    known gap: {why}"),
+            Some(_) => problems.push(format!(
+                "{name}: listed in KNOWN_GAPS but no longer an empty result: remove it"
+            )),
+            None if empty => problems.push(format!(
                 "{name}: unexplained empty result (no text on any page, pdftotext finds {theirs} chars)"
-            ));
+            )),
+            None => {}
         }
     }
 
@@ -218,7 +262,12 @@ fn torture_corpus_ends_in_text_or_one_clear_error() {
     for f in &not_recovered {
         println!("  {f}");
     }
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -291,7 +340,11 @@ fn regressions_do_not_panic() {
         .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
         .collect();
     files.sort();
-    assert!(!files.is_empty(), "no regression inputs in {}", dir.display());
+    assert!(
+        !files.is_empty(),
+        "no regression inputs in {}",
+        dir.display()
+    );
     let limits = Limits {
         max_time: Some(Duration::from_secs(5)),
         ..Limits::default()
@@ -314,6 +367,15 @@ fn regressions_do_not_panic() {
 struct Rng(u64);
 
 impl Rng {
+    /// Seeds go through splitmix64, so nearby seeds give unrelated streams
+    /// (and the state is never the fixed point 0).
+    fn new(seed: u64) -> Rng {
+        let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        Rng((z ^ (z >> 31)).max(1))
+    }
+
     fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
@@ -327,11 +389,40 @@ impl Rng {
 
 /// Tokens that steer a mutation towards the parser's interesting paths.
 const TOKENS: &[&[u8]] = &[
-    b" obj ", b"endobj", b"stream\n", b"endstream", b" 0 R ", b"<<", b">>", b"[", b"]",
-    b"/Filter /FlateDecode", b"/Length 999999999", b"/Kids [1 0 R]", b"/Parent 2 0 R",
-    b"xref\n0 1\n", b"trailer", b"startxref\n0\n", b"%%EOF", b"-2147483649", b"1e308",
-    b"BT", b"ET", b"Tj", b"TJ", b"Do", b"q", b"Q", b"cm", b"/Type0", b"beginbfrange",
-    b"<0000> <FFFF> <0000>", b"/ObjStm", b"/N 2147483647", b"/Encrypt 1 0 R", b"(",
+    b" obj ",
+    b"endobj",
+    b"stream\n",
+    b"endstream",
+    b" 0 R ",
+    b"<<",
+    b">>",
+    b"[",
+    b"]",
+    b"/Filter /FlateDecode",
+    b"/Length 999999999",
+    b"/Kids [1 0 R]",
+    b"/Parent 2 0 R",
+    b"xref\n0 1\n",
+    b"trailer",
+    b"startxref\n0\n",
+    b"%%EOF",
+    b"-2147483649",
+    b"1e308",
+    b"BT",
+    b"ET",
+    b"Tj",
+    b"TJ",
+    b"Do",
+    b"q",
+    b"Q",
+    b"cm",
+    b"/Type0",
+    b"beginbfrange",
+    b"<0000> <FFFF> <0000>",
+    b"/ObjStm",
+    b"/N 2147483647",
+    b"/Encrypt 1 0 R",
+    b"(",
 ];
 
 fn mutate(input: &[u8], rng: &mut Rng) -> Vec<u8> {
@@ -366,8 +457,12 @@ fn mutate(input: &[u8], rng: &mut Rng) -> Vec<u8> {
                         .iter()
                         .position(|c| !c.is_ascii_digit())
                         .map_or(out.len(), |e| p + e);
-                    let n: &[u8] = [b"0".as_slice(), b"4294967296", b"99999999999999999999", b"-1"]
-                        [rng.below(4)];
+                    let n: &[u8] = [
+                        b"0".as_slice(),
+                        b"4294967296",
+                        b"99999999999999999999",
+                        b"-1",
+                    ][rng.below(4)];
                     out.splice(p..end, n.iter().copied());
                 }
             }
@@ -393,12 +488,15 @@ fn mutation_fuzz_loop() {
     let env = |name: &str, default: u64| {
         std::env::var(name)
             .ok()
-            .map(|v| v.parse().unwrap_or_else(|_| panic!("{name} must be a number")))
+            .map(|v| {
+                v.parse()
+                    .unwrap_or_else(|_| panic!("{name} must be a number"))
+            })
             .unwrap_or(default)
     };
     let iterations = env("RATSUCHE_FUZZ_ITERS", 3_000);
     let seed = env("RATSUCHE_FUZZ_SEED", 0x5eed_0007);
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng::new(seed);
     let budget = Duration::from_secs(2);
     let limits = Limits {
         max_stream_bytes: 16 << 20,
@@ -412,7 +510,9 @@ fn mutation_fuzz_loop() {
     for i in 0..iterations {
         let input = mutate(&seeds[rng.below(seeds.len())], &mut rng);
         let t = Instant::now();
-        let result = catch_unwind(AssertUnwindSafe(|| extract::extract_pdf_with(&input, &limits)));
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            extract::extract_pdf_with(&input, &limits)
+        }));
         let took = t.elapsed();
         let problem = match &result {
             Err(payload) => Some(format!("panic: {}", panic_message(&**payload))),
@@ -437,5 +537,10 @@ fn mutation_fuzz_loop() {
         "{iterations} mutated inputs (seed {seed:#x}) in {:.1} s: {outcomes:?}",
         start.elapsed().as_secs_f64()
     );
-    assert!(failures.is_empty(), "{} failing inputs:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing inputs:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use lopdf::content::Content;
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use super::font::{Decoded, Font};
 use super::{Deadline, Limits, CHECK_EVERY};
@@ -58,6 +58,17 @@ impl Matrix {
         }
         m.iter().all(|v| v.is_finite()).then_some(Matrix(m))
     }
+}
+
+/// A form XObject's `/Matrix` (form space → user space), identity if absent.
+pub fn form_matrix(stream: &Stream) -> Matrix {
+    stream
+        .dict
+        .get(b"Matrix")
+        .ok()
+        .and_then(|m| m.as_array().ok())
+        .and_then(|a| Matrix::from_operands(a))
+        .unwrap_or(Matrix::IDENTITY)
 }
 
 fn num(o: &Object) -> Option<f32> {
@@ -331,48 +342,77 @@ impl<'a> Interpreter<'a> {
                     let Ok(stream) = obj.as_stream() else {
                         continue;
                     };
-                    if stream.dict.get(b"Subtype").and_then(|s| s.as_name()).ok() != Some(b"Form") {
-                        continue;
-                    }
-                    if let Some(id) = id {
-                        if !visiting.insert(id) {
-                            continue; // a form that paints itself
-                        }
-                    }
-                    let bytes = if stream.dict.get(b"Filter").is_ok() {
-                        stream
-                            .decompressed_content_with_limit(self.limits.max_stream_bytes)
-                            .ok()
-                    } else {
-                        Some(stream.content.clone())
-                    };
-                    if let Some(bytes) = bytes {
-                        let matrix = stream
-                            .dict
-                            .get(b"Matrix")
-                            .ok()
-                            .and_then(|m| m.as_array().ok())
-                            .and_then(|a| Matrix::from_operands(a))
-                            .unwrap_or(Matrix::IDENTITY);
-                        let mut inner = resources.clone();
-                        if let Some(r) = stream
-                            .dict
-                            .get(b"Resources")
-                            .ok()
-                            .and_then(|r| deref(self.doc, r).as_dict().ok())
-                        {
-                            inner.0.insert(0, r);
-                        }
-                        let mut form_gs = gs.clone();
-                        form_gs.ctm = matrix.mul(&gs.ctm);
-                        self.run(&bytes, &inner, form_gs, depth + 1, visiting);
-                    }
-                    if let Some(id) = id {
-                        visiting.remove(&id);
-                    }
+                    self.run_form(id, stream, resources, &gs, depth, visiting);
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// Paint an annotation's appearance stream (a form XObject) on top of
+    /// the page run by [`Self::run_page`], whose glyphs it adds to. `ctm`
+    /// maps the form's space onto the page (the annotation's rectangle).
+    pub fn run_annotation(&mut self, stream: &'a Stream, ctm: Matrix) {
+        if self.truncated {
+            return;
+        }
+        if let Some(bytes) = self.form_bytes(stream) {
+            let res = self.form_resources(stream, &Resources::default());
+            self.run(&bytes, &res, GState::new(ctm), 1, &mut HashSet::new());
+        }
+    }
+
+    fn form_bytes(&self, stream: &Stream) -> Option<Vec<u8>> {
+        if stream.dict.get(b"Filter").is_ok() {
+            stream
+                .decompressed_content_with_limit(self.limits.max_stream_bytes)
+                .ok()
+        } else {
+            Some(stream.content.clone())
+        }
+    }
+
+    /// The form's own resources first, then the ones it inherits.
+    fn form_resources(&self, stream: &'a Stream, outer: &Resources<'a>) -> Resources<'a> {
+        let mut inner = outer.clone();
+        if let Some(r) = stream
+            .dict
+            .get(b"Resources")
+            .ok()
+            .and_then(|r| deref(self.doc, r).as_dict().ok())
+        {
+            inner.0.insert(0, r);
+        }
+        inner
+    }
+
+    /// Run a form XObject painted by `Do` in graphics state `gs`.
+    fn run_form(
+        &mut self,
+        id: Option<ObjectId>,
+        stream: &'a Stream,
+        resources: &Resources<'a>,
+        gs: &GState,
+        depth: usize,
+        visiting: &mut HashSet<ObjectId>,
+    ) {
+        if stream.dict.get(b"Subtype").and_then(|s| s.as_name()).ok() != Some(b"Form") {
+            return;
+        }
+        if let Some(id) = id {
+            if !visiting.insert(id) {
+                return; // a form that paints itself
+            }
+        }
+        if let Some(bytes) = self.form_bytes(stream) {
+            let matrix = form_matrix(stream);
+            let inner = self.form_resources(stream, resources);
+            let mut form_gs = gs.clone();
+            form_gs.ctm = matrix.mul(&gs.ctm);
+            self.run(&bytes, &inner, form_gs, depth + 1, visiting);
+        }
+        if let Some(id) = id {
+            visiting.remove(&id);
         }
     }
 

@@ -445,7 +445,10 @@ mod tests {
             x += 5.5 + 0.3; // 0.03 em kerning
         }
         word_glyphs("Satz", x + 3.0, 700.0, 10.0, &mut g);
-        assert_eq!(texts(&lines(&g, 800.0, Deadline::NEVER).unwrap()), vec!["Wort Satz"]);
+        assert_eq!(
+            texts(&lines(&g, 800.0, Deadline::NEVER).unwrap()),
+            vec!["Wort Satz"]
+        );
     }
 
     #[test]
@@ -500,7 +503,11 @@ mod tests {
             word_glyphs(a, 50.0, y, 10.0, &mut g);
             word_glyphs(b, 250.0, y, 10.0, &mut g);
         }
-        let t: Vec<String> = lines(&g, 800.0, Deadline::NEVER).unwrap().into_iter().map(|l| l.text).collect();
+        let t: Vec<String> = lines(&g, 800.0, Deadline::NEVER)
+            .unwrap()
+            .into_iter()
+            .map(|l| l.text)
+            .collect();
         assert_eq!(t[0], "Projektträger: Stadt Ilmenau");
         assert_eq!(t[3], "Ort: Arnstadt");
     }
@@ -522,7 +529,10 @@ mod tests {
             });
             y += 5.5;
         }
-        assert_eq!(texts(&lines(&g, 800.0, Deadline::NEVER).unwrap()), vec!["Haupttext", "Rand"]);
+        assert_eq!(
+            texts(&lines(&g, 800.0, Deadline::NEVER).unwrap()),
+            vec!["Haupttext", "Rand"]
+        );
     }
 
     #[test]
@@ -530,6 +540,9 @@ mod tests {
         let mut g = Vec::new();
         word_glyphs("Fett", 72.0, 700.0, 10.0, &mut g);
         word_glyphs("Fett", 72.3, 700.0, 10.0, &mut g);
-        assert_eq!(texts(&lines(&g, 800.0, Deadline::NEVER).unwrap()), vec!["Fett"]);
+        assert_eq!(
+            texts(&lines(&g, 800.0, Deadline::NEVER).unwrap()),
+            vec!["Fett"]
+        );
     }
 }

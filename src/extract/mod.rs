@@ -28,9 +28,11 @@ pub mod content;
 pub mod font;
 pub mod layout;
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use lopdf::xref::XrefEntry;
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
 use crate::error::{Error, PdfError, Result};
@@ -115,8 +117,16 @@ pub fn extract_pdf(bytes: &[u8]) -> std::result::Result<Extracted, PdfError> {
     extract_pdf_with(bytes, &Limits::default())
 }
 
+/// A loaded document and the file bytes lopdf read it from.
+struct Loaded<'a> {
+    doc: Document,
+    /// The file from its `%PDF-` header on (lopdf's offsets count from
+    /// there); `None` for encrypted files, whose raw bytes are ciphertext.
+    raw: Option<Cow<'a, [u8]>>,
+}
+
 /// Load a PDF, decrypting it when it opens with the empty user password.
-fn load(bytes: &[u8], limits: &Limits) -> std::result::Result<Document, PdfError> {
+fn load<'a>(bytes: &'a [u8], limits: &Limits) -> std::result::Result<Loaded<'a>, PdfError> {
     let options = || LoadOptions {
         max_decompressed_size: Some(limits.max_stream_bytes),
         ..LoadOptions::default()
@@ -126,19 +136,17 @@ fn load(bytes: &[u8], limits: &Limits) -> std::result::Result<Document, PdfError
     // for `N G obj`. It still wants a header, though; like pdftotext, give
     // a file without one but with objects a header and let the scan find
     // them (the offsets it shifts are corrected by the same repair).
-    let has_header = bytes.windows(5).any(|w| w == b"%PDF-");
-    let patched;
-    let input = if has_header {
-        bytes
-    } else if bytes.windows(4).any(|w| w == b" obj") {
-        patched = [b"%PDF-1.7\n".as_slice(), bytes].concat();
-        &patched
-    } else {
-        return Err(PdfError::NotPdf);
+    let header = bytes.windows(5).position(|w| w == b"%PDF-");
+    let input: Cow<[u8]> = match header {
+        Some(at) => Cow::Borrowed(&bytes[at..]),
+        None if bytes.windows(4).any(|w| w == b" obj") => {
+            Cow::Owned([b"%PDF-1.7\n".as_slice(), bytes].concat())
+        }
+        None => return Err(PdfError::NotPdf),
     };
-    let mut doc = Document::load_mem_with_options(input, options()).map_err(|e| {
+    let mut doc = Document::load_mem_with_options(&input, options()).map_err(|e| {
         // Without a header, failing to load means it was not a PDF.
-        if has_header {
+        if header.is_some() {
             load_error(&e)
         } else {
             PdfError::NotPdf
@@ -147,14 +155,17 @@ fn load(bytes: &[u8], limits: &Limits) -> std::result::Result<Document, PdfError
     if doc.is_encrypted() && doc.decrypt("").is_err() {
         return Err(PdfError::PasswordRequired);
     }
-    Ok(doc)
+    let raw = (!doc.was_encrypted() && !doc.is_encrypted()).then_some(input);
+    Ok(Loaded { doc, raw })
 }
 
 /// One cause for a file lopdf could not load.
 fn load_error(e: &lopdf::Error) -> PdfError {
     match e {
         lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
-            PdfError::TooLarge(format!("a stream decompresses to more than the limit ({e})"))
+            PdfError::TooLarge(format!(
+                "a stream decompresses to more than the limit ({e})"
+            ))
         }
         lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword => PdfError::PasswordRequired,
         _ => {
@@ -183,7 +194,8 @@ pub fn extract_pdf_with(bytes: &[u8], limits: &Limits) -> std::result::Result<Ex
             limits.max_file_bytes
         )));
     }
-    let doc = load(bytes, limits)?;
+    let Loaded { doc, raw } = load(bytes, limits)?;
+    let raw = raw.as_deref();
     if deadline.passed() {
         return Err(timeout());
     }
@@ -206,7 +218,7 @@ pub fn extract_pdf_with(bytes: &[u8], limits: &Limits) -> std::result::Result<Ex
         let page = if deadline.passed() {
             None
         } else {
-            extract_page(&doc, *id, i as u32 + 1, &mut interp, limits, deadline)
+            extract_page(&doc, raw, *id, i as u32 + 1, &mut interp, limits, deadline)
         };
         match page {
             Some(page) => pages.push(page),
@@ -227,6 +239,7 @@ pub fn extract_pdf_with(bytes: &[u8], limits: &Limits) -> std::result::Result<Ex
 /// One page, or `None` when the deadline passed while working on it.
 fn extract_page<'a>(
     doc: &'a Document,
+    raw: Option<&[u8]>,
     id: ObjectId,
     number: u32,
     interp: &mut Interpreter<'a>,
@@ -253,13 +266,16 @@ fn extract_page<'a>(
         _ => (shift, w, h),
     };
 
-    let content = doc
-        .get_page_content_with_limit(id, limits.max_stream_bytes)
-        .unwrap_or_default();
+    let content = page_content(doc, raw, id, limits.max_stream_bytes);
     let (inline, ids) = doc.get_page_resources(id).unwrap_or((None, Vec::new()));
     let mut res: Vec<&Dictionary> = inline.into_iter().collect();
     res.extend(ids.iter().filter_map(|rid| doc.get_dictionary(*rid).ok()));
     interp.run_page(&content, &Resources(res), ctm);
+    if let Some(page) = page_dict {
+        for (stream, form_ctm) in appearances(doc, page) {
+            interp.run_annotation(stream, form_ctm.mul(&ctm));
+        }
+    }
     if interp.timed_out {
         return None;
     }
@@ -282,6 +298,168 @@ fn extract_page<'a>(
         lines,
         source,
     })
+}
+
+/// The page's content streams, decoded and joined.
+///
+/// When lopdf gives nothing but whitespace and the file is at hand, the
+/// streams are read again straight from the file: a stream whose `/Length`
+/// is missing or wrong (pointing into the middle of the data, or past
+/// `endstream`) loads as empty or not at all, though its bytes are there.
+/// pdftotext recovers these by scanning for `endstream`; so do we.
+fn page_content(doc: &Document, raw: Option<&[u8]>, id: ObjectId, limit: usize) -> Vec<u8> {
+    let content = doc
+        .get_page_content_with_limit(id, limit)
+        .unwrap_or_default();
+    let Some(raw) = raw else { return content };
+    if !content.iter().all(u8::is_ascii_whitespace) {
+        return content;
+    }
+    let mut out = Vec::new();
+    for sid in doc.get_page_contents(id) {
+        if let Some(bytes) = raw_stream(doc, raw, sid, limit.saturating_sub(out.len())) {
+            out.extend_from_slice(&bytes);
+            out.push(b'\n');
+        }
+    }
+    if out.is_empty() {
+        content
+    } else {
+        out
+    }
+}
+
+/// Object `id`'s stream data read from the file at the offset the
+/// cross-reference table gives, ending at `endstream` or, failing that, at
+/// `endobj` (never at `/Length`), and decoded with the filters its
+/// dictionary names.
+fn raw_stream(doc: &Document, raw: &[u8], id: ObjectId, limit: usize) -> Option<Vec<u8>> {
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let Some(XrefEntry::Normal { offset, .. }) = doc.reference_table.get(id.0) else {
+        return None;
+    };
+    let object = raw.get(*offset as usize..)?;
+    let end_obj = find(object, b"endobj").unwrap_or(object.len());
+    let keyword = find(&object[..end_obj], b"stream")?;
+    let head = &object[..keyword];
+    let mut start = keyword + b"stream".len();
+    if object.get(start) == Some(&b'\r') {
+        start += 1;
+    }
+    if object.get(start) == Some(&b'\n') {
+        start += 1;
+    }
+    let body = &object[start.min(end_obj)..end_obj];
+    let mut data = &body[..find(body, b"endstream").unwrap_or(body.len())];
+    while let [rest @ .., b'\r' | b'\n'] = data {
+        data = rest;
+    }
+    if data.is_empty() || data.len() > limit {
+        return None;
+    }
+    // The dictionary as lopdf read it, or — for an object it could not
+    // parse at all — the one filter producers use for content.
+    let dict = match doc.get_object(id).and_then(Object::as_stream) {
+        Ok(stream) => stream.dict.clone(),
+        Err(_) if find(head, b"/FlateDecode").is_some() => {
+            let mut d = Dictionary::new();
+            d.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            d
+        }
+        Err(_) => Dictionary::new(),
+    };
+    let stream = lopdf::Stream::new(dict, data.to_vec());
+    if stream.dict.has(b"Filter") {
+        stream.decompressed_content_with_limit(limit).ok()
+    } else {
+        Some(stream.content)
+    }
+}
+
+/// Most annotations one page may paint (a hostile file can list millions).
+const MAX_ANNOTATIONS: usize = 10_000;
+
+/// The appearance streams of a page's visible annotations (form fields,
+/// free text, stamps), each with the matrix from its form space to the
+/// page's user space. pdftotext prints their text, and filled-in forms
+/// keep their answers only there.
+fn appearances<'a>(doc: &'a Document, page: &'a Dictionary) -> Vec<(&'a lopdf::Stream, Matrix)> {
+    let deref = |o: &'a Object| doc.dereference(o).map(|(_, o)| o).ok();
+    let Some(annots) = page
+        .get(b"Annots")
+        .ok()
+        .and_then(deref)
+        .and_then(|a| a.as_array().ok())
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for annot in annots.iter().take(MAX_ANNOTATIONS) {
+        let Some(annot) = deref(annot).and_then(|a| a.as_dict().ok()) else {
+            continue;
+        };
+        let subtype = annot
+            .get(b"Subtype")
+            .and_then(Object::as_name)
+            .unwrap_or(b"");
+        let flags = annot.get(b"F").and_then(Object::as_i64).unwrap_or(0);
+        // Links and popups paint nothing; flags 2 and 32 are Hidden and NoView.
+        if subtype == b"Link" || subtype == b"Popup" || flags & (2 | 32) != 0 {
+            continue;
+        }
+        let Some(target) = annot.get(b"Rect").ok().and_then(deref).and_then(rect) else {
+            continue;
+        };
+        let normal = annot
+            .get(b"AP")
+            .ok()
+            .and_then(deref)
+            .and_then(|ap| ap.as_dict().ok())
+            .and_then(|ap| ap.get(b"N").ok())
+            .and_then(deref);
+        let stream = match normal {
+            Some(Object::Stream(s)) => s,
+            // Several appearance states (check boxes): the one /AS selects.
+            Some(Object::Dictionary(states)) => {
+                let Some(s) = annot
+                    .get(b"AS")
+                    .and_then(Object::as_name)
+                    .ok()
+                    .and_then(|state| states.get(state).ok())
+                    .and_then(deref)
+                    .and_then(|s| s.as_stream().ok())
+                else {
+                    continue;
+                };
+                s
+            }
+            _ => continue,
+        };
+        let Some(bbox) = stream.dict.get(b"BBox").ok().and_then(deref).and_then(rect) else {
+            continue;
+        };
+        // PDF 32000-1, 12.5.5: the form's bounding box, transformed by its
+        // /Matrix, is mapped onto the annotation's rectangle.
+        let matrix = content::form_matrix(stream);
+        let corners = [
+            matrix.apply(bbox[0], bbox[1]),
+            matrix.apply(bbox[2], bbox[1]),
+            matrix.apply(bbox[0], bbox[3]),
+            matrix.apply(bbox[2], bbox[3]),
+        ];
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for (x, y) in corners {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+        if x1 - x0 < 1e-3 || y1 - y0 < 1e-3 {
+            continue;
+        }
+        let sx = (target[2] - target[0]) / (x1 - x0);
+        let sy = (target[3] - target[1]) / (y1 - y0);
+        let fit = Matrix([sx, 0.0, 0.0, sy, target[0] - x0 * sx, target[1] - y0 * sy]);
+        out.push((stream, matrix.mul(&fit)));
+    }
+    out
 }
 
 /// A page attribute, inherited through the page tree (`/Parent`) when absent.
