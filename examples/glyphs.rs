@@ -2,7 +2,7 @@
 //!
 //! `cargo run --example glyphs -- FILE.pdf PAGE [FILTER]`
 use ratsuche::extract::content::{Interpreter, Matrix, Resources};
-use ratsuche::extract::Limits;
+use ratsuche::extract::{Deadline, Limits};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -18,7 +18,7 @@ fn main() {
     let (inline, ids) = doc.get_page_resources(id).expect("resources");
     let mut res: Vec<&lopdf::Dictionary> = inline.into_iter().collect();
     res.extend(ids.iter().filter_map(|r| doc.get_dictionary(*r).ok()));
-    let mut it = Interpreter::new(&doc, &limits);
+    let mut it = Interpreter::new(&doc, &limits, Deadline::NEVER);
     it.run_page(&content, &Resources(res), Matrix::IDENTITY);
     let filter = args.get(3).cloned().unwrap_or_default();
     let mut line = String::new();

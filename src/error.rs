@@ -9,16 +9,36 @@ use std::path::PathBuf;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Why a PDF could not be turned into text.
+///
+/// Exactly one cause per file, worded for a user reading an indexing report.
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
+    /// Neither looks like nor loads as a PDF (no `%PDF-` header and nothing
+    /// a reconstruction scan could use).
     #[error("not a PDF")]
     NotPdf,
+    /// Encrypted and the empty user password does not open it.
     #[error("encrypted: password required")]
     PasswordRequired,
+    /// Looks like a PDF but its structure cannot be read.
     #[error("damaged: {0}")]
     Damaged(String),
+    /// Over one of the size limits of [`crate::extract::Limits`].
     #[error("too large: {0}")]
     TooLarge(String),
+    /// Over the per-document time limit before any page was finished.
+    #[error("timed out after {} s", fmt_secs(*.0))]
+    Timeout(std::time::Duration),
+}
+
+/// `10` for whole seconds, `0.5` otherwise.
+fn fmt_secs(d: std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s}")
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -47,6 +47,10 @@ pub struct IngestOptions {
     /// Commit after this many changed files, so a crash loses at most that
     /// much work (0: commit only at the end).
     pub commit_every: usize,
+    /// Bounds on the work one file may cause, among them the per-document
+    /// time limit (`extract_limits.max_time`, 10 s by default): a file over
+    /// a limit is listed in [`IngestReport::failed`] with the cause.
+    pub extract_limits: extract::Limits,
 }
 
 impl Default for IngestOptions {
@@ -54,6 +58,7 @@ impl Default for IngestOptions {
         IngestOptions {
             writer_memory: DEFAULT_WRITER_MEMORY,
             commit_every: 500,
+            extract_limits: extract::Limits::default(),
         }
     }
 }
@@ -217,7 +222,16 @@ pub fn extract_clean(path: &Path) -> Result<Extracted> {
 /// and names errors). Indexing hashes and extracts the same bytes, so the
 /// stored hash always describes the indexed text.
 pub fn extract_clean_bytes(path: &Path, bytes: &[u8]) -> Result<Extracted> {
-    let extracted = extract::extract_bytes(path, bytes)?;
+    extract_clean_bytes_with(path, bytes, &extract::Limits::default())
+}
+
+/// [`extract_clean_bytes`] with explicit extraction limits.
+pub fn extract_clean_bytes_with(
+    path: &Path,
+    bytes: &[u8],
+    limits: &extract::Limits,
+) -> Result<Extracted> {
+    let extracted = extract::extract_bytes_with(path, bytes, limits)?;
     Ok(Extracted {
         pages: clean::clean(extracted.pages),
     })
@@ -271,7 +285,7 @@ enum Prepared {
 }
 
 /// Hash, and if changed extract, clean and cut one file into passages.
-fn prepare(file: &SourceFile, known: &IndexedFiles) -> Prepared {
+fn prepare(file: &SourceFile, known: &IndexedFiles, limits: &extract::Limits) -> Prepared {
     let failed = |reason: String| {
         Prepared::Failed(FileFailure {
             path: file.path.clone(),
@@ -286,7 +300,7 @@ fn prepare(file: &SourceFile, known: &IndexedFiles) -> Prepared {
     if known.hash_of(&file.canonical) == Some(hash.as_str()) {
         return Prepared::Unchanged(file.path.clone());
     }
-    let extracted = match extract_clean_bytes(&file.path, &bytes) {
+    let extracted = match extract_clean_bytes_with(&file.path, &bytes, limits) {
         Ok(extracted) => extracted,
         // The error already names the path; the report names it again.
         Err(e) => return failed(strip_path(&e, &file.path)),
@@ -352,11 +366,12 @@ pub fn ingest(
     let write_result: Result<()> = std::thread::scope(|scope| {
         let files = &discovery.files;
         let known = &known;
+        let limits = &options.extract_limits;
         scope.spawn(move || {
             // `try_for_each` stops early once the receiver is gone (the
             // writer failed), instead of extracting files nobody will store.
             let _ = files.par_iter().try_for_each_with(sender, |sender, file| {
-                let prepared = catch_unwind(AssertUnwindSafe(|| prepare(file, known)))
+                let prepared = catch_unwind(AssertUnwindSafe(|| prepare(file, known, limits)))
                     .unwrap_or_else(|payload| {
                         Prepared::Failed(FileFailure {
                             path: file.path.clone(),

@@ -51,6 +51,7 @@ impl Fixture {
         let options = IngestOptions {
             writer_memory: 30_000_000,
             commit_every: 1,
+            ..IngestOptions::default()
         };
         ingest::ingest(&self.index(), inputs, &options, &mut NoProgress).unwrap()
     }

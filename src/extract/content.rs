@@ -13,10 +13,10 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use lopdf::content::Content;
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use super::font::{Decoded, Font};
-use super::Limits;
+use super::{Deadline, Limits, CHECK_EVERY};
 
 /// A 2-D affine matrix `[a b c d e f]` as PDF writes it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,6 +58,17 @@ impl Matrix {
         }
         m.iter().all(|v| v.is_finite()).then_some(Matrix(m))
     }
+}
+
+/// A form XObject's `/Matrix` (form space → user space), identity if absent.
+pub fn form_matrix(stream: &Stream) -> Matrix {
+    stream
+        .dict
+        .get(b"Matrix")
+        .ok()
+        .and_then(|m| m.as_array().ok())
+        .and_then(|a| Matrix::from_operands(a))
+        .unwrap_or(Matrix::IDENTITY)
 }
 
 fn num(o: &Object) -> Option<f32> {
@@ -121,8 +132,11 @@ pub struct Interpreter<'a> {
     /// Glyphs of the page being interpreted.
     pub glyphs: Vec<Glyph>,
     ops: usize,
+    deadline: Deadline,
     /// Set when a limit cut the page short.
     pub truncated: bool,
+    /// Set when the deadline passed during the page (implies `truncated`).
+    pub timed_out: bool,
 }
 
 /// Resource dictionaries to search, innermost first.
@@ -163,7 +177,7 @@ fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
 }
 
 impl<'a> Interpreter<'a> {
-    pub fn new(doc: &'a Document, limits: &'a Limits) -> Interpreter<'a> {
+    pub fn new(doc: &'a Document, limits: &'a Limits, deadline: Deadline) -> Interpreter<'a> {
         Interpreter {
             doc,
             limits,
@@ -171,7 +185,9 @@ impl<'a> Interpreter<'a> {
             fallback: Rc::new(Font::fallback()),
             glyphs: Vec::new(),
             ops: 0,
+            deadline,
             truncated: false,
+            timed_out: false,
         }
     }
 
@@ -180,6 +196,7 @@ impl<'a> Interpreter<'a> {
         self.glyphs.clear();
         self.ops = 0;
         self.truncated = false;
+        self.timed_out = false;
         let mut visiting = HashSet::new();
         self.run(content, resources, GState::new(ctm), 0, &mut visiting);
     }
@@ -218,12 +235,18 @@ impl<'a> Interpreter<'a> {
         let mut decoded: Vec<Decoded> = Vec::new();
 
         for op in Content::decode_iter(content) {
+            if self.truncated {
+                return; // cut short inside a form or a string
+            }
             let Ok(op) = op else { break };
             self.ops += 1;
             if self.ops > self.limits.max_ops_per_page
                 || self.glyphs.len() > self.limits.max_glyphs_per_page
             {
                 self.truncated = true;
+                return;
+            }
+            if self.ops.is_multiple_of(CHECK_EVERY) && self.check_deadline() {
                 return;
             }
             let o = &op.operands;
@@ -319,57 +342,106 @@ impl<'a> Interpreter<'a> {
                     let Ok(stream) = obj.as_stream() else {
                         continue;
                     };
-                    if stream.dict.get(b"Subtype").and_then(|s| s.as_name()).ok() != Some(b"Form") {
-                        continue;
-                    }
-                    if let Some(id) = id {
-                        if !visiting.insert(id) {
-                            continue; // a form that paints itself
-                        }
-                    }
-                    let bytes = if stream.dict.get(b"Filter").is_ok() {
-                        stream
-                            .decompressed_content_with_limit(self.limits.max_stream_bytes)
-                            .ok()
-                    } else {
-                        Some(stream.content.clone())
-                    };
-                    if let Some(bytes) = bytes {
-                        let matrix = stream
-                            .dict
-                            .get(b"Matrix")
-                            .ok()
-                            .and_then(|m| m.as_array().ok())
-                            .and_then(|a| Matrix::from_operands(a))
-                            .unwrap_or(Matrix::IDENTITY);
-                        let mut inner = resources.clone();
-                        if let Some(r) = stream
-                            .dict
-                            .get(b"Resources")
-                            .ok()
-                            .and_then(|r| deref(self.doc, r).as_dict().ok())
-                        {
-                            inner.0.insert(0, r);
-                        }
-                        let mut form_gs = gs.clone();
-                        form_gs.ctm = matrix.mul(&gs.ctm);
-                        self.run(&bytes, &inner, form_gs, depth + 1, visiting);
-                    }
-                    if let Some(id) = id {
-                        visiting.remove(&id);
-                    }
+                    self.run_form(id, stream, resources, &gs, depth, visiting);
                 }
                 _ => {}
             }
         }
     }
 
+    /// Paint an annotation's appearance stream (a form XObject) on top of
+    /// the page run by [`Self::run_page`], whose glyphs it adds to. `ctm`
+    /// maps the form's space onto the page (the annotation's rectangle).
+    pub fn run_annotation(&mut self, stream: &'a Stream, ctm: Matrix) {
+        if self.truncated {
+            return;
+        }
+        if let Some(bytes) = self.form_bytes(stream) {
+            let res = self.form_resources(stream, &Resources::default());
+            self.run(&bytes, &res, GState::new(ctm), 1, &mut HashSet::new());
+        }
+    }
+
+    fn form_bytes(&self, stream: &Stream) -> Option<Vec<u8>> {
+        if stream.dict.get(b"Filter").is_ok() {
+            stream
+                .decompressed_content_with_limit(self.limits.max_stream_bytes)
+                .ok()
+        } else {
+            Some(stream.content.clone())
+        }
+    }
+
+    /// The form's own resources first, then the ones it inherits.
+    fn form_resources(&self, stream: &'a Stream, outer: &Resources<'a>) -> Resources<'a> {
+        let mut inner = outer.clone();
+        if let Some(r) = stream
+            .dict
+            .get(b"Resources")
+            .ok()
+            .and_then(|r| deref(self.doc, r).as_dict().ok())
+        {
+            inner.0.insert(0, r);
+        }
+        inner
+    }
+
+    /// Run a form XObject painted by `Do` in graphics state `gs`.
+    fn run_form(
+        &mut self,
+        id: Option<ObjectId>,
+        stream: &'a Stream,
+        resources: &Resources<'a>,
+        gs: &GState,
+        depth: usize,
+        visiting: &mut HashSet<ObjectId>,
+    ) {
+        if stream.dict.get(b"Subtype").and_then(|s| s.as_name()).ok() != Some(b"Form") {
+            return;
+        }
+        if let Some(id) = id {
+            if !visiting.insert(id) {
+                return; // a form that paints itself
+            }
+        }
+        if let Some(bytes) = self.form_bytes(stream) {
+            let matrix = form_matrix(stream);
+            let inner = self.form_resources(stream, resources);
+            let mut form_gs = gs.clone();
+            form_gs.ctm = matrix.mul(&gs.ctm);
+            self.run(&bytes, &inner, form_gs, depth + 1, visiting);
+        }
+        if let Some(id) = id {
+            visiting.remove(&id);
+        }
+    }
+
+    /// Look at the clock; on a passed deadline mark the page cut short.
+    fn check_deadline(&mut self) -> bool {
+        if self.deadline.passed() {
+            self.timed_out = true;
+            self.truncated = true;
+        }
+        self.timed_out
+    }
+
     fn show(&mut self, gs: &GState, tm: &mut Matrix, bytes: &[u8], decoded: &mut Vec<Decoded>) {
+        if self.truncated {
+            return;
+        }
         let font = gs.font.clone().unwrap_or_else(|| self.fallback.clone());
         decoded.clear();
         font.decode(bytes, decoded);
         let composite = font.is_composite();
-        for d in decoded.iter() {
+        for (i, d) in decoded.iter().enumerate() {
+            // One string can hold millions of codes: the glyph limit and the
+            // clock are checked inside it too, not only between operators.
+            if i % CHECK_EVERY == CHECK_EVERY - 1
+                && (self.glyphs.len() > self.limits.max_glyphs_per_page || self.check_deadline())
+            {
+                self.truncated = true;
+                return;
+            }
             let trm = Matrix([gs.size * gs.h_scale, 0.0, 0.0, gs.size, 0.0, gs.rise])
                 .mul(&tm.mul(&gs.ctm));
             let [a, b, c, dd, e, ff] = trm.0;

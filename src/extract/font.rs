@@ -297,9 +297,12 @@ impl Font {
             }
         };
         // Symbolic TrueType fonts often use codes F020..F0FF via (3,0) cmaps; the
-        // low byte is then Latin-1 text. Fill only codes nothing else decoded.
+        // low byte is then Latin-1 text. Type3 fonts name their glyphs freely
+        // (`/square`, `/g12`) and the codes are usually ASCII, which is also
+        // what pdftotext falls back to. Fill only codes nothing else decoded.
+        let code_is_text = subtype == b"TrueType" || subtype == b"Type3";
         for (i, slot) in text.iter_mut().enumerate() {
-            if slot.is_none() && (0x20..0x7f).contains(&i) && subtype == b"TrueType" {
+            if slot.is_none() && (0x20..0x7f).contains(&i) && code_is_text {
                 *slot = Some((i as u8 as char).to_string());
             }
         }
@@ -394,8 +397,11 @@ impl Font {
                     match items.get(i + 1) {
                         Some(Object::Array(list)) => {
                             for (k, wobj) in list.iter().enumerate() {
+                                // A hostile start near u32::MAX must not wrap.
+                                let Some(c) = (start as u32).checked_add(k as u32) else {
+                                    break;
+                                };
                                 if let Some(wv) = number(deref(doc, wobj)) {
-                                    let c = start as u32 + k as u32;
                                     widths.push((c, c, wv));
                                 }
                             }

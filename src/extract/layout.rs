@@ -23,6 +23,7 @@
 use crate::model::Line;
 
 use super::content::Glyph;
+use super::{Deadline, CHECK_EVERY};
 
 /// A gap wider than this fraction of the font size between two glyphs is a
 /// word break. Kerning in TJ arrays is a few hundredths of an em; the
@@ -73,7 +74,8 @@ struct G<'a> {
 
 /// Lay out a page's glyphs into lines in reading order.
 /// `height` is the displayed page height (to turn y up into y down).
-pub fn lines(glyphs: &[Glyph], height: f32) -> Vec<Line> {
+/// `None` when `deadline` passed first.
+pub fn lines(glyphs: &[Glyph], height: f32, deadline: Deadline) -> Option<Vec<Line>> {
     // Group glyphs by writing direction (quantized to 1°), horizontal first.
     let mut groups: Vec<((i32, i32), Vec<&Glyph>)> = Vec::new();
     for g in glyphs {
@@ -112,13 +114,19 @@ pub fn lines(glyphs: &[Glyph], height: f32) -> Vec<Line> {
             })
             .collect();
         let segs = segments(runs(&gs));
+        if deadline.passed() {
+            return None;
+        }
         let mut leaves = Vec::new();
-        order(segs, &mut leaves, 0);
+        let mut steps = 0;
+        if !order(segs, &mut leaves, 0, &mut steps, deadline) {
+            return None;
+        }
         for leaf in leaves {
             out.extend(leaf_lines(leaf));
         }
     }
-    out
+    Some(out)
 }
 
 fn runs(gs: &[G]) -> Vec<Seg> {
@@ -298,10 +306,25 @@ fn find_vertical_cut(segs: &[Seg], med: f32) -> Option<f32> {
     best.map(|(_, x)| x)
 }
 
-fn order(segs: Vec<Seg>, out: &mut Vec<Vec<Seg>>, depth: usize) {
+/// Recursive XY cut into `out`. Each level costs O(n log n) in the
+/// segments it splits, up to 64 levels deep; `steps` counts segments
+/// handled so the clock is read every [`CHECK_EVERY`] of them. False when
+/// `deadline` passed (`out` is then incomplete).
+fn order(
+    segs: Vec<Seg>,
+    out: &mut Vec<Vec<Seg>>,
+    depth: usize,
+    steps: &mut usize,
+    deadline: Deadline,
+) -> bool {
+    let before = *steps / CHECK_EVERY;
+    *steps += segs.len();
+    if *steps / CHECK_EVERY != before && deadline.passed() {
+        return false;
+    }
     if segs.len() <= 1 || depth > 64 {
         out.push(segs);
-        return;
+        return true;
     }
     let med = median_size(&segs);
     if let Some(cut) = find_vertical_cut(&segs, med) {
@@ -309,9 +332,8 @@ fn order(segs: Vec<Seg>, out: &mut Vec<Vec<Seg>>, depth: usize) {
         let right: Vec<&Seg> = segs.iter().filter(|s| s.x0 >= cut).collect();
         if column_like(&left, med) && column_like(&right, med) {
             let (l, r): (Vec<Seg>, Vec<Seg>) = segs.into_iter().partition(|s| s.x1 <= cut);
-            order(l, out, depth + 1);
-            order(r, out, depth + 1);
-            return;
+            return order(l, out, depth + 1, steps, deadline)
+                && order(r, out, depth + 1, steps, deadline);
         }
     }
     // Cut at large vertical gaps (between paragraphs, sections, page furniture).
@@ -327,11 +349,12 @@ fn order(segs: Vec<Seg>, out: &mut Vec<Vec<Seg>>, depth: usize) {
         chunks.last_mut().expect("non-empty").push(s);
     }
     if chunks.len() > 1 {
-        for c in chunks {
-            order(c, out, depth + 1);
-        }
+        chunks
+            .into_iter()
+            .all(|c| order(c, out, depth + 1, steps, deadline))
     } else {
         out.extend(chunks);
+        true
     }
 }
 
@@ -422,7 +445,10 @@ mod tests {
             x += 5.5 + 0.3; // 0.03 em kerning
         }
         word_glyphs("Satz", x + 3.0, 700.0, 10.0, &mut g);
-        assert_eq!(texts(&lines(&g, 800.0)), vec!["Wort Satz"]);
+        assert_eq!(
+            texts(&lines(&g, 800.0, Deadline::NEVER).unwrap()),
+            vec!["Wort Satz"]
+        );
     }
 
     #[test]
@@ -431,7 +457,7 @@ mod tests {
         word_glyphs("zweite Zeile", 72.0, 686.0, 10.0, &mut g);
         word_glyphs("erste Zeile", 72.0, 700.0, 10.0, &mut g);
         assert_eq!(
-            texts(&lines(&g, 800.0)),
+            texts(&lines(&g, 800.0, Deadline::NEVER).unwrap()),
             vec!["erste Zeile", "zweite Zeile"]
         );
     }
@@ -456,7 +482,7 @@ mod tests {
                 &mut g,
             );
         }
-        let ls = lines(&g, 800.0);
+        let ls = lines(&g, 800.0, Deadline::NEVER).unwrap();
         let t = texts(&ls);
         assert_eq!(t.len(), 12);
         assert!(t[..6].iter().all(|l| l.starts_with("links")), "{t:?}");
@@ -477,7 +503,11 @@ mod tests {
             word_glyphs(a, 50.0, y, 10.0, &mut g);
             word_glyphs(b, 250.0, y, 10.0, &mut g);
         }
-        let t: Vec<String> = lines(&g, 800.0).into_iter().map(|l| l.text).collect();
+        let t: Vec<String> = lines(&g, 800.0, Deadline::NEVER)
+            .unwrap()
+            .into_iter()
+            .map(|l| l.text)
+            .collect();
         assert_eq!(t[0], "Projektträger: Stadt Ilmenau");
         assert_eq!(t[3], "Ort: Arnstadt");
     }
@@ -499,7 +529,10 @@ mod tests {
             });
             y += 5.5;
         }
-        assert_eq!(texts(&lines(&g, 800.0)), vec!["Haupttext", "Rand"]);
+        assert_eq!(
+            texts(&lines(&g, 800.0, Deadline::NEVER).unwrap()),
+            vec!["Haupttext", "Rand"]
+        );
     }
 
     #[test]
@@ -507,6 +540,9 @@ mod tests {
         let mut g = Vec::new();
         word_glyphs("Fett", 72.0, 700.0, 10.0, &mut g);
         word_glyphs("Fett", 72.3, 700.0, 10.0, &mut g);
-        assert_eq!(texts(&lines(&g, 800.0)), vec!["Fett"]);
+        assert_eq!(
+            texts(&lines(&g, 800.0, Deadline::NEVER).unwrap()),
+            vec!["Fett"]
+        );
     }
 }

@@ -12,18 +12,28 @@
 //! - [`content`] runs the content stream and places every glyph;
 //! - [`layout`] infers words, lines and reading order from the geometry.
 //!
-//! Untrusted input is bounded by [`Limits`] (decompressed stream size, operators
-//! and glyphs per page, form nesting, page count): a hostile file costs at most
-//! a bounded amount of work and memory, and yields an error naming the cause.
+//! Untrusted input is bounded by [`Limits`] (file size, decompressed stream
+//! size, operators and glyphs per page, form nesting, page count, and a
+//! wall-clock budget per document): a hostile file costs at most a bounded
+//! amount of work and memory, and yields either text or one [`PdfError`]
+//! naming the cause (`not a PDF`, `encrypted: password required`,
+//! `damaged: …`, `too large: …`, `timed out after 10 s`). Damaged files are
+//! loaded leniently, as pdftotext does: lopdf rebuilds a broken
+//! cross-reference table by scanning for objects, and a file without a
+//! `%PDF-` header but with objects is given one. `tests/torture.rs` holds
+//! this to a corpus of 152 broken files, and `fuzz/` to arbitrary bytes.
 
 pub mod cmap;
 pub mod content;
 pub mod font;
 pub mod layout;
 
+use std::borrow::Cow;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::xref::XrefEntry;
+use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
 use crate::error::{Error, PdfError, Result};
 use crate::model::{Extracted, Line, Page, TextSource};
@@ -31,16 +41,44 @@ use crate::model::{Extracted, Line, Page, TextSource};
 use content::{Interpreter, Matrix, Resources};
 
 /// Bounds on the work one document may cause.
+///
+/// Every limit turns into either a truncated page (operators, glyphs, form
+/// nesting: the text before the cut is kept, and a warning is logged) or
+/// one [`PdfError`] for the document (file size, stream size while loading,
+/// page count, time).
 #[derive(Debug, Clone)]
 pub struct Limits {
-    /// Largest decompressed size of any one stream (content, font, CMap).
+    /// Largest decompressed size of any one stream (content, font, CMap, and
+    /// the object and cross-reference streams lopdf decodes while loading).
     pub max_stream_bytes: usize,
     pub max_ops_per_page: usize,
     pub max_glyphs_per_page: usize,
     /// Nesting of form XObjects.
     pub max_form_depth: usize,
     pub max_pages: usize,
+    /// Largest input accepted at all, in bytes.
+    pub max_file_bytes: usize,
+    /// Wall-clock budget of one document (`None`: unlimited).
+    ///
+    /// Checked cooperatively: between pages, every [`CHECK_EVERY`]
+    /// operators or glyphs of the interpreter, and between layout steps.
+    /// Loading the file (lopdf's parse, cross-reference repair and
+    /// decryption) cannot be interrupted; it is bounded by
+    /// `max_file_bytes` and `max_stream_bytes` instead and checked right
+    /// after. When the budget runs out before the first page is finished
+    /// the document fails with [`PdfError::Timeout`]; otherwise the pages
+    /// finished so far are returned, the page being worked on and the rest
+    /// are left out (fewer pages than the file has), and a warning is logged.
+    pub max_time: Option<Duration>,
 }
+
+/// Default per-document time budget.
+pub const DEFAULT_MAX_TIME: Duration = Duration::from_secs(10);
+
+/// How many operators (or glyphs, or layout segments) pass between two
+/// looks at the clock: often enough to stop within milliseconds of the
+/// deadline, rarely enough that `Instant::now` costs nothing measurable.
+pub const CHECK_EVERY: usize = 1024;
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -50,7 +88,27 @@ impl Default for Limits {
             max_glyphs_per_page: 500_000,
             max_form_depth: 12,
             max_pages: 20_000,
+            max_file_bytes: 1 << 30,
+            max_time: Some(DEFAULT_MAX_TIME),
         }
+    }
+}
+
+/// The moment a document's time budget runs out (or never).
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline(Option<Instant>);
+
+impl Deadline {
+    /// A deadline that never passes.
+    pub const NEVER: Deadline = Deadline(None);
+
+    /// `budget` from now; `None` never passes.
+    pub fn after(budget: Option<Duration>) -> Deadline {
+        Deadline(budget.and_then(|b| Instant::now().checked_add(b)))
+    }
+
+    pub fn passed(&self) -> bool {
+        self.0.is_some_and(|t| Instant::now() >= t)
     }
 }
 
@@ -59,61 +117,135 @@ pub fn extract_pdf(bytes: &[u8]) -> std::result::Result<Extracted, PdfError> {
     extract_pdf_with(bytes, &Limits::default())
 }
 
+/// A loaded document and the file bytes lopdf read it from.
+struct Loaded<'a> {
+    doc: Document,
+    /// The file from its `%PDF-` header on (lopdf's offsets count from
+    /// there); `None` for encrypted files, whose raw bytes are ciphertext.
+    raw: Option<Cow<'a, [u8]>>,
+}
+
 /// Load a PDF, decrypting it when it opens with the empty user password.
-fn load(bytes: &[u8]) -> std::result::Result<Document, PdfError> {
-    // Like pdftotext, try files without a header too (damaged but often
-    // recoverable); only a file that neither looks like nor loads as a PDF
-    // is "not a PDF".
-    let head = &bytes[..bytes.len().min(1024)];
-    let has_header = head.windows(5).any(|w| w == b"%PDF-");
-    let mut doc = Document::load_mem(bytes).map_err(|e| {
-        if !has_header {
-            return PdfError::NotPdf;
+fn load<'a>(bytes: &'a [u8], limits: &Limits) -> std::result::Result<Loaded<'a>, PdfError> {
+    let options = || LoadOptions {
+        max_decompressed_size: Some(limits.max_stream_bytes),
+        ..LoadOptions::default()
+    };
+    // lopdf looks for `%PDF-` anywhere in the file (leading junk is fine)
+    // and, leniently, rebuilds a broken cross-reference table by scanning
+    // for `N G obj`. It still wants a header, though; like pdftotext, give
+    // a file without one but with objects a header and let the scan find
+    // them (the offsets it shifts are corrected by the same repair).
+    let header = bytes.windows(5).position(|w| w == b"%PDF-");
+    let input: Cow<[u8]> = match header {
+        Some(at) => Cow::Borrowed(&bytes[at..]),
+        None if bytes.windows(4).any(|w| w == b" obj") => {
+            Cow::Owned([b"%PDF-1.7\n".as_slice(), bytes].concat())
         }
-        let msg = e.to_string();
-        if msg.to_ascii_lowercase().contains("password")
-            || msg.to_ascii_lowercase().contains("decrypt")
-        {
-            PdfError::PasswordRequired
+        None => return Err(PdfError::NotPdf),
+    };
+    let mut doc = Document::load_mem_with_options(&input, options()).map_err(|e| {
+        // Without a header, failing to load means it was not a PDF.
+        if header.is_some() {
+            load_error(&e)
         } else {
-            PdfError::Damaged(msg)
+            PdfError::NotPdf
         }
     })?;
     if doc.is_encrypted() && doc.decrypt("").is_err() {
         return Err(PdfError::PasswordRequired);
     }
-    Ok(doc)
+    let raw = (!doc.was_encrypted() && !doc.is_encrypted()).then_some(input);
+    Ok(Loaded { doc, raw })
+}
+
+/// One cause for a file lopdf could not load.
+fn load_error(e: &lopdf::Error) -> PdfError {
+    match e {
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+            PdfError::TooLarge(format!(
+                "a stream decompresses to more than the limit ({e})"
+            ))
+        }
+        lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword => PdfError::PasswordRequired,
+        _ => {
+            // lopdf's outer messages are generic ("couldn't parse input");
+            // the cause underneath says what is wrong.
+            let mut msg = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(inner) = source {
+                msg.push_str(": ");
+                msg.push_str(&inner.to_string());
+                source = inner.source();
+            }
+            PdfError::Damaged(msg)
+        }
+    }
 }
 
 /// Extract the pages of a PDF held in memory.
 pub fn extract_pdf_with(bytes: &[u8], limits: &Limits) -> std::result::Result<Extracted, PdfError> {
-    let doc = load(bytes)?;
-    let page_ids: Vec<ObjectId> = doc.get_pages().into_values().collect();
+    let deadline = Deadline::after(limits.max_time);
+    let timeout = || PdfError::Timeout(limits.max_time.unwrap_or_default());
+    if bytes.len() > limits.max_file_bytes {
+        return Err(PdfError::TooLarge(format!(
+            "{} bytes (limit {})",
+            bytes.len(),
+            limits.max_file_bytes
+        )));
+    }
+    let Loaded { doc, raw } = load(bytes, limits)?;
+    let raw = raw.as_deref();
+    if deadline.passed() {
+        return Err(timeout());
+    }
+    // `page_iter` walks the tree lazily and stops at cycles; taking one
+    // more than the limit tells "too many" apart without collecting a
+    // hostile tree.
+    let page_ids: Vec<ObjectId> = doc.page_iter().take(limits.max_pages + 1).collect();
     if page_ids.len() > limits.max_pages {
         return Err(PdfError::TooLarge(format!(
-            "{} pages (limit {})",
-            page_ids.len(),
+            "more than {} pages",
             limits.max_pages
         )));
     }
-    let mut interp = Interpreter::new(&doc, limits);
+    if page_ids.is_empty() {
+        return Err(PdfError::Damaged("no pages found".into()));
+    }
+    let mut interp = Interpreter::new(&doc, limits, deadline);
     let mut pages = Vec::with_capacity(page_ids.len());
     for (i, id) in page_ids.iter().enumerate() {
-        pages.push(extract_page(&doc, *id, i as u32 + 1, &mut interp, limits));
-    }
-    if pages.is_empty() {
-        return Err(PdfError::Damaged("no pages found".into()));
+        let page = if deadline.passed() {
+            None
+        } else {
+            extract_page(&doc, raw, *id, i as u32 + 1, &mut interp, limits, deadline)
+        };
+        match page {
+            Some(page) => pages.push(page),
+            None if pages.is_empty() => return Err(timeout()),
+            None => {
+                tracing::warn!(
+                    done = pages.len(),
+                    total = page_ids.len(),
+                    "time limit reached; keeping the pages finished so far"
+                );
+                break;
+            }
+        }
     }
     Ok(Extracted { pages })
 }
 
+/// One page, or `None` when the deadline passed while working on it.
 fn extract_page<'a>(
     doc: &'a Document,
+    raw: Option<&[u8]>,
     id: ObjectId,
     number: u32,
     interp: &mut Interpreter<'a>,
     limits: &Limits,
-) -> Page {
+    deadline: Deadline,
+) -> Option<Page> {
     let page_dict = doc.get_dictionary(id).ok();
     let bbox = page_dict
         .and_then(|d| inherited(doc, d, b"CropBox").or_else(|| inherited(doc, d, b"MediaBox")))
@@ -134,14 +266,20 @@ fn extract_page<'a>(
         _ => (shift, w, h),
     };
 
-    let content = doc
-        .get_page_content_with_limit(id, limits.max_stream_bytes)
-        .unwrap_or_default();
+    let content = page_content(doc, raw, id, limits.max_stream_bytes);
     let (inline, ids) = doc.get_page_resources(id).unwrap_or((None, Vec::new()));
     let mut res: Vec<&Dictionary> = inline.into_iter().collect();
     res.extend(ids.iter().filter_map(|rid| doc.get_dictionary(*rid).ok()));
     interp.run_page(&content, &Resources(res), ctm);
-    let lines = layout::lines(&interp.glyphs, dh);
+    if let Some(page) = page_dict {
+        for (stream, form_ctm) in appearances(doc, page) {
+            interp.run_annotation(stream, form_ctm.mul(&ctm));
+        }
+    }
+    if interp.timed_out {
+        return None;
+    }
+    let lines = layout::lines(&interp.glyphs, dh, deadline)?;
     if interp.truncated {
         tracing::warn!(
             page = number,
@@ -153,13 +291,175 @@ fn extract_page<'a>(
     } else {
         TextSource::Native
     };
-    Page {
+    Some(Page {
         number,
         width: dw,
         height: dh,
         lines,
         source,
+    })
+}
+
+/// The page's content streams, decoded and joined.
+///
+/// When lopdf gives nothing but whitespace and the file is at hand, the
+/// streams are read again straight from the file: a stream whose `/Length`
+/// is missing or wrong (pointing into the middle of the data, or past
+/// `endstream`) loads as empty or not at all, though its bytes are there.
+/// pdftotext recovers these by scanning for `endstream`; so do we.
+fn page_content(doc: &Document, raw: Option<&[u8]>, id: ObjectId, limit: usize) -> Vec<u8> {
+    let content = doc
+        .get_page_content_with_limit(id, limit)
+        .unwrap_or_default();
+    let Some(raw) = raw else { return content };
+    if !content.iter().all(u8::is_ascii_whitespace) {
+        return content;
     }
+    let mut out = Vec::new();
+    for sid in doc.get_page_contents(id) {
+        if let Some(bytes) = raw_stream(doc, raw, sid, limit.saturating_sub(out.len())) {
+            out.extend_from_slice(&bytes);
+            out.push(b'\n');
+        }
+    }
+    if out.is_empty() {
+        content
+    } else {
+        out
+    }
+}
+
+/// Object `id`'s stream data read from the file at the offset the
+/// cross-reference table gives, ending at `endstream` or, failing that, at
+/// `endobj` (never at `/Length`), and decoded with the filters its
+/// dictionary names.
+fn raw_stream(doc: &Document, raw: &[u8], id: ObjectId, limit: usize) -> Option<Vec<u8>> {
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let Some(XrefEntry::Normal { offset, .. }) = doc.reference_table.get(id.0) else {
+        return None;
+    };
+    let object = raw.get(*offset as usize..)?;
+    let end_obj = find(object, b"endobj").unwrap_or(object.len());
+    let keyword = find(&object[..end_obj], b"stream")?;
+    let head = &object[..keyword];
+    let mut start = keyword + b"stream".len();
+    if object.get(start) == Some(&b'\r') {
+        start += 1;
+    }
+    if object.get(start) == Some(&b'\n') {
+        start += 1;
+    }
+    let body = &object[start.min(end_obj)..end_obj];
+    let mut data = &body[..find(body, b"endstream").unwrap_or(body.len())];
+    while let [rest @ .., b'\r' | b'\n'] = data {
+        data = rest;
+    }
+    if data.is_empty() || data.len() > limit {
+        return None;
+    }
+    // The dictionary as lopdf read it, or — for an object it could not
+    // parse at all — the one filter producers use for content.
+    let dict = match doc.get_object(id).and_then(Object::as_stream) {
+        Ok(stream) => stream.dict.clone(),
+        Err(_) if find(head, b"/FlateDecode").is_some() => {
+            let mut d = Dictionary::new();
+            d.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+            d
+        }
+        Err(_) => Dictionary::new(),
+    };
+    let stream = lopdf::Stream::new(dict, data.to_vec());
+    if stream.dict.has(b"Filter") {
+        stream.decompressed_content_with_limit(limit).ok()
+    } else {
+        Some(stream.content)
+    }
+}
+
+/// Most annotations one page may paint (a hostile file can list millions).
+const MAX_ANNOTATIONS: usize = 10_000;
+
+/// The appearance streams of a page's visible annotations (form fields,
+/// free text, stamps), each with the matrix from its form space to the
+/// page's user space. pdftotext prints their text, and filled-in forms
+/// keep their answers only there.
+fn appearances<'a>(doc: &'a Document, page: &'a Dictionary) -> Vec<(&'a lopdf::Stream, Matrix)> {
+    let deref = |o: &'a Object| doc.dereference(o).map(|(_, o)| o).ok();
+    let Some(annots) = page
+        .get(b"Annots")
+        .ok()
+        .and_then(deref)
+        .and_then(|a| a.as_array().ok())
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for annot in annots.iter().take(MAX_ANNOTATIONS) {
+        let Some(annot) = deref(annot).and_then(|a| a.as_dict().ok()) else {
+            continue;
+        };
+        let subtype = annot
+            .get(b"Subtype")
+            .and_then(Object::as_name)
+            .unwrap_or(b"");
+        let flags = annot.get(b"F").and_then(Object::as_i64).unwrap_or(0);
+        // Links and popups paint nothing; flags 2 and 32 are Hidden and NoView.
+        if subtype == b"Link" || subtype == b"Popup" || flags & (2 | 32) != 0 {
+            continue;
+        }
+        let Some(target) = annot.get(b"Rect").ok().and_then(deref).and_then(rect) else {
+            continue;
+        };
+        let normal = annot
+            .get(b"AP")
+            .ok()
+            .and_then(deref)
+            .and_then(|ap| ap.as_dict().ok())
+            .and_then(|ap| ap.get(b"N").ok())
+            .and_then(deref);
+        let stream = match normal {
+            Some(Object::Stream(s)) => s,
+            // Several appearance states (check boxes): the one /AS selects.
+            Some(Object::Dictionary(states)) => {
+                let Some(s) = annot
+                    .get(b"AS")
+                    .and_then(Object::as_name)
+                    .ok()
+                    .and_then(|state| states.get(state).ok())
+                    .and_then(deref)
+                    .and_then(|s| s.as_stream().ok())
+                else {
+                    continue;
+                };
+                s
+            }
+            _ => continue,
+        };
+        let Some(bbox) = stream.dict.get(b"BBox").ok().and_then(deref).and_then(rect) else {
+            continue;
+        };
+        // PDF 32000-1, 12.5.5: the form's bounding box, transformed by its
+        // /Matrix, is mapped onto the annotation's rectangle.
+        let matrix = content::form_matrix(stream);
+        let corners = [
+            matrix.apply(bbox[0], bbox[1]),
+            matrix.apply(bbox[2], bbox[1]),
+            matrix.apply(bbox[0], bbox[3]),
+            matrix.apply(bbox[2], bbox[3]),
+        ];
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for (x, y) in corners {
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+        }
+        if x1 - x0 < 1e-3 || y1 - y0 < 1e-3 {
+            continue;
+        }
+        let sx = (target[2] - target[0]) / (x1 - x0);
+        let sy = (target[3] - target[1]) / (y1 - y0);
+        let fit = Matrix([sx, 0.0, 0.0, sy, target[0] - x0 * sx, target[1] - y0 * sy]);
+        out.push((stream, matrix.mul(&fit)));
+    }
+    out
 }
 
 /// A page attribute, inherited through the page tree (`/Parent`) when absent.
@@ -204,12 +504,17 @@ pub fn extract_file(path: &Path) -> Result<Extracted> {
 
 /// Extract file contents already read; `path` decides the type and names errors.
 pub fn extract_bytes(path: &Path, bytes: &[u8]) -> Result<Extracted> {
+    extract_bytes_with(path, bytes, &Limits::default())
+}
+
+/// [`extract_bytes`] with explicit [`Limits`].
+pub fn extract_bytes_with(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Extracted> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase());
     match ext.as_deref() {
-        Some("pdf") => extract_pdf(bytes).map_err(|source| Error::Pdf {
+        Some("pdf") => extract_pdf_with(bytes, limits).map_err(|source| Error::Pdf {
             path: path.into(),
             source,
         }),
@@ -338,6 +643,50 @@ mod tests {
         let ex =
             extract_pdf(&pdf_with(helvetica(), "0 0 m 100 100 l S", |_, _| {})).expect("extracts");
         assert_eq!(ex.pages[0].source, TextSource::None);
+    }
+
+    #[test]
+    fn time_limit_is_one_clear_error_when_no_page_finished() {
+        let bytes = pdf_with(helvetica(), "BT /F1 11 Tf 72 700 Td (x) Tj ET", |_, _| {});
+        let limits = Limits {
+            max_time: Some(Duration::ZERO),
+            ..Limits::default()
+        };
+        let err = extract_pdf_with(&bytes, &limits).expect_err("no time at all");
+        assert!(matches!(err, PdfError::Timeout(_)), "{err}");
+        assert_eq!(
+            PdfError::Timeout(DEFAULT_MAX_TIME).to_string(),
+            "timed out after 10 s"
+        );
+        let unlimited = Limits {
+            max_time: None,
+            ..Limits::default()
+        };
+        assert_eq!(extract_pdf_with(&bytes, &unlimited).unwrap().pages.len(), 1);
+    }
+
+    #[test]
+    fn size_limits_name_the_cause() {
+        let bytes = pdf_with(helvetica(), "BT /F1 11 Tf 72 700 Td (x) Tj ET", |_, _| {});
+        let few_pages = Limits {
+            max_pages: 0,
+            ..Limits::default()
+        };
+        let err = extract_pdf_with(&bytes, &few_pages).unwrap_err();
+        assert_eq!(err.to_string(), "too large: more than 0 pages");
+        let small_files = Limits {
+            max_file_bytes: 10,
+            ..Limits::default()
+        };
+        let err = extract_pdf_with(&bytes, &small_files).unwrap_err();
+        assert!(err.to_string().starts_with("too large: "), "{err}");
+    }
+
+    #[test]
+    fn file_without_header_is_recovered() {
+        let bytes = pdf_with(helvetica(), "BT /F1 11 Tf 72 700 Td (Rat) Tj ET", |_, _| {});
+        let body = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+        assert_eq!(text_of(&bytes[body..]), "Rat");
     }
 
     #[test]
