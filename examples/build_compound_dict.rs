@@ -68,8 +68,7 @@ fn main() -> anyhow::Result<()> {
             }
             let word = token.text.to_lowercase();
             let chars = word.chars().count();
-            if !(MIN_CHARS..=MAX_CHARS).contains(&chars) || !word.chars().all(char::is_alphabetic)
-            {
+            if !(MIN_CHARS..=MAX_CHARS).contains(&chars) || !word.chars().all(char::is_alphabetic) {
                 continue;
             }
             *count.entry(word.clone()).or_default() += 1;

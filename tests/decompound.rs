@@ -3,15 +3,17 @@
 //!
 //! `tests/data/decompound/compounds.tsv` holds compounds and non-compounds
 //! from Karlsruhe council papers with the split a human expects (conventions
-//! in the README beside it). Splits are compared after stemming and umlaut
-//! folding, i.e. as the index sees the parts: `kreistags` and `kreistag`, or
-//! `straßen` and `straße`, are the same part.
+//! in the README beside it). Splits are compared after the feminine rule,
+//! stemming and umlaut folding, i.e. as the index sees the parts:
+//! `kreistags` and `kreistag`, `straßen` and `straße`, `leiterin` and
+//! `leiter` are the same part.
 
 use ratsuche::analysis::decompound::split_compound;
+use ratsuche::analysis::gender::feminine_base_len;
 use ratsuche::analysis::german_normalize::normalize;
 use ratsuche::analysis::stem::stem_raw;
 use ratsuche::analysis::{analyze, analyze_query, query_tokenizers, register, Lang, GERMAN};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, STORED,
@@ -20,9 +22,10 @@ use tantivy::{doc, Index, IndexWriter, TantivyDocument, Term};
 
 const COMPOUNDS: &str = include_str!("data/decompound/compounds.tsv");
 
-/// A part as the index sees it.
+/// A part as the index sees it: feminine ending cut, stemmed, folded.
 fn key(part: &str) -> String {
-    normalize(&stem_raw(Lang::German, part))
+    let base = feminine_base_len(part).map_or(part, |len| &part[..len]);
+    normalize(&stem_raw(Lang::German, base))
 }
 
 struct Labelled<'a> {
@@ -39,7 +42,10 @@ fn test_set() -> Vec<Labelled<'static>> {
             let (word, expected) = line.split_once('\t').expect("word<TAB>split");
             Labelled {
                 word,
-                splits: expected.split('|').map(|s| s.split('+').collect()).collect(),
+                splits: expected
+                    .split('|')
+                    .map(|s| s.split('+').collect())
+                    .collect(),
             }
         })
         .collect()
@@ -50,12 +56,20 @@ fn test_set_is_well_formed() {
     let set = test_set();
     let compounds = set.iter().filter(|l| l.splits[0].len() > 1).count();
     assert!(compounds >= 300, "{compounds} compounds");
-    assert!(set.len() - compounds >= 50, "{} non-compounds", set.len() - compounds);
+    assert!(
+        set.len() - compounds >= 50,
+        "{} non-compounds",
+        set.len() - compounds
+    );
     for l in &set {
         assert_eq!(l.word, l.word.to_lowercase(), "{}", l.word);
         // All alternatives agree on whether the word is a compound.
         let compound = l.splits[0].len() > 1;
-        assert!(l.splits.iter().all(|s| (s.len() > 1) == compound), "{}", l.word);
+        assert!(
+            l.splits.iter().all(|s| (s.len() > 1) == compound),
+            "{}",
+            l.word
+        );
         if !compound {
             assert_eq!(l.splits[0][0], l.word);
         }
@@ -83,11 +97,16 @@ fn splits_match_the_labelled_test_set() {
         split += 1;
         let got_keys: Vec<String> = got.iter().map(|p| key(p)).collect();
         let ok = is_compound
-            && l.splits.iter().any(|s| s.iter().map(|p| key(p)).eq(got_keys.iter().cloned()));
+            && l.splits
+                .iter()
+                .any(|s| s.iter().map(|p| key(p)).eq(got_keys.iter().cloned()));
         if ok {
             correct += 1;
         } else {
-            errors.push(format!("wrong   {} → {got:?} (expected {:?})", l.word, l.splits[0]));
+            errors.push(format!(
+                "wrong   {} → {got:?} (expected {:?})",
+                l.word, l.splits[0]
+            ));
         }
     }
     let precision = correct as f64 / split as f64;
@@ -102,8 +121,8 @@ fn splits_match_the_labelled_test_set() {
 }
 
 /// Set a little below what the splitter achieves (see the printed figures).
-const PRECISION_AT_LEAST: f64 = 0.90;
-const RECALL_AT_LEAST: f64 = 0.85;
+const PRECISION_AT_LEAST: f64 = 0.95;
+const RECALL_AT_LEAST: f64 = 0.88;
 
 // --- Through a real index -------------------------------------------------
 
@@ -115,6 +134,7 @@ const DOCS: &[&str] = &[
     "Die Halle am Festplatz wird saniert",
     "Fachkräfte-Sicherung im Handwerk",
     "Sicherung von Fachkräften für Kitas",
+    "Das Referat für Transport und Verwaltung",
 ];
 
 fn schema() -> Schema {
@@ -122,7 +142,10 @@ fn schema() -> Schema {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(GERMAN)
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    builder.add_text_field("body", TextOptions::default().set_indexing_options(indexing));
+    builder.add_text_field(
+        "body",
+        TextOptions::default().set_indexing_options(indexing),
+    );
     builder.add_u64_field("id", STORED);
     builder.build()
 }
@@ -150,8 +173,7 @@ impl Fixture {
     /// The wiring the search side needs: the query chain via
     /// `query_tokenizers()`, all words required.
     fn parser(&self) -> QueryParser {
-        let mut parser =
-            QueryParser::new(self.index.schema(), vec![self.body], query_tokenizers());
+        let mut parser = QueryParser::new(self.index.schema(), vec![self.body], query_tokenizers());
         parser.set_conjunction_by_default();
         parser
     }
@@ -203,8 +225,13 @@ fn issue_4_parts_find_their_compounds() -> tantivy::Result<()> {
         ("Nahverkehrsplan", &[2]),
         ("Kreistagsbeschluss", &[3]),
         ("Halle", &[4]),
-        // No fragments: "Halle" is not "hall" + "e", and no part is a prefix.
-        ("hall", &[]),
+        // No fragments. ("hall" would find "Halle", but through the stemmer,
+        // which makes `hall` of both: "Halle" itself is one term, see
+        // `index_and_query_terms`.)
+        ("Rat", &[]),
+        ("Port", &[]),
+        ("Trans", &[]),
+        ("Walt", &[]),
         ("Kreis", &[]),
         ("Netz", &[]),
     ] {
@@ -234,7 +261,9 @@ fn indexing_chain_on_queries_gains_nothing() -> tantivy::Result<()> {
     let f = fixture()?;
     let mut same_chain = QueryParser::for_index(&f.index, vec![f.body]);
     same_chain.set_conjunction_by_default();
-    let query = same_chain.parse_query("Fachkräftesicherung").expect("parse");
+    let query = same_chain
+        .parse_query("Fachkräftesicherung")
+        .expect("parse");
     assert!(format!("{query:?}").contains("PhraseQuery"), "{query:?}");
     assert_eq!(f.ids(&*query), [0]);
     assert_eq!(f.find("Fachkräftesicherung"), [0]);
@@ -271,9 +300,21 @@ fn index_and_query_terms() {
         analyze(Lang::German, "Kreistagsbeschluss"),
         ["kreistagsbeschluss", "kreistag", "beschluss"]
     );
-    assert_eq!(analyze_query(Lang::German, "Kreistagsbeschluss"), ["kreistagsbeschluss"]);
+    assert_eq!(
+        analyze_query(Lang::German, "Kreistagsbeschluss"),
+        ["kreistagsbeschluss"]
+    );
     // Non-compounds are indexed as one term.
-    for word in ["Halle", "Verwaltung", "Sicherung", "Referat", "Dienstag", "Karlsruhe"] {
+    for word in [
+        "Halle",
+        "Hallen",
+        "Verwaltung",
+        "Sicherung",
+        "Referat",
+        "Transport",
+        "Dienstag",
+        "Karlsruhe",
+    ] {
         assert_eq!(analyze(Lang::German, word).len(), 1, "{word}");
     }
 }
@@ -286,7 +327,10 @@ fn index_and_query_terms() {
 #[ignore = "timing; needs ../shared"]
 fn timing_over_karlsruhe_texts() {
     use std::time::Instant;
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/realworld/karlsruhe/file-contents");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/realworld/karlsruhe/file-contents"
+    );
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .expect("karlsruhe corpus")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -301,8 +345,14 @@ fn timing_over_karlsruhe_texts() {
     let bytes: usize = texts.iter().map(String::len).sum();
     let mut counts = Vec::new();
     for (name, mut analyzer) in [
-        ("index (decompounding)", ratsuche::analysis::analyzer(Lang::German)),
-        ("query (no decompounding)", ratsuche::analysis::query_analyzer(Lang::German)),
+        (
+            "index (decompounding)",
+            ratsuche::analysis::analyzer(Lang::German),
+        ),
+        (
+            "query (no decompounding)",
+            ratsuche::analysis::query_analyzer(Lang::German),
+        ),
     ] {
         for pass in ["cold", "warm"] {
             let start = Instant::now();

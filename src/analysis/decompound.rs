@@ -57,6 +57,8 @@ use std::sync::OnceLock;
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
+use super::gender::feminine_base_len;
+
 /// The dictionary shipped with the crate: `word<TAB>count` lines.
 const GERMAN_WORDS: &str = include_str!("dict/de_words.tsv");
 
@@ -84,8 +86,8 @@ pub const ELIDED: &[&str] = &["e", "en"];
 
 /// Never a final part: derivational suffixes and inflected word ends. They
 /// are dictionary "words" only because text extraction breaks words
-/// ("Verwal-tung"), and splitting at them would turn every derivation into a
-/// compound ("Sicher·ung").
+/// ("Verwal-tung") or gender forms are split ("Bürger*innen"), and splitting
+/// at them would turn every derivation into a compound ("Sicher·ung").
 #[rustfmt::skip]
 pub const BOUND_FINAL: &[&str] = &[
     "ung", "ungen", "rung", "rungen", "lung", "nung", "tung", "erung",
@@ -95,6 +97,9 @@ pub const BOUND_FINAL: &[&str] = &[
     "ierten", "isch", "ische", "ischen", "sche", "schen", "chen", "ende",
     "enden", "ten", "tes", "ern", "reich", "reiche", "reichen", "los", "lose",
     "losen", "loser", "halt", "nahme",
+    // Gender forms "Bürger*innen", "Ärzt:innen" make `innen` one of the most
+    // frequent tokens; "Ärztinnen" is no "Ärzt" + "innen".
+    "innen",
 ];
 
 /// Never a non-final part: participle and verb prefixes that happen to be in
@@ -171,45 +176,66 @@ impl Dictionary {
     }
 
     /// The dictionary word a non-final segment stands for, with its count:
-    /// the segment minus a linking element, else the segment itself, else the
-    /// segment with an elided ending restored.
-    fn initial_part(&self, segment: &str) -> Option<(String, u32)> {
+    /// the segment itself or minus a linking element, else the segment with
+    /// an elided ending restored. Returns the length (bytes) of the segment's
+    /// prefix that the word starts with and the ending to append.
+    fn initial_part(&self, segment: &str, scratch: &mut String) -> Option<Choice> {
         if BOUND_INITIAL.contains(&segment) {
             return None;
         }
-        let best = |candidates: &mut dyn Iterator<Item = String>| {
-            candidates
-                .filter(|w| !BOUND_INITIAL.contains(&w.as_str()))
-                .map(|w| {
-                    let c = self.part_count(&w);
-                    (w, c)
-                })
-                .filter(|&(_, c)| c > 0)
-                .max_by_key(|&(_, c)| c)
-        };
-        let stripped = FUGEN
+        // The segment as written or minus a linking element, whichever is the
+        // more frequent word: "straßen" → `straße`, "ergebnis" stays (not
+        // the fragment "ergebni").
+        let as_written = std::iter::once(segment)
+            .chain(FUGEN.iter().filter_map(|f| segment.strip_suffix(f)))
+            .filter(|w| !BOUND_INITIAL.contains(w))
+            .map(|w| Choice {
+                len: w.len(),
+                restored: "",
+                count: self.part_count(w),
+            })
+            .filter(|c| c.count > 0)
+            .max_by_key(|c| c.count);
+        if as_written.is_some() {
+            return as_written;
+        }
+        if segment.chars().count() < 4 || segment.ends_with('e') {
+            return None;
+        }
+        ELIDED
             .iter()
-            .filter_map(|f| segment.strip_suffix(f).map(str::to_string));
-        if let Some(found) = best(&mut stripped.into_iter()) {
-            return Some(found);
-        }
-        let count = self.part_count(segment);
-        if count > 0 {
-            return Some((segment.to_string(), count));
-        }
-        if segment.chars().count() >= 4 && !segment.ends_with('e') {
-            let restored = ELIDED.iter().map(|e| format!("{segment}{e}"));
-            return best(&mut restored.into_iter());
-        }
-        None
+            .map(|&e| {
+                scratch.clear();
+                scratch.push_str(segment);
+                scratch.push_str(e);
+                Choice {
+                    len: segment.len(),
+                    restored: e,
+                    count: self.part_count(scratch),
+                }
+            })
+            .filter(|c| c.count > 0)
+            .max_by_key(|c| c.count)
     }
 }
 
-/// The best split of `word[..end]` found so far.
-#[derive(Clone)]
-struct Partial {
-    parts: Vec<String>,
+/// How a segment of the word becomes a part: its first `len` bytes plus
+/// `restored`.
+#[derive(Clone, Copy)]
+struct Choice {
+    len: usize,
+    restored: &'static str,
+    count: u32,
+}
+
+/// The best split of `word[..end]` found so far, as a back pointer.
+#[derive(Clone, Copy)]
+struct Cell {
+    parts: usize,
     log_count: f64,
+    /// Byte offset where the last part's segment starts.
+    start: usize,
+    choice: Choice,
 }
 
 /// Splits a lowercased word into its parts with the [`Dictionary::german`]
@@ -221,16 +247,27 @@ struct Partial {
 /// assert_eq!(split_compound("kreistagsbeschluss").unwrap(), ["kreistag", "beschluss"]);
 /// assert_eq!(split_compound("halle"), None);
 /// ```
+///
+/// A feminine person noun is split by its masculine base (the base
+/// [`gender`](super::gender) cuts it to), so "Sachbearbeiterinnen" gives the
+/// parts of "Sachbearbeiter", and "Lehrerinnen" is not read as "Lehre" +
+/// "Rinnen".
 pub fn split_compound(word: &str) -> Option<Vec<String>> {
-    split_with(Dictionary::german(), word)
+    let base = feminine_base_len(word).map_or(word, |len| &word[..len]);
+    split_with(Dictionary::german(), base)
+}
+
+/// Whether `word` can be a compound at all (cheap; no dictionary lookup).
+fn may_be_compound(word: &str) -> bool {
+    word.len() >= 2 * MIN_PART_CHARS
+        && word.chars().count() >= 2 * MIN_PART_CHARS
+        && word.chars().all(char::is_alphabetic)
+        && !NEVER_SPLIT.contains(&word)
 }
 
 /// [`split_compound`] with any dictionary.
 pub fn split_with(dict: &Dictionary, word: &str) -> Option<Vec<String>> {
-    if NEVER_SPLIT.contains(&word)
-        || word.chars().count() < 2 * MIN_PART_CHARS
-        || !word.chars().all(char::is_alphabetic)
-    {
+    if !may_be_compound(word) {
         return None;
     }
     // Char boundaries; best[k] is the best split of word[..bounds[k]].
@@ -240,49 +277,71 @@ pub fn split_with(dict: &Dictionary, word: &str) -> Option<Vec<String>> {
         .chain(std::iter::once(word.len()))
         .collect();
     let last = bounds.len() - 1;
-    let mut best: Vec<Option<Partial>> = vec![None; bounds.len()];
-    best[0] = Some(Partial {
-        parts: Vec::new(),
-        log_count: 0.0,
-    });
+    let mut best: Vec<Option<Cell>> = vec![None; bounds.len()];
+    let mut scratch = String::new();
     for end in MIN_PART_CHARS..=last {
         for start in 0..=end - MIN_PART_CHARS {
-            let Some(prefix) = &best[start] else {
-                continue;
+            let (parts, log_count) = match (start, &best[start]) {
+                (0, _) => (0, 0.0),
+                (_, Some(cell)) => (cell.parts, cell.log_count),
+                (_, None) => continue,
             };
             let segment = &word[bounds[start]..bounds[end]];
-            let part = if end == last {
+            let choice = if end == last {
                 // The whole word is no split of itself.
                 if start == 0 || BOUND_FINAL.contains(&segment) {
                     continue;
                 }
-                let count = dict.part_count(segment);
-                (count > 0).then(|| (segment.to_string(), count))
+                Choice {
+                    len: segment.len(),
+                    restored: "",
+                    count: dict.part_count(segment),
+                }
             } else {
-                dict.initial_part(segment)
+                match dict.initial_part(segment, &mut scratch) {
+                    Some(choice) => choice,
+                    None => continue,
+                }
             };
-            let Some((part, count)) = part else {
+            if choice.count == 0 {
                 continue;
+            }
+            let cell = Cell {
+                parts: parts + 1,
+                log_count: log_count + f64::from(choice.count).ln(),
+                start: bounds[start],
+                choice,
             };
-            let log_count = prefix.log_count + f64::from(count).ln();
-            let n = prefix.parts.len() + 1;
             let better = match &best[end] {
                 None => true,
-                Some(b) => n < b.parts.len() || (n == b.parts.len() && log_count > b.log_count),
+                Some(b) => {
+                    cell.parts < b.parts || (cell.parts == b.parts && cell.log_count > b.log_count)
+                }
             };
             if better {
-                let mut parts = prefix.parts.clone();
-                parts.push(part);
-                best[end] = Some(Partial { parts, log_count });
+                best[end] = Some(cell);
             }
         }
     }
-    let found = best[last].take()?;
-    let geometric_mean = (found.log_count / found.parts.len() as f64).exp();
+    let found = best[last]?;
+    let geometric_mean = (found.log_count / found.parts as f64).exp();
     if f64::from(dict.count(word)) > MAX_WHOLE_TO_PARTS_RATIO * geometric_mean {
         return None;
     }
-    Some(found.parts)
+    // Follow the back pointers from the end of the word.
+    let mut parts = Vec::with_capacity(found.parts);
+    let mut cell = found;
+    loop {
+        let Choice { len, restored, .. } = cell.choice;
+        parts.push(format!("{}{restored}", &word[cell.start..cell.start + len]));
+        if cell.start == 0 {
+            break;
+        }
+        let index = bounds.binary_search(&cell.start).expect("a char boundary");
+        cell = best[index].expect("a split of the prefix");
+    }
+    parts.reverse();
+    Some(parts)
 }
 
 /// Entries a thread's decomposition cache holds before it is cleared.
@@ -295,6 +354,10 @@ thread_local! {
 
 /// Calls `f` with the cached parts of `word` (or `None`), splitting on a miss.
 fn with_parts<R>(word: &str, f: impl FnOnce(Option<&[String]>) -> R) -> R {
+    // Most tokens are short or contain digits: no need to cache those.
+    if !may_be_compound(word) {
+        return f(None);
+    }
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         if !cache.contains_key(word) {
@@ -430,7 +493,10 @@ mod tests {
 
     #[test]
     fn linking_elements_are_dropped() {
-        assert_eq!(split("kreistagsbeschluss").unwrap(), ["kreistag", "beschluss"]);
+        assert_eq!(
+            split("kreistagsbeschluss").unwrap(),
+            ["kreistag", "beschluss"]
+        );
         assert_eq!(split("ärztenetzwerk").unwrap(), ["ärzte", "netzwerk"]);
         assert_eq!(split("hallenbeschluss").unwrap(), ["halle", "beschluss"]);
     }
@@ -479,7 +545,14 @@ mod tests {
         let t = collect_tokens(&mut analyzer, "Der Kreistagsbeschluss zur Halle");
         assert_eq!(
             texts(&t),
-            ["der", "kreistagsbeschluss", "kreistag", "beschluss", "zur", "halle"]
+            [
+                "der",
+                "kreistagsbeschluss",
+                "kreistag",
+                "beschluss",
+                "zur",
+                "halle"
+            ]
         );
         assert_token(&t[1], 1, "kreistagsbeschluss", 4, 22);
         assert_token(&t[2], 1, "kreistag", 4, 22);
@@ -500,6 +573,17 @@ mod tests {
             ["fachkräftesicherung", "fachkräfte", "sicherung"]
         );
         assert!(t.iter().all(|t| t.position == 0));
+    }
+
+    #[test]
+    fn feminine_forms_are_split_by_their_base() {
+        assert_eq!(split_compound("lehrerinnen"), None);
+        assert_eq!(split_compound("ärztinnen"), None);
+        assert_eq!(
+            split_compound("sachbearbeiterinnen"),
+            split_compound("sachbearbeiter")
+        );
+        assert!(split_compound("sachbearbeiter").is_some());
     }
 
     #[test]

@@ -260,8 +260,14 @@ mod tests {
             analyze(Lang::German, "Ärztenetzwerk"),
             ["arztenetzwerk", "arzt", "netzwerk"]
         );
-        assert_eq!(analyze_query(Lang::German, "Ärztenetzwerk"), ["arztenetzwerk"]);
-        assert_eq!(analyze_query(Lang::German, "Netzwerk Ärzte"), ["netzwerk", "arzt"]);
+        assert_eq!(
+            analyze_query(Lang::German, "Ärztenetzwerk"),
+            ["arztenetzwerk"]
+        );
+        assert_eq!(
+            analyze_query(Lang::German, "Netzwerk Ärzte"),
+            ["netzwerk", "arzt"]
+        );
     }
 
     #[test]
@@ -269,7 +275,10 @@ mod tests {
         let tokenizers = query_tokenizers();
         let mut german = tokenizers.get(GERMAN).expect("registered");
         let mut stream = german.token_stream("Kreistagsbeschluss");
-        assert_eq!(stream.next().map(|t| t.text.clone()).as_deref(), Some("kreistagsbeschluss"));
+        assert_eq!(
+            stream.next().map(|t| t.text.clone()).as_deref(),
+            Some("kreistagsbeschluss")
+        );
         assert!(stream.next().is_none());
         assert!(tokenizers.get(ENGLISH).is_some());
     }
