@@ -10,15 +10,20 @@
 use std::path::Path;
 
 use ratsuche::analysis::stem::{stem_raw, CachedStemmer};
-use ratsuche::analysis::{analyze, analyzer, detect_language, register, Lang, ENGLISH, GERMAN};
+use ratsuche::analysis::{
+    analyze, analyze_query, analyzer, detect_language, query_tokenizers, register, Lang, ENGLISH,
+    GERMAN, GERMAN_QUERY,
+};
 use tantivy::collector::Count;
 use tantivy::query::QueryParser;
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions, STORED};
 use tantivy::tokenizer::{RawTokenizer, TextAnalyzer};
 use tantivy::{doc, Index, IndexWriter};
 
+/// The terms of `text` as a German *query*. (Indexing adds compound parts
+/// after a compound, see `tests/decompound.rs`; everything else is the same.)
 fn de(text: &str) -> Vec<String> {
-    analyze(Lang::German, text)
+    analyze_query(Lang::German, text)
 }
 
 /// Asserts that every word in `words` analyzes to the same single term.
@@ -152,7 +157,7 @@ fn schema() -> Schema {
 
 fn hits(index: &Index, query: &str) -> usize {
     let body = index.schema().get_field("body").expect("body field");
-    let parser = QueryParser::for_index(index, vec![body]);
+    let parser = QueryParser::new(index.schema(), vec![body], query_tokenizers());
     let query = parser
         .parse_query(query)
         .unwrap_or_else(|e| panic!("query {query:?}: {e}"));
@@ -179,6 +184,7 @@ fn queries_through_a_reopened_index() -> tantivy::Result<()> {
     let index = Index::open_in_dir(dir.path())?;
     register(&index);
     assert!(index.tokenizers().get(ENGLISH).is_some());
+    assert!(index.tokenizers().get(GERMAN_QUERY).is_some());
 
     for (query, expected) in [
         ("\"SGB IX\"", 1),

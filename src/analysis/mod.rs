@@ -2,7 +2,8 @@
 //!
 //! Takes text (a passage at index time, the user's words at query time);
 //! gives the terms tantivy indexes and looks up. Both sides go through the
-//! same chain, so every rule here only has to be *consistent*.
+//! same filters, so every rule here only has to be *consistent*, with one
+//! deliberate difference: German compounds are split at index time only.
 //!
 //! # Brief overview
 //!
@@ -15,6 +16,7 @@
 //!   RemoveLongFilter (MAX_TOKEN_BYTES)       RemoveLongFilter
 //!   LowerCaser                               LowerCaser
 //!   stopwords::StopWords (Snowball de)       stopwords::StopWords (Snowball en)
+//!   decompound::Decompounder (index only)    –
 //!   gender::FeminineForms  Ärztin → ärzt     –
 //!   stem::CachedStemmer (Snowball de)        stem::CachedStemmer (Snowball en)
 //!   german_normalize::GermanNormalizer       –
@@ -23,6 +25,8 @@
 //! * [`tokenizer`]: words, with "0412/2025", "10.11.2025", "1,5" and "§ 21"
 //!   (→ `§21`) kept whole; hyphens split ("Ilm-Kreis" → `ilm`, `kreis`).
 //! * [`stopwords`]: Snowball stop lists.
+//! * [`decompound`]: adds the parts of compounds at the compound's position
+//!   ("Kreistagsbeschluss" → `kreistagsbeschluss`, `kreistag`, `beschluss`).
 //! * [`gender`]: a conservative rule mapping feminine person nouns
 //!   (Ärztin, Bürgerinnen) to the masculine base before stemming.
 //! * [`stem`]: Snowball via `rust-stemmers`, with a bounded per-thread cache.
@@ -31,6 +35,29 @@
 //!
 //! Custom analyzers are not stored in the index: [`register`] must be called
 //! after every `Index::create*` **and** every `Index::open*`.
+//!
+//! # Index chain and query chain
+//!
+//! [`GERMAN`] (indexing) splits compounds, [`GERMAN_QUERY`] (searching) does
+//! not. A query "Netzwerk" is then the single term `netzwerk`, which the
+//! index holds as a part of "Ärztenetzwerk"; a query "Ärztenetzwerk" is the
+//! single term of the compound. Splitting queries as well would not add
+//! recall and would cost precision: tantivy's query parser turns several
+//! tokens of one word into a *phrase* whose terms at the same position must
+//! all be present, so "Fachkräftesicherung" would still only match the
+//! compound, while a query split into its parts would match any text
+//! mentioning "Fachkräfte" and "Sicherung" anywhere.
+//!
+//! tantivy (0.27) keeps one tokenizer name per field and the
+//! `QueryParser` looks that name up in the `TokenizerManager` it is given.
+//! So the field keeps `GERMAN`, and the query side passes
+//! [`query_tokenizers`] (where that same name means the query chain) to
+//! `QueryParser::new` instead of using `QueryParser::for_index`.
+//!
+//! A compound *query* does not find the compound written apart
+//! ("Fachkräfte-Sicherung", "Sicherung von Fachkräften"); a search front end
+//! that wants that can expand a query word with
+//! [`decompound::split_compound`] into `compound OR (part₁ AND part₂ …)`.
 //!
 //! # Example
 //!
@@ -42,8 +69,9 @@
 //! assert_eq!(analyze(Lang::German, "DS 46/2024 nach § 21"), ["ds", "46/2024", "§21"]);
 //! ```
 
-use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, TokenizerManager};
 
+pub mod decompound;
 pub mod gender;
 pub mod german_normalize;
 pub mod language;
@@ -55,7 +83,11 @@ pub use language::detect_language;
 
 /// Name of the German analyzer registered on every index.
 pub const GERMAN: &str = "ratsuche_de";
-/// Name of the English analyzer.
+/// Name of the German *query* analyzer: [`GERMAN`] without compound
+/// splitting. Registered too, but see [`query_tokenizers`] for how queries
+/// reach it.
+pub const GERMAN_QUERY: &str = "ratsuche_de_query";
+/// Name of the English analyzer (the same chain for indexing and queries).
 pub const ENGLISH: &str = "ratsuche_en";
 
 /// Tokens of this many bytes or more are dropped before lowercasing: they are
@@ -92,7 +124,8 @@ impl Lang {
     }
 }
 
-/// A fresh analyzer for `lang` (cheap: the stop lists are shared).
+/// A fresh *indexing* analyzer for `lang` (cheap: the stop lists and the
+/// compound dictionary are shared).
 pub fn analyzer(lang: Lang) -> TextAnalyzer {
     let base = TextAnalyzer::builder(tokenizer::CouncilTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
@@ -100,6 +133,7 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
         .filter(stopwords::StopWords::new(lang));
     match lang {
         Lang::German => base
+            .filter(decompound::Decompounder)
             .filter(gender::FeminineForms)
             .filter(stem::CachedStemmer::new(lang))
             .filter(german_normalize::GermanNormalizer)
@@ -108,9 +142,23 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
     }
 }
 
-/// The terms `text` is indexed (or searched) as, in order.
-pub fn analyze(lang: Lang, text: &str) -> Vec<String> {
-    let mut analyzer = analyzer(lang);
+/// A fresh *query* analyzer for `lang`: the indexing chain without compound
+/// splitting (English: the same chain).
+pub fn query_analyzer(lang: Lang) -> TextAnalyzer {
+    match lang {
+        Lang::German => TextAnalyzer::builder(tokenizer::CouncilTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .filter(LowerCaser)
+            .filter(stopwords::StopWords::new(lang))
+            .filter(gender::FeminineForms)
+            .filter(stem::CachedStemmer::new(lang))
+            .filter(german_normalize::GermanNormalizer)
+            .build(),
+        Lang::English => analyzer(lang),
+    }
+}
+
+fn terms(mut analyzer: TextAnalyzer, text: &str) -> Vec<String> {
     let mut stream = analyzer.token_stream(text);
     let mut terms = Vec::new();
     while let Some(token) = stream.next() {
@@ -119,13 +167,43 @@ pub fn analyze(lang: Lang, text: &str) -> Vec<String> {
     terms
 }
 
+/// The terms `text` is indexed as, in order (compound parts right after
+/// their compound).
+pub fn analyze(lang: Lang, text: &str) -> Vec<String> {
+    terms(analyzer(lang), text)
+}
+
+/// The terms `text` is searched as, in order.
+pub fn analyze_query(lang: Lang, text: &str) -> Vec<String> {
+    terms(query_analyzer(lang), text)
+}
+
 /// Register the analyzers on an index; call after every create *and* open.
+/// Registers the indexing chains under [`GERMAN`] and [`ENGLISH`] and the
+/// German query chain under [`GERMAN_QUERY`].
 pub fn register(index: &tantivy::Index) {
+    let tokenizers = index.tokenizers();
     for lang in Lang::ALL {
-        index
-            .tokenizers()
-            .register(lang.analyzer_name(), analyzer(lang));
+        tokenizers.register(lang.analyzer_name(), analyzer(lang));
     }
+    tokenizers.register(GERMAN_QUERY, query_analyzer(Lang::German));
+}
+
+/// The tokenizers a `QueryParser` must use: each field's analyzer name
+/// ([`GERMAN`], [`ENGLISH`]) mapped to that language's *query* chain.
+///
+/// ```
+/// # use tantivy::{query::QueryParser, schema::Schema, Index};
+/// # let index = Index::create_in_ram(Schema::builder().build());
+/// let parser = QueryParser::new(index.schema(), vec![], ratsuche::analysis::query_tokenizers());
+/// ```
+pub fn query_tokenizers() -> TokenizerManager {
+    let tokenizers = TokenizerManager::default();
+    for lang in Lang::ALL {
+        tokenizers.register(lang.analyzer_name(), query_analyzer(lang));
+    }
+    tokenizers.register(GERMAN_QUERY, query_analyzer(Lang::German));
+    tokenizers
 }
 
 /// Helpers shared by the unit tests of every filter (tantivy's
@@ -174,6 +252,35 @@ mod tests {
         assert_token(&t[0], 1, "arzt", 4, 14);
         assert_token(&t[1], 2, "pruf", 15, 22);
         assert_token(&t[2], 3, "gebuhr", 23, 32);
+    }
+
+    #[test]
+    fn compounds_are_split_when_indexing_only() {
+        assert_eq!(
+            analyze(Lang::German, "Ärztenetzwerk"),
+            ["arztenetzwerk", "arzt", "netzwerk"]
+        );
+        assert_eq!(
+            analyze_query(Lang::German, "Ärztenetzwerk"),
+            ["arztenetzwerk"]
+        );
+        assert_eq!(
+            analyze_query(Lang::German, "Netzwerk Ärzte"),
+            ["netzwerk", "arzt"]
+        );
+    }
+
+    #[test]
+    fn query_tokenizers_map_index_names_to_query_chains() {
+        let tokenizers = query_tokenizers();
+        let mut german = tokenizers.get(GERMAN).expect("registered");
+        let mut stream = german.token_stream("Kreistagsbeschluss");
+        assert_eq!(
+            stream.next().map(|t| t.text.clone()).as_deref(),
+            Some("kreistagsbeschluss")
+        );
+        assert!(stream.next().is_none());
+        assert!(tokenizers.get(ENGLISH).is_some());
     }
 
     #[test]

@@ -1,0 +1,595 @@
+//! [`Decompounder`]: adds the parts of German compounds next to the compound,
+//! so "Fachkräftesicherung" is found by "Fachkräfte" and by "Sicherung".
+//!
+//! Takes lowercased, stop-word-filtered German tokens (before the feminine
+//! rule and stemming); gives every token unchanged and, after a compound,
+//! its parts **at the same position** (position increment 0) and with the
+//! compound's offsets. The parts then run through the rest of the chain like
+//! any word: the part `ärzte` of "Ärztenetzwerk" is stemmed to `arzt`, the
+//! term a query "Ärzte" or "Ärztin" looks up.
+//!
+//! It belongs to the *indexing* chain only ([`GERMAN`](super::GERMAN)); the
+//! query chain ([`GERMAN_QUERY`](super::GERMAN_QUERY)) leaves words whole, so
+//! a query "Netzwerk" is one term that matches the indexed part, and a query
+//! "Fachkräftesicherung" is one term that matches the indexed compound
+//! (see the module docs of [`super`] for why the two chains differ).
+//!
+//! # Splitting
+//!
+//! [`split_compound`] runs a dynamic programme over the word's characters.
+//! Every part must be a word of the [`Dictionary`] (built from council texts,
+//! see `src/analysis/dict/README.md`):
+//!
+//! * a part has at least [`MIN_PART_CHARS`] characters, and a
+//!   three-character part must be one of [`SHORT_PARTS`] (`amt`, `bad`,
+//!   `rat`, `tag`, …): short dictionary entries are otherwise mostly
+//!   fragments, and "Referat" must not become "ref" + "rat";
+//! * a non-final part may be followed by a linking element (*Fuge*) `-es-`,
+//!   `-en-`, `-er-`, `-s-`, `-n-` or `-e-` ("Kreistag·s·beschluss",
+//!   "Kind·er·garten"), which is not part of the emitted part; or it may have
+//!   lost a final `-e`/`-en` ("Schul·hof" → `schule`, "Wohn·raum" →
+//!   `wohnen`). Umlaut plurals need no rule: "Ärzte", "Fachkräfte" and
+//!   "Häuser" are dictionary words themselves and are emitted as written;
+//! * the final part is a dictionary word as written (it carries the
+//!   compound's inflection: "Stadtbäumen" → `stadt`, `bäumen`), and never one
+//!   of [`BOUND_FINAL`] (suffixes like `-ung`, `-heit`, `-schaft`, `-lich`
+//!   that broken words leave in any corpus vocabulary);
+//! * among all splits the one with the **fewest parts** wins ("Nahverkehrs-
+//!   plan" → `nahverkehr`, `plan`, not `nah`, `verkehr`, `plan`), ties going
+//!   to the highest product of part frequencies;
+//! * a word is left whole if it is on [`NEVER_SPLIT`] (weekdays, names,
+//!   lexicalised words like "Bürgermeister"), or if it is itself far more
+//!   frequent than its parts ([`MAX_WHOLE_TO_PARTS_RATIO`] times their
+//!   geometric mean): such a word is an established unit whose "split" is a
+//!   coincidence ("Transport" ≠ "trans" + "port").
+//!
+//! # Speed
+//!
+//! Splitting costs one dictionary lookup per candidate substring, far more
+//! than stemming, so decompositions are cached per thread exactly like stems
+//! ([`super::stem`]): a bounded `HashMap` cleared when full. Words shorter
+//! than two minimal parts, or containing anything but letters, are never
+//! looked up.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
+
+use super::gender::feminine_base_len;
+
+/// The dictionary shipped with the crate: `word<TAB>count` lines.
+const GERMAN_WORDS: &str = include_str!("dict/de_words.tsv");
+
+/// Shortest part, in characters.
+pub const MIN_PART_CHARS: usize = 3;
+
+/// The only three-character words that may be parts ("Bau·amt", "Hallen·bad",
+/// "Gemeinde·rat", "Kreis·tag", "Nah·verkehr"). Everything else of that length
+/// in a corpus vocabulary is too often a fragment or an abbreviation.
+#[rustfmt::skip]
+pub const SHORT_PARTS: &[&str] = &[
+    "akt", "alt", "amt", "arm", "art", "ast", "bad", "bär", "bau", "bio", "box",
+    "bus", "dom", "ehe", "eis", "fuß", "gas", "gut", "hof", "job", "kur", "lkw",
+    "lob", "mai", "mut", "nah", "neu", "not", "ohr", "öko", "ort", "ost", "pkw",
+    "rad", "rat", "rot", "ruf", "see", "ski", "süd", "tag", "tal", "tat", "tee",
+    "tod", "ton", "tor", "tür", "uhr", "wal", "web", "weg", "zoo", "zug",
+];
+
+/// Linking elements, tried on every non-final part.
+pub const FUGEN: &[&str] = &["es", "en", "er", "s", "n", "e"];
+
+/// Endings that may be restored on a non-final part ("Schul·hof" → `schule`,
+/// "Wohn·raum" → `wohnen`).
+pub const ELIDED: &[&str] = &["e", "en"];
+
+/// Never a final part: derivational suffixes and inflected word ends. They
+/// are dictionary "words" only because text extraction breaks words
+/// ("Verwal-tung") or gender forms are split ("Bürger*innen"), and splitting
+/// at them would turn every derivation into a compound ("Sicher·ung").
+#[rustfmt::skip]
+pub const BOUND_FINAL: &[&str] = &[
+    "ung", "ungen", "rung", "rungen", "lung", "nung", "tung", "erung",
+    "heit", "heiten", "keit", "keiten", "igkeit", "schaft", "schaften",
+    "nis", "nisse", "lich", "liche", "lichen", "licher", "liches", "lichem",
+    "lichkeit", "lichkeiten", "ation", "ationen", "ieren", "iert", "ierte",
+    "ierten", "isch", "ische", "ischen", "sche", "schen", "chen", "ende",
+    "enden", "ten", "tes", "ern", "reich", "reiche", "reichen", "los", "lose",
+    "losen", "loser", "halt", "nahme",
+    // Gender forms "Bürger*innen", "Ärzt:innen" make `innen` one of the most
+    // frequent tokens; "Ärztinnen" is no "Ärzt" + "innen".
+    "innen",
+];
+
+/// Never a non-final part: participle and verb prefixes that happen to be in
+/// the vocabulary as fragments ("abge·grenzt").
+#[rustfmt::skip]
+pub const BOUND_INITIAL: &[&str] = &[
+    "trans", "abge", "ange", "aufge", "ausge", "einge", "zuge", "vorge", "nachge",
+    "mitge", "ver", "unter", "untere",
+];
+
+/// Words that look like compounds of dictionary words but must stay whole:
+/// their parts are not what they mean ("Diens·tag", "Karls·ruhe", "Bürger·
+/// meister" is no master).
+#[rustfmt::skip]
+pub const NEVER_SPLIT: &[&str] = &[
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
+    "sonnabend", "sonntag", "karlsruhe", "bürgermeister", "bürgermeisterin",
+    "haushalt", "haushalte", "unternehmen", "stellungnahme", "stellungnahmen",
+];
+
+/// A word is left whole when its own corpus count exceeds the geometric
+/// mean of its parts' counts by this factor (Koehn & Knight 2003 use factor
+/// 1; since the compound is kept anyway, only clearly lexicalised words need
+/// protecting, and a lower factor loses "Gemeinde·rat"-like splits that
+/// searchers expect).
+pub const MAX_WHOLE_TO_PARTS_RATIO: f64 = 20.0;
+
+/// Words of the German dictionary with their corpus counts.
+pub struct Dictionary {
+    counts: HashMap<Box<str>, u32>,
+}
+
+impl Dictionary {
+    /// Parses `word<TAB>count` lines (other lines are ignored).
+    pub fn parse(tsv: &str) -> Dictionary {
+        let counts = tsv
+            .lines()
+            .filter_map(|line| {
+                let (word, count) = line.split_once('\t')?;
+                Some((word.into(), count.trim().parse().ok()?))
+            })
+            .collect();
+        Dictionary { counts }
+    }
+
+    /// The dictionary shipped with the crate, parsed on first use.
+    pub fn german() -> &'static Dictionary {
+        static GERMAN: OnceLock<Dictionary> = OnceLock::new();
+        GERMAN.get_or_init(|| Dictionary::parse(GERMAN_WORDS))
+    }
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Whether the dictionary is empty.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// Corpus count of `word` (0 if unknown).
+    pub fn count(&self, word: &str) -> u32 {
+        self.counts.get(word).copied().unwrap_or(0)
+    }
+
+    /// Count of `word` as a compound part: 0 if it is not allowed as one.
+    fn part_count(&self, word: &str) -> u32 {
+        match word.chars().count() {
+            n if n < MIN_PART_CHARS => 0,
+            n if n == MIN_PART_CHARS && !SHORT_PARTS.contains(&word) => 0,
+            _ => self.count(word),
+        }
+    }
+
+    /// The dictionary word a non-final segment stands for, with its count:
+    /// the segment itself or minus a linking element, else the segment with
+    /// an elided ending restored. Returns the length (bytes) of the segment's
+    /// prefix that the word starts with and the ending to append.
+    fn initial_part(&self, segment: &str, scratch: &mut String) -> Option<Choice> {
+        if BOUND_INITIAL.contains(&segment) {
+            return None;
+        }
+        // The segment as written or minus a linking element, whichever is the
+        // more frequent word: "straßen" → `straße`, "ergebnis" stays (not
+        // the fragment "ergebni").
+        let as_written = std::iter::once(segment)
+            .chain(FUGEN.iter().filter_map(|f| segment.strip_suffix(f)))
+            .filter(|w| !BOUND_INITIAL.contains(w))
+            .map(|w| Choice {
+                len: w.len(),
+                restored: "",
+                count: self.part_count(w),
+            })
+            .filter(|c| c.count > 0)
+            .max_by_key(|c| c.count);
+        if as_written.is_some() {
+            return as_written;
+        }
+        if segment.chars().count() < 4 || segment.ends_with('e') {
+            return None;
+        }
+        ELIDED
+            .iter()
+            .map(|&e| {
+                scratch.clear();
+                scratch.push_str(segment);
+                scratch.push_str(e);
+                Choice {
+                    len: segment.len(),
+                    restored: e,
+                    count: self.part_count(scratch),
+                }
+            })
+            .filter(|c| c.count > 0)
+            .max_by_key(|c| c.count)
+    }
+}
+
+/// How a segment of the word becomes a part: its first `len` bytes plus
+/// `restored`.
+#[derive(Clone, Copy)]
+struct Choice {
+    len: usize,
+    restored: &'static str,
+    count: u32,
+}
+
+/// The best split of `word[..end]` found so far, as a back pointer.
+#[derive(Clone, Copy)]
+struct Cell {
+    parts: usize,
+    log_count: f64,
+    /// Byte offset where the last part's segment starts.
+    start: usize,
+    choice: Choice,
+}
+
+/// Splits a lowercased word into its parts with the [`Dictionary::german`]
+/// dictionary; `None` if it is not a compound. See the module docs.
+///
+/// ```
+/// use ratsuche::analysis::decompound::split_compound;
+///
+/// assert_eq!(split_compound("kreistagsbeschluss").unwrap(), ["kreistag", "beschluss"]);
+/// assert_eq!(split_compound("halle"), None);
+/// ```
+///
+/// A feminine person noun is split by its masculine base (the base
+/// [`gender`](super::gender) cuts it to), so "Sachbearbeiterinnen" gives the
+/// parts of "Sachbearbeiter", and "Lehrerinnen" is not read as "Lehre" +
+/// "Rinnen".
+pub fn split_compound(word: &str) -> Option<Vec<String>> {
+    let base = feminine_base_len(word).map_or(word, |len| &word[..len]);
+    split_with(Dictionary::german(), base)
+}
+
+/// Whether `word` can be a compound at all (cheap; no dictionary lookup).
+fn may_be_compound(word: &str) -> bool {
+    word.len() >= 2 * MIN_PART_CHARS
+        && word.chars().count() >= 2 * MIN_PART_CHARS
+        && word.chars().all(char::is_alphabetic)
+        && !NEVER_SPLIT.contains(&word)
+}
+
+/// [`split_compound`] with any dictionary.
+pub fn split_with(dict: &Dictionary, word: &str) -> Option<Vec<String>> {
+    if !may_be_compound(word) {
+        return None;
+    }
+    // Char boundaries; best[k] is the best split of word[..bounds[k]].
+    let bounds: Vec<usize> = word
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(word.len()))
+        .collect();
+    let last = bounds.len() - 1;
+    let mut best: Vec<Option<Cell>> = vec![None; bounds.len()];
+    let mut scratch = String::new();
+    for end in MIN_PART_CHARS..=last {
+        for start in 0..=end - MIN_PART_CHARS {
+            let (parts, log_count) = match (start, &best[start]) {
+                (0, _) => (0, 0.0),
+                (_, Some(cell)) => (cell.parts, cell.log_count),
+                (_, None) => continue,
+            };
+            let segment = &word[bounds[start]..bounds[end]];
+            let choice = if end == last {
+                // The whole word is no split of itself.
+                if start == 0 || BOUND_FINAL.contains(&segment) {
+                    continue;
+                }
+                Choice {
+                    len: segment.len(),
+                    restored: "",
+                    count: dict.part_count(segment),
+                }
+            } else {
+                match dict.initial_part(segment, &mut scratch) {
+                    Some(choice) => choice,
+                    None => continue,
+                }
+            };
+            if choice.count == 0 {
+                continue;
+            }
+            let cell = Cell {
+                parts: parts + 1,
+                log_count: log_count + f64::from(choice.count).ln(),
+                start: bounds[start],
+                choice,
+            };
+            let better = match &best[end] {
+                None => true,
+                Some(b) => {
+                    cell.parts < b.parts || (cell.parts == b.parts && cell.log_count > b.log_count)
+                }
+            };
+            if better {
+                best[end] = Some(cell);
+            }
+        }
+    }
+    let found = best[last]?;
+    let geometric_mean = (found.log_count / found.parts as f64).exp();
+    if f64::from(dict.count(word)) > MAX_WHOLE_TO_PARTS_RATIO * geometric_mean {
+        return None;
+    }
+    // Follow the back pointers from the end of the word.
+    let mut parts = Vec::with_capacity(found.parts);
+    let mut cell = found;
+    loop {
+        let Choice { len, restored, .. } = cell.choice;
+        parts.push(format!("{}{restored}", &word[cell.start..cell.start + len]));
+        if cell.start == 0 {
+            break;
+        }
+        let index = bounds.binary_search(&cell.start).expect("a char boundary");
+        cell = best[index].expect("a split of the prefix");
+    }
+    parts.reverse();
+    Some(parts)
+}
+
+/// Entries a thread's decomposition cache holds before it is cleared.
+pub const CACHE_CAPACITY: usize = 50_000;
+
+thread_local! {
+    static CACHE: RefCell<HashMap<String, Option<Box<[String]>>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// Calls `f` with the cached parts of `word` (or `None`), splitting on a miss.
+fn with_parts<R>(word: &str, f: impl FnOnce(Option<&[String]>) -> R) -> R {
+    // Most tokens are short or contain digits: no need to cache those.
+    if !may_be_compound(word) {
+        return f(None);
+    }
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if !cache.contains_key(word) {
+            if cache.len() >= CACHE_CAPACITY {
+                cache.clear();
+            }
+            let parts = split_compound(word).map(Vec::into_boxed_slice);
+            cache.insert(word.to_string(), parts);
+        }
+        f(cache[word].as_deref())
+    })
+}
+
+/// Token filter adding compound parts at the compound's position (German
+/// indexing chain only).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Decompounder;
+
+impl TokenFilter for Decompounder {
+    type Tokenizer<T: Tokenizer> = DecompounderFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> DecompounderFilter<T> {
+        // Parse the dictionary now, not inside the first document's tokens.
+        Dictionary::german();
+        DecompounderFilter { inner: tokenizer }
+    }
+}
+
+/// [`Tokenizer`] wrapper built by [`Decompounder`].
+#[derive(Clone)]
+pub struct DecompounderFilter<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for DecompounderFilter<T> {
+    type TokenStream<'a> = DecompounderTokenStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        DecompounderTokenStream {
+            tail: self.inner.token_stream(text),
+            parts: Vec::new(),
+            next_part: 0,
+            part: Token::default(),
+        }
+    }
+}
+
+/// Token stream of [`DecompounderFilter`]: the tail's tokens, each followed
+/// by its parts.
+pub struct DecompounderTokenStream<T> {
+    tail: T,
+    /// Parts of the last compound, emitted after it in order.
+    parts: Vec<String>,
+    /// Index into `parts` of the part to emit next; `0` with `parts` empty
+    /// means the current token is the tail's.
+    next_part: usize,
+    /// The part being emitted (a copy of the compound token, buffers reused).
+    part: Token,
+}
+
+impl<T: TokenStream> DecompounderTokenStream<T> {
+    fn emitting_part(&self) -> bool {
+        self.next_part > 0
+    }
+}
+
+impl<T: TokenStream> TokenStream for DecompounderTokenStream<T> {
+    fn advance(&mut self) -> bool {
+        if self.emitting_part() || !self.parts.is_empty() {
+            if self.next_part < self.parts.len() {
+                let compound = self.tail.token();
+                self.part.text.clear();
+                self.part.text.push_str(&self.parts[self.next_part]);
+                self.part.position = compound.position;
+                self.part.offset_from = compound.offset_from;
+                self.part.offset_to = compound.offset_to;
+                self.part.position_length = compound.position_length;
+                self.next_part += 1;
+                return true;
+            }
+            self.parts.clear();
+            self.next_part = 0;
+        }
+        if !self.tail.advance() {
+            return false;
+        }
+        let parts = &mut self.parts;
+        with_parts(&self.tail.token().text, |found| {
+            if let Some(found) = found {
+                parts.extend(found.iter().cloned());
+            }
+        });
+        true
+    }
+
+    fn token(&self) -> &Token {
+        if self.emitting_part() {
+            &self.part
+        } else {
+            self.tail.token()
+        }
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        if self.emitting_part() {
+            &mut self.part
+        } else {
+            self.tail.token_mut()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
+
+    use super::*;
+    use crate::analysis::test_util::{assert_token, collect_tokens, texts};
+    use crate::analysis::tokenizer::CouncilTokenizer;
+
+    fn dict() -> Dictionary {
+        Dictionary::parse(
+            "kreistag\t50\nkreis\t200\ntag\t900\nbeschluss\t500\nhalle\t300\nhall\t40\n\
+             ärzte\t100\nnetzwerk\t300\nschule\t400\nhof\t300\nref\t90\nrat\t100\n\
+             referat\t130\nsicher\t200\nung\t30\ntrans\t16\nport\t13\ntransport\t2000\n\
+             wohnen\t300\nraum\t500\nnahverkehr\t100\nnah\t50\nverkehr\t3000\nplan\t3000\n",
+        )
+    }
+
+    fn split(word: &str) -> Option<Vec<String>> {
+        split_with(&dict(), word)
+    }
+
+    #[test]
+    fn linking_elements_are_dropped() {
+        assert_eq!(
+            split("kreistagsbeschluss").unwrap(),
+            ["kreistag", "beschluss"]
+        );
+        assert_eq!(split("ärztenetzwerk").unwrap(), ["ärzte", "netzwerk"]);
+        assert_eq!(split("hallenbeschluss").unwrap(), ["halle", "beschluss"]);
+    }
+
+    #[test]
+    fn elided_endings_are_restored() {
+        assert_eq!(split("schulhof").unwrap(), ["schule", "hof"]);
+        assert_eq!(split("wohnraum").unwrap(), ["wohnen", "raum"]);
+    }
+
+    #[test]
+    fn fewest_parts_win() {
+        assert_eq!(split("nahverkehrsplan").unwrap(), ["nahverkehr", "plan"]);
+        assert_eq!(split("kreistag").unwrap(), ["kreis", "tag"]);
+    }
+
+    #[test]
+    fn fragments_and_suffixes_are_no_parts() {
+        // "hall" + "e": the final part is too short; "sicher" + "ung": a suffix;
+        // "ref" + "rat": "ref" is no allowed short part.
+        assert_eq!(split("halle"), None);
+        assert_eq!(split("sicherung"), None);
+        assert_eq!(split("referat"), None);
+        assert_eq!(split("hallen"), None);
+    }
+
+    #[test]
+    fn frequent_words_with_implausible_splits_stay_whole() {
+        // 2000 > 20 × √(16 × 13).
+        assert_eq!(split("transport"), None);
+    }
+
+    #[test]
+    fn never_split_and_non_letters() {
+        assert_eq!(split("dienstag"), None);
+        assert_eq!(split("kreistag2025"), None);
+        assert_eq!(split("tag"), None);
+    }
+
+    #[test]
+    fn parts_follow_the_compound_at_its_position() {
+        let mut analyzer = TextAnalyzer::builder(CouncilTokenizer::default())
+            .filter(LowerCaser)
+            .filter(Decompounder)
+            .build();
+        let t = collect_tokens(&mut analyzer, "Der Kreistagsbeschluss zur Halle");
+        assert_eq!(
+            texts(&t),
+            [
+                "der",
+                "kreistagsbeschluss",
+                "kreistag",
+                "beschluss",
+                "zur",
+                "halle"
+            ]
+        );
+        assert_token(&t[1], 1, "kreistagsbeschluss", 4, 22);
+        assert_token(&t[2], 1, "kreistag", 4, 22);
+        assert_token(&t[3], 1, "beschluss", 4, 22);
+        assert_token(&t[4], 2, "zur", 23, 26);
+        assert_token(&t[5], 3, "halle", 27, 32);
+    }
+
+    #[test]
+    fn compound_at_the_end_of_the_text_emits_all_parts() {
+        let mut analyzer = TextAnalyzer::builder(CouncilTokenizer::default())
+            .filter(LowerCaser)
+            .filter(Decompounder)
+            .build();
+        let t = collect_tokens(&mut analyzer, "Fachkräftesicherung");
+        assert_eq!(
+            texts(&t),
+            ["fachkräftesicherung", "fachkräfte", "sicherung"]
+        );
+        assert!(t.iter().all(|t| t.position == 0));
+    }
+
+    #[test]
+    fn feminine_forms_are_split_by_their_base() {
+        assert_eq!(split_compound("lehrerinnen"), None);
+        assert_eq!(split_compound("ärztinnen"), None);
+        assert_eq!(
+            split_compound("sachbearbeiterinnen"),
+            split_compound("sachbearbeiter")
+        );
+        assert!(split_compound("sachbearbeiter").is_some());
+    }
+
+    #[test]
+    fn shipped_dictionary_loads() {
+        let dict = Dictionary::german();
+        assert!(dict.len() > 10_000, "{} words", dict.len());
+        assert!(dict.count("beschluss") > 0);
+    }
+}
