@@ -30,7 +30,9 @@ use crate::analysis;
 ///
 /// * v2: `title` fast (Handlungsfeld facet), `body_key`/`gremium_key`
 ///   (normalised filter terms), `year` (facet).
-pub const SCHEMA_VERSION: u32 = 2;
+/// * v3: the German index chain adds compound parts (decompounding), so an
+///   index built without them would silently miss part matches.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The commit payload identifying an index built with this schema version.
 pub fn schema_payload() -> String {

@@ -227,7 +227,13 @@ pub fn parse_query(index: &PassageIndex, text: &str, mode: MatchMode) -> Result<
         return Err(Error::Query("the query is empty".into()));
     }
     let fields = index.fields();
-    let mut parser = QueryParser::for_index(index.tantivy(), fields.query_fields());
+    // Queries use the query chains (no compound splitting): the index holds
+    // compounds *and* their parts, so a query word matches either.
+    let mut parser = QueryParser::new(
+        index.tantivy().schema(),
+        fields.query_fields(),
+        crate::analysis::query_tokenizers(),
+    );
     parser.set_field_boost(fields.title_de, TITLE_BOOST);
     parser.set_field_boost(fields.title_en, TITLE_BOOST);
     if mode == MatchMode::All {
