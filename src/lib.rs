@@ -46,6 +46,7 @@
 pub mod analysis;
 pub mod clean;
 pub mod error;
+pub mod eval;
 pub mod extract;
 pub mod index;
 pub mod ingest;
