@@ -97,9 +97,15 @@ fn main() -> Result<()> {
     let qrels_path = setup.data.join("qrels.txt");
     let queries = eval::parse_queries(&read(&queries_path)?)
         .with_context(|| format!("{}", queries_path.display()))?;
-    let qrels =
-        eval::parse_qrels(&read(&qrels_path)?).with_context(|| format!("{}", qrels_path.display()))?;
-    check_judgments(&queries, &qrels, &units)?;
+    let qrels = eval::parse_qrels(&read(&qrels_path)?)
+        .with_context(|| format!("{}", qrels_path.display()))?;
+    let problems = eval::check_judgments(&queries, &qrels, &units);
+    if !problems.is_empty() {
+        bail!(
+            "judgments do not fit the units:\n  {}",
+            problems.join("\n  ")
+        );
+    }
     let plain_queries = setup.work.join("queries.tsv");
     std::fs::write(
         &plain_queries,
@@ -133,8 +139,15 @@ fn main() -> Result<()> {
         }
         let run_path = setup.work.join(format!("runs/{peer}.trec"));
         let start = Instant::now();
-        run_peer(&setup, &target, peer, &units_path, &plain_queries, &run_path)
-            .with_context(|| format!("peer {peer} (set RELEVANCE_SKIP={peer} to leave it out)"))?;
+        run_peer(
+            &setup,
+            &target,
+            peer,
+            &units_path,
+            &plain_queries,
+            &run_path,
+        )
+        .with_context(|| format!("peer {peer} (set RELEVANCE_SKIP={peer} to leave it out)"))?;
         let seconds = start.elapsed().as_secs_f64();
         let run = eval::parse_run(&read(&run_path)?)
             .with_context(|| format!("{}", run_path.display()))?;
@@ -151,34 +164,6 @@ fn main() -> Result<()> {
 
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
-}
-
-/// Every query is judged, with at least one relevant unit, and every judged
-/// unit exists: a judgment naming a unit the pipeline no longer produces
-/// would silently count as a miss for every engine.
-fn check_judgments(queries: &[JudgedQuery], qrels: &Qrels, units: &[eval::Unit]) -> Result<()> {
-    let ids: HashSet<&str> = units.iter().map(|u| u.id.as_str()).collect();
-    let mut problems = Vec::new();
-    for q in queries {
-        match qrels.get(&q.id) {
-            None => problems.push(format!("{}: no judgments", q.id)),
-            Some(j) if !j.values().any(|g| *g >= eval::RELEVANT) => {
-                problems.push(format!("{}: no unit of grade >= {}", q.id, eval::RELEVANT))
-            }
-            Some(_) => {}
-        }
-    }
-    for (qid, judged) in qrels {
-        for unit in judged.keys() {
-            if !ids.contains(unit.as_str()) {
-                problems.push(format!("{qid}: judged unit {unit} is not in the index"));
-            }
-        }
-    }
-    if !problems.is_empty() {
-        bail!("judgments do not fit the units:\n  {}", problems.join("\n  "));
-    }
-    Ok(())
 }
 
 fn run_peer(
@@ -205,8 +190,13 @@ fn run_peer(
     };
     let mut cmd = match peer {
         "fts5" | "xapian" => {
-            let python = std::env::var("RELEVANCE_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
-            let script = if peer == "fts5" { "fts5.py" } else { "xapian_peer.py" };
+            let python =
+                std::env::var("RELEVANCE_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+            let script = if peer == "fts5" {
+                "fts5.py"
+            } else {
+                "xapian_peer.py"
+            };
             let mut cmd = Command::new(&python);
             cmd.arg(peers.join(script));
             cmd
@@ -226,7 +216,12 @@ fn run_peer(
             if stale {
                 std::fs::create_dir_all(&classes)?;
                 let mut javac = Command::new("javac");
-                javac.arg("-cp").arg(&jar).arg("-d").arg(&classes).arg(&source);
+                javac
+                    .arg("-cp")
+                    .arg(&jar)
+                    .arg("-d")
+                    .arg(&classes)
+                    .arg(&source);
                 check_status(&mut javac, "javac (a JDK 17 is needed)")?;
             }
             let mut cmd = Command::new("java");
@@ -265,10 +260,20 @@ fn ensure_jar(dir: &Path) -> Result<PathBuf> {
         return Ok(jar);
     }
     std::fs::create_dir_all(dir)?;
-    eprintln!("lucene: fetching {PYSERINI} from PyPI into {} (about 165 MB)", dir.display());
+    eprintln!(
+        "lucene: fetching {PYSERINI} from PyPI into {} (about 165 MB)",
+        dir.display()
+    );
     let mut pip = Command::new("pip");
-    pip.args(["download", PYSERINI, "--no-deps", "--no-binary", ":all:", "-d"])
-        .arg(dir);
+    pip.args([
+        "download",
+        PYSERINI,
+        "--no-deps",
+        "--no-binary",
+        ":all:",
+        "-d",
+    ])
+    .arg(dir);
     check_status(
         &mut pip,
         "pip download (needs pip and network; or put the jar into RATSUCHE_PEERS_DIR yourself)",
@@ -318,7 +323,10 @@ fn report_text(
         c = eval::CUTOFF,
         r = eval::RELEVANT,
     );
-    let _ = writeln!(out, "| engine | nDCG@10 | recall@10 | MRR | seconds (all queries) |");
+    let _ = writeln!(
+        out,
+        "| engine | nDCG@10 | recall@10 | MRR | seconds (all queries) |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|");
     for ((name, scores), (_, _, seconds)) in scored.iter().zip(runs) {
         let m = mean_of(scores, None);
@@ -349,7 +357,9 @@ fn report_text(
     }
 
     // Queries where some peer beats ratsuche on nDCG@10.
-    let (ours, peers) = scored.split_first().expect("ratsuche's run is always there");
+    let (ours, peers) = scored
+        .split_first()
+        .expect("ratsuche's run is always there");
     let mut lines = String::new();
     for q in queries {
         let mine = ours.1[&q.id].ndcg;
@@ -357,7 +367,9 @@ fn report_text(
             .iter()
             .map(|(name, s)| (*name, s[&q.id].ndcg))
             .max_by(|a, b| a.1.total_cmp(&b.1));
-        let Some((best_name, best_ndcg)) = best else { break };
+        let Some((best_name, best_ndcg)) = best else {
+            break;
+        };
         if best_ndcg <= mine + 1e-9 {
             continue;
         }
@@ -367,11 +379,20 @@ fn report_text(
             eval::dedup(run.get(&q.id).map(Vec::as_slice).unwrap_or_default())
                 .iter()
                 .take(3)
-                .map(|u| format!("{u}={}", judged.get(*u).map_or("-".into(), |g| g.to_string())))
+                .map(|u| {
+                    format!(
+                        "{u}={}",
+                        judged.get(*u).map_or("-".into(), |g| g.to_string())
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(" ")
         };
-        let _ = write!(lines, "| {} | {} | `{}` | {mine:.3} |", q.id, q.category, q.text);
+        let _ = write!(
+            lines,
+            "| {} | {} | `{}` | {mine:.3} |",
+            q.id, q.category, q.text
+        );
         for (_, s) in peers {
             let _ = write!(lines, " {:.3} |", s[&q.id].ndcg);
         }
@@ -382,7 +403,10 @@ fn report_text(
         for (name, _) in peers {
             let _ = write!(out, " {name} |");
         }
-        let _ = write!(out, " ratsuche top 3 | best peer top 3 |\n|---|---|---|---|");
+        let _ = write!(
+            out,
+            " ratsuche top 3 | best peer top 3 |\n|---|---|---|---|"
+        );
         for _ in peers {
             let _ = write!(out, "---|");
         }

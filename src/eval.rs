@@ -86,7 +86,10 @@ pub fn parse_queries(text: &str) -> std::result::Result<Vec<JudgedQuery>, ParseE
         }
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() < 3 {
-            return Err(parse_error(n, "expected ID<TAB>CATEGORY<TAB>QUERY[<TAB>NEED]"));
+            return Err(parse_error(
+                n,
+                "expected ID<TAB>CATEGORY<TAB>QUERY[<TAB>NEED]",
+            ));
         }
         let id = cols[0].trim().to_string();
         if id.is_empty() || id.contains(char::is_whitespace) {
@@ -99,7 +102,10 @@ pub fn parse_queries(text: &str) -> std::result::Result<Vec<JudgedQuery>, ParseE
             id,
             category: cols[1].trim().to_string(),
             text: cols[2].trim().to_string(),
-            need: cols.get(3).map(|s| s.trim().to_string()).unwrap_or_default(),
+            need: cols
+                .get(3)
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default(),
         });
     }
     Ok(out)
@@ -290,11 +296,7 @@ impl Scores {
 }
 
 /// Per-query scores of a run; a query the run does not answer scores 0.
-pub fn score_run(
-    run: &Run,
-    queries: &[JudgedQuery],
-    qrels: &Qrels,
-) -> BTreeMap<String, Scores> {
+pub fn score_run(run: &Run, queries: &[JudgedQuery], qrels: &Qrels) -> BTreeMap<String, Scores> {
     let empty = HashMap::new();
     queries
         .iter()
@@ -304,6 +306,39 @@ pub fn score_run(
             (q.id.clone(), Scores::of(ranked, judged))
         })
         .collect()
+}
+
+/// What is wrong with a query set and its judgments against the units of
+/// an index: queries without judgments or without a relevant unit, and
+/// judged units the index does not hold (a judgment naming a unit the
+/// pipeline no longer produces would silently count as a miss for every
+/// engine). Empty when everything fits.
+pub fn check_judgments(queries: &[JudgedQuery], qrels: &Qrels, units: &[Unit]) -> Vec<String> {
+    let ids: HashSet<&str> = units.iter().map(|u| u.id.as_str()).collect();
+    let mut problems = Vec::new();
+    for q in queries {
+        match qrels.get(&q.id) {
+            None => problems.push(format!("{}: no judgments", q.id)),
+            Some(j) if !j.values().any(|g| *g >= RELEVANT) => {
+                problems.push(format!("{}: no unit of grade >= {RELEVANT}", q.id))
+            }
+            Some(_) => {}
+        }
+    }
+    for (qid, judged) in qrels {
+        if !queries.iter().any(|q| &q.id == qid) {
+            problems.push(format!("{qid}: judged but not in the query set"));
+        }
+        let mut missing: Vec<&String> = judged
+            .keys()
+            .filter(|u| !ids.contains(String::as_str(u)))
+            .collect();
+        missing.sort();
+        for unit in missing {
+            problems.push(format!("{qid}: judged unit {unit} is not in the index"));
+        }
+    }
+    problems
 }
 
 /// The document part of a unit id: the file name up to its first dot
@@ -478,7 +513,8 @@ mod tests {
 
     #[test]
     fn parses_qrels_queries_and_runs() {
-        let qrels = parse_qrels("q1 0 d:text:p1 3\nq1 0 d:qa:2 0\n\nq2 0 e:stichwort:1.2 1\n").unwrap();
+        let qrels =
+            parse_qrels("q1 0 d:text:p1 3\nq1 0 d:qa:2 0\n\nq2 0 e:stichwort:1.2 1\n").unwrap();
         assert_eq!(qrels["q1"]["d:text:p1"], 3);
         assert_eq!(qrels["q2"].len(), 1);
         assert!(parse_qrels("q1 0 a 4").is_err());
@@ -495,6 +531,33 @@ mod tests {
         assert_eq!(run["q1"], ["a", "b"]);
         assert_eq!(parse_run(&format_run(&run, "t")).unwrap(), run);
         assert!(parse_run("q1 Q0 a one 0.5 x").is_err());
+    }
+
+    #[test]
+    fn check_judgments_names_missing_units_and_unjudged_queries() {
+        let unit = |id: &str| Unit {
+            id: id.into(),
+            doc: "d".into(),
+            file: "d.txt".into(),
+            kind: "text".into(),
+            number: None,
+            page: 1,
+            title: String::new(),
+            text: "x".into(),
+        };
+        let queries = parse_queries("q1\tkeyword\ta\nq2\tkeyword\tb\nq3\tkeyword\tc").unwrap();
+        let qrels = parse_qrels("q1 0 d:text:p1 3\nq2 0 d:text:p1 1\nq2 0 d:text:p9 2\n").unwrap();
+        let problems = check_judgments(&queries, &qrels, &[unit("d:text:p1")]);
+        assert_eq!(
+            problems,
+            [
+                "q3: no judgments",
+                "q2: judged unit d:text:p9 is not in the index"
+            ]
+        );
+        let qrels = parse_qrels("q1 0 d:text:p1 1").unwrap();
+        let problems = check_judgments(&queries[..1], &qrels, &[unit("d:text:p1")]);
+        assert_eq!(problems, ["q1: no unit of grade >= 2"]);
     }
 
     #[test]
