@@ -155,7 +155,9 @@ fn fixture() -> &'static Fixture {
                     date: Some("2023-05-02"),
                     reference: None,
                 },
-                vec![text("Der Radweg an der Ilm ist fertig. Die Integration gelingt.")],
+                vec![text(
+                    "Der Radweg an der Ilm ist fertig. Die Integration gelingt.",
+                )],
             ),
         ];
         let mut writer = index.writer(30_000_000).unwrap();
@@ -201,7 +203,10 @@ fn field_filters_select_documents() {
         ("typ:anfrage_antwort", &["anfrage.pdf"][..]),
         ("type:Konzept", &["konzept.pdf"]),
         ("gremium:\"Ausschuss für Umwelt\"", &["konzept.pdf"]),
-        ("gremium:kreistag", &["anfrage.pdf", "info.pdf", "radweg.pdf"]),
+        (
+            "gremium:kreistag",
+            &["anfrage.pdf", "info.pdf", "radweg.pdf"],
+        ),
         ("body:wartburgkreis", &["konzept.pdf"]),
         ("Radweg body:Ilm-Kreis", &["radweg.pdf", "vorlage.pdf"]),
         ("Radweg gremium:Kreistag", &["radweg.pdf"]),
@@ -318,7 +323,9 @@ fn abbreviations_and_synonyms_find_each_other() {
     let opnv = run("ÖPNV");
     assert_eq!(files(&opnv), ["konzept.pdf"]);
     assert_eq!(opnv.synonyms[0].words, "ÖPNV");
-    assert!(opnv.synonyms[0].variants.contains(&"Nahverkehr".to_string()));
+    assert!(opnv.synonyms[0]
+        .variants
+        .contains(&"Nahverkehr".to_string()));
     // KV ↔ Kassenärztliche Vereinigung, in both directions, also as words
     // next to each other and as a phrase.
     assert_eq!(files(&run("KV")), ["info.pdf", "vorlage.pdf"]);
@@ -389,10 +396,7 @@ fn or_exclusion_prefix_and_groups() {
     let grouped = run("(Integration OR Arztlotsen) Radweg");
     assert_eq!(files(&grouped), ["radweg.pdf", "vorlage.pdf"]);
     assert!(!grouped.fallback);
-    assert_eq!(
-        files(&run("Integrations*")),
-        ["anfrage.pdf", "radweg.pdf"]
-    );
+    assert_eq!(files(&run("Integrations*")), ["anfrage.pdf", "radweg.pdf"]);
     assert_eq!(files(&run("Kindertages*")), ["konzept.pdf"]);
     assert_eq!(run("Xylophon*").total, 0);
     // Exclusions with a filter list the rest; without one they are refused.
@@ -433,8 +437,14 @@ fn hostile_queries_give_errors_or_results() {
         ("Radweg \"", "unbalanced quote at column 8"),
         ("((((Radweg", "unclosed parenthesis at column 4"),
         ("Radweg))", "unbalanced ')' at column 7"),
-        ("foo:bar", "unknown field \"foo\" at column 1 (known: typ, gremium"),
-        ("datum:2025-13", "invalid date \"2025-13\" in datum: at column 7"),
+        (
+            "foo:bar",
+            "unknown field \"foo\" at column 1 (known: typ, gremium",
+        ),
+        (
+            "datum:2025-13",
+            "invalid date \"2025-13\" in datum: at column 7",
+        ),
         ("Radweg\u{0}", "control character U+0000 at column 7"),
         ("Rad\u{1b}[31mweg", "control character U+001B at column 4"),
         ("die der das", "only stop words (die, der, das)"),

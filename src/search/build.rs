@@ -407,9 +407,9 @@ impl<'a> Builder<'a> {
             }
             for (term, n) in freq {
                 let candidate = (edit_distance(token, &term), -n, term, lang);
-                let better = best.as_ref().is_none_or(|b| {
-                    (candidate.0, candidate.1, &candidate.2) < (b.0, b.1, &b.2)
-                });
+                let better = best
+                    .as_ref()
+                    .is_none_or(|b| (candidate.0, candidate.1, &candidate.2) < (b.0, b.1, &b.2));
                 if better {
                     best = Some(candidate);
                 }
@@ -526,9 +526,7 @@ pub(super) fn edit_distance(a: &str, b: &str) -> u32 {
     for (i, row) in rows.iter_mut().enumerate() {
         row[0] = i as u32;
     }
-    for j in 0..=b.len() {
-        rows[0][j] = j as u32;
-    }
+    rows[0] = (0..=b.len() as u32).collect();
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = u32::from(a[i - 1] != b[j - 1]);

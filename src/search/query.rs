@@ -318,7 +318,8 @@ impl ParsedQuery {
                         FilterField::Handlungsfeld => &mut f.handlungsfeld,
                         _ => &mut out.reference,
                     };
-                    let words = matches!(field, FilterField::Stichwort | FilterField::Handlungsfeld);
+                    let words =
+                        matches!(field, FilterField::Stichwort | FilterField::Handlungsfeld);
                     match slot {
                         Some(old) if words => *old = format!("{old} {value}"),
                         Some(old) if keyword_key(old) != keyword_key(value) => {
@@ -375,7 +376,10 @@ enum Tok {
     And,
     Not,
     Star,
-    Word { text: String, prefix: bool },
+    Word {
+        text: String,
+        prefix: bool,
+    },
     Phrase(String),
     Filter(FieldFilter),
 }
@@ -526,8 +530,7 @@ fn quoted(
             return Ok((query[from..i].to_string(), i + 1));
         }
     }
-    Err(QueryError::at("unbalanced quote", cols.of(open))
-        .with_hint("a phrase needs a closing \""))
+    Err(QueryError::at("unbalanced quote", cols.of(open)).with_hint("a phrase needs a closing \""))
 }
 
 /// A plain word (or operator) from a run of non-space characters.
@@ -545,10 +548,11 @@ fn word(run: &str, column: usize) -> Result<Tok, QueryError> {
                     prefix: false,
                 }
             } else if stem.chars().filter(|c| c.is_alphanumeric()).count() < MIN_PREFIX_CHARS {
-                return Err(QueryError::at(format!("prefix {run:?} is too short"), column)
-                    .with_hint(format!(
-                        "give at least {MIN_PREFIX_CHARS} letters before the *"
-                    )));
+                return Err(
+                    QueryError::at(format!("prefix {run:?} is too short"), column).with_hint(
+                        format!("give at least {MIN_PREFIX_CHARS} letters before the *"),
+                    ),
+                );
             } else {
                 Tok::Word {
                     text: stem.to_string(),
@@ -596,18 +600,16 @@ fn field_filter(
             format!("missing value after {}:", name.to_lowercase()),
             column,
         )
-        .with_hint("write it without a space, e.g. gremium:Kreistag or gremium:\"Ausschuss für Umwelt\""));
+        .with_hint(
+            "write it without a space, e.g. gremium:Kreistag or gremium:\"Ausschuss für Umwelt\"",
+        ));
     };
     let value_column = cols.of(value_start);
     let value = check_value(field, value.trim(), value_column)?;
     Ok(FieldFilter {
         field,
         value,
-        span: Span {
-            start,
-            end,
-            column,
-        },
+        span: Span { start, end, column },
     })
 }
 
@@ -648,12 +650,12 @@ fn dates(value: &str, column: usize) -> Result<FilterValue, QueryError> {
         }
         Some((a, b)) => {
             let from = (!a.is_empty()).then(|| bound(a, 0)).transpose()?;
-            let to = (!b.is_empty())
-                .then(|| bound(b, a.len() + 2))
-                .transpose()?;
+            let to = (!b.is_empty()).then(|| bound(b, a.len() + 2)).transpose()?;
             if from.is_none() && to.is_none() {
-                return Err(QueryError::at("the date range in datum: has no bounds", column)
-                    .with_hint("e.g. datum:2025-01..2025-06, datum:..2025 or datum:2024.."));
+                return Err(
+                    QueryError::at("the date range in datum: has no bounds", column)
+                        .with_hint("e.g. datum:2025-01..2025-06, datum:..2025 or datum:2024.."),
+                );
             }
             (from, to)
         }
@@ -695,8 +697,9 @@ impl Parser {
         loop {
             let Some(token) = self.peek().cloned() else {
                 if let Some(open) = open {
-                    return Err(QueryError::at("unclosed parenthesis", open)
-                        .with_hint("add the closing )"));
+                    return Err(
+                        QueryError::at("unclosed parenthesis", open).with_hint("add the closing )")
+                    );
                 }
                 return Ok(nodes);
             };
@@ -751,11 +754,7 @@ impl Parser {
             return Err(excluded_alternative(first_column));
         }
         let mut options = vec![first];
-        while let Some(Token {
-            tok: Tok::Or,
-            span,
-        }) = self.peek().cloned()
-        {
+        while let Some(Token { tok: Tok::Or, span }) = self.peek().cloned() {
             self.next();
             match self.peek().map(|t| &t.tok) {
                 None | Some(Tok::Close | Tok::Or | Tok::And) => {
@@ -847,7 +846,10 @@ impl Parser {
                 })
             }
             Tok::Filter(filter) => Err(QueryError::at(
-                format!("the field filter {}: cannot be grouped or joined with OR", filter.field.name()),
+                format!(
+                    "the field filter {}: cannot be grouped or joined with OR",
+                    filter.field.name()
+                ),
                 column,
             )
             .with_hint("field filters apply to the whole query; put it outside parentheses")),
@@ -896,7 +898,12 @@ mod tests {
     }
 
     fn shape(query: &str) -> Vec<String> {
-        parse(query).unwrap().text.as_ref().map(words).unwrap_or_default()
+        parse(query)
+            .unwrap()
+            .text
+            .as_ref()
+            .map(words)
+            .unwrap_or_default()
     }
 
     #[test]
@@ -907,18 +914,18 @@ mod tests {
             ["\"Weißer Ring\"", "-Kosten", "-\"freie Träger\""]
         );
         assert_eq!(shape("Kita OR Hort Kosten"), ["(Kita|Hort)", "Kosten"]);
-        assert_eq!(shape("(Kita OR Hort) AND Kosten"), ["(Kita|Hort)", "Kosten"]);
+        assert_eq!(
+            shape("(Kita OR Hort) AND Kosten"),
+            ["(Kita|Hort)", "Kosten"]
+        );
         assert_eq!(shape("a OR (b OR c)"), ["(a|b|c)"]);
         assert_eq!(shape("Integrations*"), ["Integrations*"]);
         assert_eq!(shape("NOT Kosten Kita"), ["-Kosten", "Kita"]);
         // Lower-case "or", lone dashes, inner hyphens and gender stars are text.
-        assert_eq!(shape("Kita or Hort - Ilm-Kreis Bürger*innen"), [
-            "Kita",
-            "or",
-            "Hort",
-            "Ilm-Kreis",
-            "Bürger*innen"
-        ]);
+        assert_eq!(
+            shape("Kita or Hort - Ilm-Kreis Bürger*innen"),
+            ["Kita", "or", "Hort", "Ilm-Kreis", "Bürger*innen"]
+        );
         assert_eq!(shape("10:30 Uhr"), ["10:30", "Uhr"]);
     }
 
@@ -976,15 +983,33 @@ mod tests {
     fn each_error_says_what_and_where() {
         for (query, expected) in [
             ("Kosten \"Kita", "unbalanced quote at column 8"),
-            ("foo:bar", "unknown field \"foo\" at column 1 (known: typ, gremium, body"),
-            ("Kita datum:2025-13", "invalid date \"2025-13\" in datum: at column 12"),
-            ("datum:2025-01..2025-13", "invalid date \"2025-13\" in datum: at column 16"),
-            ("datum:2025..2024", "is empty: 2025 is after 2024 at column 7"),
+            (
+                "foo:bar",
+                "unknown field \"foo\" at column 1 (known: typ, gremium, body",
+            ),
+            (
+                "Kita datum:2025-13",
+                "invalid date \"2025-13\" in datum: at column 12",
+            ),
+            (
+                "datum:2025-01..2025-13",
+                "invalid date \"2025-13\" in datum: at column 16",
+            ),
+            (
+                "datum:2025..2024",
+                "is empty: 2025 is after 2024 at column 7",
+            ),
             ("datum:..", "has no bounds at column 7"),
             ("typ:konzpt", "unknown document type \"konzpt\""),
             ("kind:absatz", "unknown passage kind"),
-            ("gremium: Kreistag", "missing value after gremium: at column 1"),
-            ("Stichwort: Woche", "missing value after stichwort: at column 1"),
+            (
+                "gremium: Kreistag",
+                "missing value after gremium: at column 1",
+            ),
+            (
+                "Stichwort: Woche",
+                "missing value after stichwort: at column 1",
+            ),
             ("body:--", "has no letters or digits at column 6"),
             ("(Kita", "unclosed parenthesis at column 1"),
             ("Kita)", "unbalanced ')' at column 5"),
@@ -993,16 +1018,31 @@ mod tests {
             ("OR Kita", "OR has no word before it at column 1"),
             ("Kita OR", "OR has no word after it at column 6"),
             ("AND", "AND has no word before it at column 1"),
-            ("Kita OR -Hort", "cannot be an alternative of OR at column 9"),
-            ("-typ:konzept", "a field filter cannot be excluded at column 1"),
-            ("(typ:konzept)", "cannot be grouped or joined with OR at column 2"),
-            ("Kita OR typ:konzept", "cannot be grouped or joined with OR at column 9"),
+            (
+                "Kita OR -Hort",
+                "cannot be an alternative of OR at column 9",
+            ),
+            (
+                "-typ:konzept",
+                "a field filter cannot be excluded at column 1",
+            ),
+            (
+                "(typ:konzept)",
+                "cannot be grouped or joined with OR at column 2",
+            ),
+            (
+                "Kita OR typ:konzept",
+                "cannot be grouped or joined with OR at column 9",
+            ),
             ("Kita *", "'*' alone means every document at column 6"),
             ("a*", "prefix \"a*\" is too short at column 1"),
             ("**", "prefix \"**\" is too short at column 1"),
             ("\"\"", "empty phrase at column 1"),
             ("(-Kosten) Kita", "only excludes at column 1"),
-            ("Kita NOT", "NOT needs a word, phrase or group after it at column 6"),
+            (
+                "Kita NOT",
+                "NOT needs a word, phrase or group after it at column 6",
+            ),
             ("Kita\u{7}", "control character U+0007 at column 5"),
         ] {
             let message = err(query);
@@ -1051,8 +1091,30 @@ mod tests {
     #[test]
     fn random_strings_never_panic() {
         const PIECES: [&str; 24] = [
-            "Kita", " ", "\"", "(", ")", "-", "OR", "AND", "NOT", "*", ":", "typ:", "datum:",
-            "2025", "..", "ä", "ß", "\u{0}", "\t", "gremium:\"", "nr:", "\u{200b}", "x", "ẞ",
+            "Kita",
+            " ",
+            "\"",
+            "(",
+            ")",
+            "-",
+            "OR",
+            "AND",
+            "NOT",
+            "*",
+            ":",
+            "typ:",
+            "datum:",
+            "2025",
+            "..",
+            "ä",
+            "ß",
+            "\u{0}",
+            "\t",
+            "gremium:\"",
+            "nr:",
+            "\u{200b}",
+            "x",
+            "ẞ",
         ];
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let mut parsed = 0;
@@ -1061,7 +1123,7 @@ mod tests {
             let mut query = String::new();
             for _ in 0..n {
                 let r = rng.next();
-                if r % 5 == 0 {
+                if r.is_multiple_of(5) {
                     // Any char, including surrogates' neighbours and controls.
                     if let Some(c) = char::from_u32((r >> 8) as u32 % 0x11_0000) {
                         query.push(c);
