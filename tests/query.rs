@@ -447,7 +447,7 @@ fn hostile_queries_give_errors_or_results() {
         ),
         ("Radweg\u{0}", "control character U+0000 at column 7"),
         ("Rad\u{1b}[31mweg", "control character U+001B at column 4"),
-        ("die der das", "only stop words (die, der, das)"),
+        ("die der das", "only stop words or signs (die, der, das)"),
         (long.as_str(), "at most 2000"),
         (many.as_str(), "at most 64"),
     ] {

@@ -320,7 +320,7 @@ pub fn search_with(
     };
     if parsed.text.is_some() && resolved.is_none() {
         return Err(Error::Query(QueryError::new(format!(
-            "the query has only stop words ({}): nothing to search for",
+            "the query has only stop words or signs ({}): nothing to search for",
             builder.stop_words.join(", ")
         ))));
     }
