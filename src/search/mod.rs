@@ -330,8 +330,7 @@ pub fn search_with(
                 .with_hint("add a word to search for, or a filter such as typ:konzept"),
         ));
     }
-    let listing = resolved.is_none();
-    if listing && !parsed.all && !has_filters {
+    if resolved.is_none() && !parsed.all && !has_filters {
         let message = if request.query.trim().is_empty() {
             "the query is empty: give words to search for, a filter, or * for all documents"
         } else {
@@ -339,6 +338,9 @@ pub fn search_with(
         };
         return Err(Error::Query(QueryError::new(message)));
     }
+    // Only exclusions (with filters): the documents the filters leave, as
+    // a listing.
+    let listing = resolved.as_ref().is_none_or(|r| !r.is_positive());
     let sort = request
         .sort
         .unwrap_or(if listing { Sort::Date } else { Sort::Relevance });
@@ -367,7 +369,9 @@ pub fn search_with(
             }
         }
     };
-    // Snippets mark the query's words only, never a filter's.
+    // Snippets mark the query's words only, never a filter's (nor an
+    // excluded word).
+    let query: Box<dyn Query> = if listing { Box::new(AllQuery) } else { query };
     let snippets = Snippets::new(searcher, &*query, fields)?;
     let mut hits = Vec::with_capacity(found.top.len());
     for (score, address) in found.top {
