@@ -195,6 +195,21 @@ mod tests {
     }
 
     #[test]
+    fn a_file_replaces_the_builtin_groups_and_errors_name_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("synonyms.txt");
+        std::fs::write(&path, "Radweg, Fahrradweg\n").unwrap();
+        let own = Synonyms::load(&path).unwrap();
+        assert_eq!(own.variants(&key("Radwege")), ["Fahrradweg"]);
+        assert!(own.variants(&key("ÖPNV")).is_empty());
+        std::fs::write(&path, "nur eins\n").unwrap();
+        let err = Synonyms::load(&path).unwrap_err().to_string();
+        assert!(err.contains("synonyms.txt") && err.contains("line 1"), "{err}");
+        let missing = Synonyms::load(&dir.path().join("none.txt")).unwrap_err();
+        assert!(missing.to_string().contains("none.txt"), "{missing}");
+    }
+
+    #[test]
     fn bad_files_name_the_line() {
         let err = Synonyms::parse("# c\nA, B\nnur eins\n").unwrap_err();
         assert!(err.starts_with("line 3:"), "{err}");
