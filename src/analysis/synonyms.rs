@@ -204,7 +204,10 @@ mod tests {
         assert!(own.variants(&key("ÖPNV")).is_empty());
         std::fs::write(&path, "nur eins\n").unwrap();
         let err = Synonyms::load(&path).unwrap_err().to_string();
-        assert!(err.contains("synonyms.txt") && err.contains("line 1"), "{err}");
+        assert!(
+            err.contains("synonyms.txt") && err.contains("line 1"),
+            "{err}"
+        );
         let missing = Synonyms::load(&dir.path().join("none.txt")).unwrap_err();
         assert!(missing.to_string().contains("none.txt"), "{missing}");
     }
