@@ -58,6 +58,9 @@ pub enum Error {
     IndexDir { path: PathBuf, message: String },
     #[error("query: {0}")]
     Query(String),
+    /// An OParl source that cannot be read at all (not one bad object).
+    #[error("OParl: {0}")]
+    Oparl(String),
 }
 
 impl Error {
