@@ -355,7 +355,18 @@ fn karlsruhe_papers_import_with_local_file_texts() {
     };
     let started = std::time::Instant::now();
     let report = import_dir(&index, &shared("karlsruhe/oparl"), &options);
-    println!("{}\n({:.1} s)", report.summary().join("\n"), started.elapsed().as_secs_f64());
+    let bytes: u64 = std::fs::read_dir(tmp.path().join("index"))
+        .unwrap()
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "{}\n({:.1} s, index {:.1} MB, {} passages)",
+        report.summary().join("\n"),
+        started.elapsed().as_secs_f64(),
+        bytes as f64 / 1e6,
+        passages_in(&index)
+    );
     // README: 14,004 paper records of which 268 are tombstones; 2,609 meetings.
     assert_eq!(report.papers, 14_004 - 268);
     assert_eq!(report.meetings + report.skipped.get("deleted").copied().unwrap_or(0) - 268, 2_609);
