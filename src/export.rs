@@ -9,7 +9,7 @@
 //!   index's document id, so a re-export overwrites instead of duplicating
 //!   and hits group by `doc_id` as locally. The source holds every stored
 //!   field plus the derived filter fields the local index keeps unstored
-//!   (`body_key`, `gremium_key`, `date_value`, `year`).
+//!   (`body_key`, `gremium_key`, `reference_key`, `date_value`, `year`).
 //! * [`template`]: an `_index_template` whose analysis follows ratsuche's
 //!   chains as far as OpenSearch's built-in filters allow (see
 //!   `docs/scale-out.md` for the differences), with keyword, date and
@@ -27,7 +27,7 @@ use tantivy::TantivyDocument;
 
 use crate::analysis;
 use crate::error::{Error, Result};
-use crate::index::schema::{keyword_key, parse_date};
+use crate::index::schema::{keyword_key, parse_date, reference_keys};
 use crate::index::PassageIndex;
 
 /// Default target index name (the template matches `ratsuche*`).
@@ -67,12 +67,23 @@ pub enum WordList {
 }
 
 /// Options of [`template`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TemplateOptions {
     pub words: WordList,
-    /// Solr-format synonym rules (`a, b => c` / `a, b`), applied at query
-    /// time only, as `synonym_graph` requires.
+    /// Synonym groups in ratsuche's format (one comma-separated group a
+    /// line, `#` comments), which is also Solr's equivalence format: applied
+    /// by `synonym_graph` at query time only, as ratsuche expands queries.
     pub synonyms: Option<String>,
+}
+
+impl Default for TemplateOptions {
+    /// Word list by path, ratsuche's built-in synonym groups.
+    fn default() -> Self {
+        TemplateOptions {
+            words: WordList::Path,
+            synonyms: Some(analysis::synonyms::BUILTIN.to_string()),
+        }
+    }
 }
 
 /// What [`write_bulk`] wrote.
@@ -149,6 +160,10 @@ fn source_of(doc: &TantivyDocument, schema: &tantivy::schema::Schema) -> Value {
         };
         obj.insert(name.to_string(), value);
     }
+    if let Some(r) = obj.get("reference").and_then(Value::as_str) {
+        let keys = reference_keys(r);
+        obj.insert("reference_key".into(), Value::from(keys));
+    }
     for (key, from) in [("body_key", "body"), ("gremium_key", "gremium")] {
         if let Some(v) = obj.get(from).and_then(Value::as_str) {
             let k = keyword_key(v);
@@ -204,7 +219,10 @@ pub fn template(options: &TemplateOptions) -> Value {
             .map(str::trim)
             .filter(|l| !l.is_empty() && !l.starts_with('#'))
             .collect();
-        filters["ratsuche_synonyms"] = json!({"type": "synonym_graph", "synonyms": rules});
+        // `lenient`: a variant made only of stop words is skipped instead of
+        // failing the whole template.
+        filters["ratsuche_synonyms"] =
+            json!({"type": "synonym_graph", "synonyms": rules, "lenient": true});
         query_chain.push("ratsuche_synonyms");
     }
     query_chain.extend(["ratsuche_de_stem", "german_normalization"]);
@@ -287,7 +305,8 @@ pub fn template(options: &TemplateOptions) -> Value {
                     "date_value": {"type": "date", "format": "strict_date"},
                     "year": {"type": "integer"},
                     "dates_mentioned": keyword(),
-                    "reference": keyword()
+                    "reference": keyword(),
+                    "reference_key": keyword()
                 }
             }
         }

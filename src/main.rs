@@ -53,7 +53,10 @@ enum Command {
     /// query may be empty (or *) to list the matching documents, newest first.
     Search {
         /// The query: words (all must match; if none match all, any may),
-        /// "quoted phrases", -excluded, field:value.
+        /// "quoted phrases", -excluded, a OR b, (groups), prefix*, and
+        /// filters typ: gremium: body: stichwort: handlungsfeld: kind:
+        /// datum:2025-01..2025-06 nr:0412/2025. Misspelt words are corrected
+        /// ("Ergebnisse für …"), abbreviations also search their long forms.
         #[arg(allow_hyphen_values = true, default_value = "")]
         query: String,
         /// Index directory.
@@ -129,7 +132,8 @@ enum Command {
         /// referring to a word-list file on the nodes.
         #[arg(long, requires = "template")]
         inline_words: bool,
-        /// With --template: synonym rules (Solr format) for the query analyzer.
+        /// With --template: synonym groups for the query analyzer (default:
+        /// $RATSUCHE_SYNONYMS, else the built-in groups).
         #[arg(long, value_name = "FILE", requires = "template")]
         synonyms: Option<PathBuf>,
         /// Print the decompounding word list (one word a line) for the nodes'
@@ -266,13 +270,17 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
             if template {
-                let synonyms = match &synonyms {
-                    Some(path) => Some(
-                        std::fs::read_to_string(path)
-                            .with_context(|| format!("cannot read {}", path.display()))?,
-                    ),
-                    None => None,
+                // The synonyms the local search uses: --synonyms, else
+                // $RATSUCHE_SYNONYMS, else the built-in groups.
+                let file = synonyms.or_else(|| {
+                    std::env::var_os(ratsuche::analysis::synonyms::SYNONYMS_ENV).map(PathBuf::from)
+                });
+                let synonyms = match &file {
+                    Some(path) => std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?,
+                    None => ratsuche::analysis::synonyms::BUILTIN.to_string(),
                 };
+                let synonyms = Some(synonyms);
                 let options = ratsuche::export::TemplateOptions {
                     words: if inline_words {
                         ratsuche::export::WordList::Inline
