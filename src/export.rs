@@ -98,12 +98,16 @@ fn out_err(e: std::io::Error) -> Error {
 }
 
 /// Write every live passage of `index` as `_bulk` NDJSON to `out`.
-pub fn write_bulk(index: &PassageIndex, index_name: &str, out: &mut dyn Write) -> Result<ExportReport> {
+pub fn write_bulk(
+    index: &PassageIndex,
+    index_name: &str,
+    out: &mut dyn Write,
+) -> Result<ExportReport> {
     let searcher = index.reader()?.searcher();
     let schema = index.tantivy().schema();
     let mut report = ExportReport::default();
     let mut docs = std::collections::HashSet::new();
-    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+    for segment in searcher.segment_readers() {
         let store = segment
             .get_store_reader(64)
             .map_err(|e| Error::Index(e.into()))?;
@@ -124,7 +128,6 @@ pub fn write_bulk(index: &PassageIndex, index_name: &str, out: &mut dyn Write) -
             if let Some(d) = source["doc_id"].as_str() {
                 docs.insert(d.to_string());
             }
-            let _ = ord;
         }
     }
     out.flush().map_err(out_err)?;
@@ -172,7 +175,11 @@ fn source_of(doc: &TantivyDocument, schema: &tantivy::schema::Schema) -> Value {
     }
     if let Some(date) = obj.get("date").and_then(Value::as_str).map(str::to_string) {
         if parse_date(&date).is_some() {
-            let day = if date.len() == 7 { format!("{date}-01") } else { date.clone() };
+            let day = if date.len() == 7 {
+                format!("{date}-01")
+            } else {
+                date.clone()
+            };
             let year: Option<u64> = date.get(..4).and_then(|y| y.parse().ok());
             obj.insert("date_value".into(), Value::from(day));
             if let Some(year) = year {
@@ -321,7 +328,9 @@ mod tests {
     fn dictionary_words_are_long_enough_and_plain() {
         let words: Vec<&str> = dictionary_words().collect();
         assert!(words.len() > 10_000, "{}", words.len());
-        assert!(words.iter().all(|w| w.chars().count() >= MIN_SUBWORD && !w.contains('\t')));
+        assert!(words
+            .iter()
+            .all(|w| w.chars().count() >= MIN_SUBWORD && !w.contains('\t')));
         assert!(words.contains(&"stadt"));
     }
 
@@ -332,8 +341,16 @@ mod tests {
             synonyms: Some("# comment\nkita, kindertagesstätte\n\n".into()),
         });
         let analysis = &t["template"]["settings"]["analysis"];
-        assert_eq!(analysis["filter"]["ratsuche_synonyms"]["synonyms"], json!(["kita, kindertagesstätte"]));
-        let chain = |a: &str| analysis["analyzer"][a]["filter"].as_array().unwrap().clone();
+        assert_eq!(
+            analysis["filter"]["ratsuche_synonyms"]["synonyms"],
+            json!(["kita, kindertagesstätte"])
+        );
+        let chain = |a: &str| {
+            analysis["analyzer"][a]["filter"]
+                .as_array()
+                .unwrap()
+                .clone()
+        };
         assert!(chain("ratsuche_de_query").contains(&json!("ratsuche_synonyms")));
         assert!(!chain("ratsuche_de").contains(&json!("ratsuche_synonyms")));
     }

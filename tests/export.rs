@@ -44,7 +44,10 @@ fn bulk(index: &PassageIndex) -> (String, export::ExportReport) {
 fn bulk_is_valid_ndjson_with_every_passage_once() {
     let (_tmp, index) = index();
     let (ndjson, report) = bulk(&index);
-    assert!(ndjson.ends_with('\n'), "bulk bodies must end with a newline");
+    assert!(
+        ndjson.ends_with('\n'),
+        "bulk bodies must end with a newline"
+    );
     let lines: Vec<&str> = ndjson.lines().collect();
     assert_eq!(lines.len() % 2, 0, "action/source pairs");
     let searcher = index.reader().unwrap().searcher();
@@ -58,10 +61,18 @@ fn bulk_is_valid_ndjson_with_every_passage_once() {
         let source: Value = serde_json::from_str(pair[1]).unwrap();
         let meta = &action["index"];
         assert_eq!(meta["_index"], "ratsuche");
-        assert!(source.get("index").is_none(), "a source line is not an action: {}", pair[1]);
+        assert!(
+            source.get("index").is_none(),
+            "a source line is not an action: {}",
+            pair[1]
+        );
         let id = meta["_id"].as_str().unwrap();
         // The id is the local document id and the passage's position.
-        let expected = format!("{}-{}", source["doc_id"].as_str().unwrap(), source["passage_index"]);
+        let expected = format!(
+            "{}-{}",
+            source["doc_id"].as_str().unwrap(),
+            source["passage_index"]
+        );
         assert_eq!(id, expected);
         assert!(ids.insert(id.to_string()), "duplicate id {id}");
         docs.insert(source["doc_id"].as_str().unwrap().to_string());
@@ -98,7 +109,10 @@ fn template_maps_every_exported_field() {
     let template: Value = serde_json::from_str(&text).unwrap();
     let settings = &template["template"]["settings"]["analysis"];
     for analyzer in ["ratsuche_de", "ratsuche_de_query", "ratsuche_en"] {
-        assert_eq!(settings["analyzer"][analyzer]["type"], "custom", "{analyzer}");
+        assert_eq!(
+            settings["analyzer"][analyzer]["type"], "custom",
+            "{analyzer}"
+        );
     }
     let de: Vec<&str> = settings["analyzer"]["ratsuche_de"]["filter"]
         .as_array()
@@ -109,8 +123,14 @@ fn template_maps_every_exported_field() {
     // ratsuche's order: lowercase, stop words, compound parts, stem, normalize.
     assert_eq!(
         de,
-        ["ratsuche_long", "lowercase", "ratsuche_de_stop", "ratsuche_de_decompound",
-         "ratsuche_de_stem", "german_normalization"]
+        [
+            "ratsuche_long",
+            "lowercase",
+            "ratsuche_de_stop",
+            "ratsuche_de_decompound",
+            "ratsuche_de_stem",
+            "german_normalization"
+        ]
     );
     let query: Vec<&str> = settings["analyzer"]["ratsuche_de_query"]["filter"]
         .as_array()
@@ -118,11 +138,20 @@ fn template_maps_every_exported_field() {
         .iter()
         .map(|v| v.as_str().unwrap())
         .collect();
-    assert!(!query.contains(&"ratsuche_de_decompound"), "queries are not split, as in ratsuche");
+    assert!(
+        !query.contains(&"ratsuche_de_decompound"),
+        "queries are not split, as in ratsuche"
+    );
     let filters = &settings["filter"];
     assert_eq!(filters["ratsuche_de_stem"]["language"], "German");
-    assert_eq!(filters["ratsuche_de_decompound"]["type"], "dictionary_decompounder");
-    assert_eq!(filters["ratsuche_de_decompound"]["word_list_path"], export::WORD_LIST_PATH);
+    assert_eq!(
+        filters["ratsuche_de_decompound"]["type"],
+        "dictionary_decompounder"
+    );
+    assert_eq!(
+        filters["ratsuche_de_decompound"]["word_list_path"],
+        export::WORD_LIST_PATH
+    );
     let stop: Vec<&str> = filters["ratsuche_de_stop"]["stopwords"]
         .as_array()
         .unwrap()
@@ -133,7 +162,16 @@ fn template_maps_every_exported_field() {
 
     let props = &template["template"]["mappings"]["properties"];
     assert_eq!(template["template"]["mappings"]["dynamic"], "strict");
-    for keyword in ["doc_id", "doc_type", "body", "body_key", "gremium", "gremium_key", "kind", "reference"] {
+    for keyword in [
+        "doc_id",
+        "doc_type",
+        "body",
+        "body_key",
+        "gremium",
+        "gremium_key",
+        "kind",
+        "reference",
+    ] {
         assert_eq!(props[keyword]["type"], "keyword", "{keyword}");
     }
     assert_eq!(props["date_value"]["type"], "date");
@@ -207,6 +245,10 @@ fn analyzer_parity_on_a_token_list() {
         let got = analyze_query(Lang::German, input);
         assert_eq!(got, *ours, "{input}");
         assert_ne!(got, *opensearch, "{input}: documented as a difference");
-        assert_eq!(got.len(), opensearch.len(), "{input}: same number of tokens");
+        assert_eq!(
+            got.len(),
+            opensearch.len(),
+            "{input}: same number of tokens"
+        );
     }
 }

@@ -89,8 +89,14 @@ fn spec_examples_become_a_paper_and_a_meeting() {
     let item = &agenda.hits[0];
     assert_eq!(item.path, "https://oparl.example.org/meeting/281");
     assert_eq!(item.number.as_deref(), Some("10.1"));
-    assert_eq!(item.heading.as_deref(), Some("TOP 10.1 — Satzungsänderung für Ausschreibungen"));
-    assert_eq!(item.gremium.as_deref(), Some("Ausschuss für Haushalt und Finanzen"));
+    assert_eq!(
+        item.heading.as_deref(),
+        Some("TOP 10.1 — Satzungsänderung für Ausschreibungen")
+    );
+    assert_eq!(
+        item.gremium.as_deref(),
+        Some("Ausschuss für Haushalt und Finanzen")
+    );
     assert_eq!(item.date.as_deref(), Some("2013-01-04"));
 }
 
@@ -102,21 +108,31 @@ fn reimport_replaces_instead_of_duplicating() {
     let passages = passages_in(&index);
     assert_eq!(first.papers + first.meetings, 2);
     let second = import_dir(&index, &spec_dir(), &ImportOptions::default());
-    assert_eq!((second.papers, second.meetings, second.unchanged), (0, 0, 2));
+    assert_eq!(
+        (second.papers, second.meetings, second.unchanged),
+        (0, 0, 2)
+    );
     assert_eq!(passages_in(&index), passages);
 
     // A changed paper replaces the old version under the same document id.
     let changed = TempDir::new().unwrap();
     let paper = std::fs::read_to_string(spec_dir().join("Paper-01.json"))
         .unwrap()
-        .replace("Antwort auf Anfrage 1200/2014", "Antwort auf Anfrage zum Radweg");
+        .replace(
+            "Antwort auf Anfrage 1200/2014",
+            "Antwort auf Anfrage zum Radweg",
+        );
     std::fs::write(changed.path().join("p.json"), paper).unwrap();
     let third = import_dir(&index, changed.path(), &ImportOptions::default());
     assert_eq!(third.papers, 1);
     assert_eq!(passages_in(&index), passages);
     let hits = find(&index, "Radweg", Filters::default());
     assert_eq!(hits.total, 1);
-    let old = find(&index, "\"Antwort auf Anfrage 1200/2014\"", Filters::default());
+    let old = find(
+        &index,
+        "\"Antwort auf Anfrage 1200/2014\"",
+        Filters::default(),
+    );
     assert_eq!(old.total, 0, "the old title is gone");
 }
 
@@ -187,7 +203,11 @@ impl Server {
                         break;
                     }
                 }
-                let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let path = request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("/")
+                    .to_string();
                 log2.lock().unwrap().push(path.clone());
                 let body = routes2.lock().unwrap().get(&path).cloned();
                 let (status, body) = match body {
@@ -205,7 +225,10 @@ impl Server {
     }
 
     fn route(&self, path: &str, body: serde_json::Value) {
-        self.routes.lock().unwrap().insert(path.to_string(), body.to_string());
+        self.routes
+            .lock()
+            .unwrap()
+            .insert(path.to_string(), body.to_string());
     }
 
     fn take_log(&self) -> Vec<String> {
@@ -287,7 +310,10 @@ fn live_endpoint_is_paged_and_synced_incrementally() {
     let probe = oparl::import(&index, &source, &ImportOptions::default()).unwrap();
     let since = probe.modified_since.clone().expect("sync state used");
     let path = since_key(&server.take_log());
-    assert!(path.ends_with(&since.replace(':', "%3A").replace('+', "%2B")), "{path}");
+    assert!(
+        path.ends_with(&since.replace(':', "%3A").replace('+', "%2B")),
+        "{path}"
+    );
     server.route(&path, changed);
     server.route(
         &path.replace("/papers?", "/meetings?"),
@@ -306,8 +332,14 @@ fn live_endpoint_is_paged_and_synced_incrementally() {
 
 /// `../shared/realworld/<rel>`, or a panic saying it is missing.
 fn shared(rel: &str) -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realworld").join(rel);
-    assert!(path.exists(), "{} is missing: these tests need ../shared", path.display());
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/realworld")
+        .join(rel);
+    assert!(
+        path.exists(),
+        "{} is missing: these tests need ../shared",
+        path.display()
+    );
     path
 }
 
@@ -316,7 +348,11 @@ fn shared(rel: &str) -> PathBuf {
 fn huertgenwald_crawl_imports_metadata_and_reports_files_not_fetched() {
     let tmp = TempDir::new().unwrap();
     let index = new_index(&tmp);
-    let report = import_dir(&index, &shared("oparl-huertgenwald/cache"), &ImportOptions::default());
+    let report = import_dir(
+        &index,
+        &shared("oparl-huertgenwald/cache"),
+        &ImportOptions::default(),
+    );
     println!("{}", report.summary().join("\n"));
     // README: 2,097 live papers + 18 tombstones; 346 live meetings + 21 tombstones.
     assert_eq!(report.papers, 2_097);
@@ -341,7 +377,10 @@ fn huertgenwald_crawl_imports_metadata_and_reports_files_not_fetched() {
     assert_eq!(hit.doc_type.as_deref(), Some("beschlussvorlage"));
     assert_eq!(hit.body.as_deref(), Some("Gemeinde Hürtgenwald"));
     let by_ref = find(&index, "102/2002", Filters::default());
-    assert!(by_ref.hits.iter().any(|h| h.path.ends_with("/body/1/paper/60")));
+    assert!(by_ref
+        .hits
+        .iter()
+        .any(|h| h.path.ends_with("/body/1/paper/60")));
 }
 
 #[test]
@@ -369,10 +408,17 @@ fn karlsruhe_papers_import_with_local_file_texts() {
     );
     // README: 14,004 paper records of which 268 are tombstones; 2,609 meetings.
     assert_eq!(report.papers, 14_004 - 268);
-    assert_eq!(report.meetings + report.skipped.get("deleted").copied().unwrap_or(0) - 268, 2_609);
+    assert_eq!(
+        report.meetings + report.skipped.get("deleted").copied().unwrap_or(0) - 268,
+        2_609
+    );
     // 12,692 texts, of which 29 belong to no stored paper.
     assert_eq!(report.files_with_text["local"], 12_692 - 29);
-    assert!(report.failed.is_empty(), "{:?}", &report.failed[..report.failed.len().min(5)]);
+    assert!(
+        report.failed.is_empty(),
+        "{:?}",
+        &report.failed[..report.failed.len().min(5)]
+    );
 
     // MANIFEST row of file 1010: Beschlussvorlage 20910 of 2008-09-22,
     // "Antrag CDU: Papierkörbe an der Pfinz".

@@ -169,7 +169,11 @@ impl ImportReport {
             .collect();
         lines.push(format!(
             "files: {with_text} with text ({}), {} not fetched",
-            if sources.is_empty() { "none".to_string() } else { sources.join(", ") },
+            if sources.is_empty() {
+                "none".to_string()
+            } else {
+                sources.join(", ")
+            },
             self.files_not_fetched.len()
         ));
         for (reason, n) in &self.skipped {
@@ -220,7 +224,11 @@ fn day(value: Option<&str>) -> Option<String> {
 }
 
 /// Import `source` into `index` (HTTP through [`HttpFetch`]).
-pub fn import(index: &PassageIndex, source: &Source, options: &ImportOptions) -> Result<ImportReport> {
+pub fn import(
+    index: &PassageIndex,
+    source: &Source,
+    options: &ImportOptions,
+) -> Result<ImportReport> {
     import_with(index, source, options, &HttpFetch::default())
 }
 
@@ -268,7 +276,11 @@ pub fn import_with(
         let built: Vec<Built> = chunk.par_iter().map(|job| ctx.build(job)).collect();
         for b in built {
             for (kind, id) in b.missing {
-                report.missing.entry(kind.to_string()).or_default().insert(id);
+                report
+                    .missing
+                    .entry(kind.to_string())
+                    .or_default()
+                    .insert(id);
             }
             for outcome in b.files {
                 match outcome {
@@ -434,7 +446,8 @@ impl Context<'_> {
         let extracted = match extracted {
             Ok(e) => e,
             Err(e) => {
-                d.files.push(FileOutcome::Failed(file.id.clone(), e.to_string()));
+                d.files
+                    .push(FileOutcome::Failed(file.id.clone(), e.to_string()));
                 return;
             }
         };
@@ -618,7 +631,14 @@ impl Context<'_> {
             reference: None,
             dates_mentioned: Vec::new(),
         };
-        self.finish(&meeting.id, meeting.web.as_deref(), meta, d, true, agenda_items)
+        self.finish(
+            &meeting.id,
+            meeting.web.as_deref(),
+            meta,
+            d,
+            true,
+            agenda_items,
+        )
     }
 
     fn finish(
@@ -729,7 +749,10 @@ mod tests {
 
     #[test]
     fn days_from_dates_and_times() {
-        assert_eq!(day(Some("2013-01-04T08:00:00+01:00")).as_deref(), Some("2013-01-04"));
+        assert_eq!(
+            day(Some("2013-01-04T08:00:00+01:00")).as_deref(),
+            Some("2013-01-04")
+        );
         assert_eq!(day(Some("2014-04-04")).as_deref(), Some("2014-04-04"));
         assert_eq!(day(Some("04.04.2014")), None);
         assert_eq!(day(None), None);

@@ -103,15 +103,15 @@ impl Store {
                     }
                 }
             }),
-            "Meeting" => serde_json::from_value(value).map(|m: Meeting| {
-                match self.meeting_pos.get(&m.id) {
+            "Meeting" => {
+                serde_json::from_value(value).map(|m: Meeting| match self.meeting_pos.get(&m.id) {
                     Some(&i) => self.meetings[i] = m,
                     None => {
                         self.meeting_pos.insert(m.id.clone(), self.meetings.len());
                         self.meetings.push(m);
                     }
-                }
-            }),
+                })
+            }
             "Body" => serde_json::from_value(value).map(|b: Body| {
                 self.bodies.insert(b.id.clone(), b);
             }),
@@ -164,8 +164,12 @@ pub fn read_dir(dir: &Path, store: &mut Store) -> Result<()> {
         let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase());
         let name = name.as_deref().unwrap_or_default();
         let result = if name.ends_with(".jsonl.gz") {
-            std::fs::File::open(path)
-                .map(|f| read_lines(std::io::BufReader::new(flate2::read::GzDecoder::new(f)), store))
+            std::fs::File::open(path).map(|f| {
+                read_lines(
+                    std::io::BufReader::new(flate2::read::GzDecoder::new(f)),
+                    store,
+                )
+            })
         } else if name.ends_with(".jsonl") {
             std::fs::File::open(path).map(|f| read_lines(std::io::BufReader::new(f), store))
         } else if name.ends_with(".json") {
@@ -177,13 +181,18 @@ pub fn read_dir(dir: &Path, store: &mut Store) -> Result<()> {
         match result {
             Ok(Ok(())) => {}
             Ok(Err(reason)) => store.failed.push((path.display().to_string(), reason)),
-            Err(e) => store.failed.push((path.display().to_string(), e.to_string())),
+            Err(e) => store
+                .failed
+                .push((path.display().to_string(), e.to_string())),
         }
     }
     Ok(())
 }
 
-fn read_json_file(path: &Path, store: &mut Store) -> std::io::Result<std::result::Result<(), String>> {
+fn read_json_file(
+    path: &Path,
+    store: &mut Store,
+) -> std::io::Result<std::result::Result<(), String>> {
     let bytes = std::fs::read(path)?;
     Ok(match serde_json::from_slice::<Value>(&bytes) {
         Ok(value) => {
@@ -231,7 +240,11 @@ impl Default for HttpFetch {
     fn default() -> Self {
         let config = ureq::Agent::config_builder()
             .timeout_global(Some(std::time::Duration::from_secs(120)))
-            .user_agent(concat!("ratsuche/", env!("CARGO_PKG_VERSION"), " (OParl import)"))
+            .user_agent(concat!(
+                "ratsuche/",
+                env!("CARGO_PKG_VERSION"),
+                " (OParl import)"
+            ))
             .build();
         HttpFetch {
             agent: config.into(),
@@ -241,7 +254,11 @@ impl Default for HttpFetch {
 
 impl Fetch for HttpFetch {
     fn get_json(&self, url: &str) -> std::result::Result<Value, String> {
-        let mut response = self.agent.get(url).call().map_err(|e| format!("{url}: {e}"))?;
+        let mut response = self
+            .agent
+            .get(url)
+            .call()
+            .map_err(|e| format!("{url}: {e}"))?;
         let bytes = response
             .body_mut()
             .with_config()
@@ -252,7 +269,11 @@ impl Fetch for HttpFetch {
     }
 
     fn get_bytes(&self, url: &str, limit: u64) -> std::result::Result<Vec<u8>, String> {
-        let mut response = self.agent.get(url).call().map_err(|e| format!("{url}: {e}"))?;
+        let mut response = self
+            .agent
+            .get(url)
+            .call()
+            .map_err(|e| format!("{url}: {e}"))?;
         response
             .body_mut()
             .with_config()
@@ -320,7 +341,10 @@ pub fn read_url(
     }
     bodies.sort_by(|a, b| a.id.cmp(&b.id));
     for body in bodies {
-        for list in [&body.organization, &body.meeting, &body.paper].into_iter().flatten() {
+        for list in [&body.organization, &body.meeting, &body.paper]
+            .into_iter()
+            .flatten()
+        {
             // Organizations are few and needed whole to name Gremien.
             let since = if Some(list) == body.organization.as_ref() {
                 None
@@ -361,7 +385,9 @@ fn follow_next(
     let mut next = next_link(page);
     while let Some(url) = next.take() {
         if !seen.insert(url.clone()) || seen.len() > MAX_PAGES_PER_LIST {
-            store.failed.push((url, "paging loop: next page already read".into()));
+            store
+                .failed
+                .push((url, "paging loop: next page already read".into()));
             break;
         }
         // The specification says `next` keeps the list's parameters; add
@@ -452,9 +478,16 @@ mod tests {
     #[test]
     fn params_are_appended_and_encoded() {
         assert_eq!(
-            with_param("http://x/paper", "modified_since", "2024-01-01T00:00:00+01:00"),
+            with_param(
+                "http://x/paper",
+                "modified_since",
+                "2024-01-01T00:00:00+01:00"
+            ),
             "http://x/paper?modified_since=2024-01-01T00%3A00%3A00%2B01%3A00"
         );
-        assert_eq!(with_param("http://x/p?page=2", "a", "b"), "http://x/p?page=2&a=b");
+        assert_eq!(
+            with_param("http://x/p?page=2", "a", "b"),
+            "http://x/p?page=2&a=b"
+        );
     }
 }

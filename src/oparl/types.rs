@@ -61,6 +61,27 @@ where
     })
 }
 
+/// An embedded-or-URL reference; one without an id (`[]`, `{}`) is absent.
+fn ref_opt<'de, D, T>(d: D) -> Result<Option<Ref<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned + HasId,
+{
+    let value: Option<Ref<T>> = lenient(d)?;
+    Ok(value.filter(|r| !r.id().trim().is_empty()))
+}
+
+/// A list of references, dropping those without an id.
+fn ref_list<'de, D, T>(d: D) -> Result<Vec<Ref<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned + HasId,
+{
+    let mut refs: Vec<Ref<T>> = lenient_list(d)?;
+    refs.retain(|r| !r.id().trim().is_empty());
+    Ok(refs)
+}
+
 /// A non-empty, trimmed string or nothing.
 fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let value: Option<String> = lenient(d)?;
@@ -174,11 +195,11 @@ pub struct Paper {
     pub date: Option<String>,
     #[serde(deserialize_with = "text")]
     pub paper_type: Option<String>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "ref_opt")]
     pub main_file: Option<Ref<File>>,
-    #[serde(deserialize_with = "lenient_list")]
+    #[serde(deserialize_with = "ref_list")]
     pub auxiliary_file: Vec<Ref<File>>,
-    #[serde(deserialize_with = "lenient_list")]
+    #[serde(deserialize_with = "ref_list")]
     pub consultation: Vec<Ref<Consultation>>,
     #[serde(deserialize_with = "lenient_list")]
     pub under_direction_of: Vec<String>,
@@ -216,9 +237,9 @@ pub struct AgendaItem {
     pub result: Option<String>,
     #[serde(deserialize_with = "text")]
     pub resolution_text: Option<String>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "ref_opt")]
     pub resolution_file: Option<Ref<File>>,
-    #[serde(deserialize_with = "lenient_list")]
+    #[serde(deserialize_with = "ref_list")]
     pub auxiliary_file: Vec<Ref<File>>,
 }
 
@@ -243,19 +264,19 @@ pub struct Meeting {
     pub start: Option<String>,
     #[serde(deserialize_with = "lenient")]
     pub cancelled: Option<bool>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "ref_opt")]
     pub location: Option<Ref<Location>>,
     #[serde(deserialize_with = "lenient_list")]
     pub organization: Vec<String>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "ref_opt")]
     pub invitation: Option<Ref<File>>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "ref_opt")]
     pub results_protocol: Option<Ref<File>>,
-    #[serde(deserialize_with = "lenient")]
+    #[serde(deserialize_with = "ref_opt")]
     pub verbatim_protocol: Option<Ref<File>>,
-    #[serde(deserialize_with = "lenient_list")]
+    #[serde(deserialize_with = "ref_list")]
     pub auxiliary_file: Vec<Ref<File>>,
-    #[serde(deserialize_with = "lenient_list")]
+    #[serde(deserialize_with = "ref_list")]
     pub agenda_item: Vec<Ref<AgendaItem>>,
     #[serde(deserialize_with = "text")]
     pub web: Option<String>,
@@ -272,7 +293,17 @@ impl Meeting {
     }
 }
 
-has_id!(System, Body, Organization, File, Consultation, Paper, AgendaItem, Location, Meeting);
+has_id!(
+    System,
+    Body,
+    Organization,
+    File,
+    Consultation,
+    Paper,
+    AgendaItem,
+    Location,
+    Meeting
+);
 
 /// The object type named by an OParl `type` URL
 /// (`https://schema.oparl.org/1.1/Paper` → `Paper`).
@@ -316,7 +347,10 @@ mod tests {
     #[test]
     fn type_names() {
         assert_eq!(type_name("https://schema.oparl.org/1.1/Paper"), "Paper");
-        assert_eq!(type_name("https://schema.oparl.org/1.0/Meeting/"), "Meeting");
+        assert_eq!(
+            type_name("https://schema.oparl.org/1.0/Meeting/"),
+            "Meeting"
+        );
         assert_eq!(type_name("Body"), "Body");
     }
 }
