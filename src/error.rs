@@ -60,6 +60,9 @@ pub enum Error {
     /// and, for the query string, at which column.
     #[error("query: {0}")]
     Query(crate::search::QueryError),
+    /// An OParl source that cannot be read at all (not one bad object).
+    #[error("OParl: {0}")]
+    Oparl(String),
 }
 
 impl Error {

@@ -47,10 +47,12 @@ pub mod analysis;
 pub mod clean;
 pub mod error;
 pub mod eval;
+pub mod export;
 pub mod extract;
 pub mod index;
 pub mod ingest;
 pub mod model;
+pub mod oparl;
 pub mod search;
 pub mod structure;
 

@@ -87,6 +87,63 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import an OParl system: Papers, Meetings and AgendaItems with their
+    /// Files' text, from a directory of saved JSON or a live endpoint URL.
+    ///
+    /// Re-importing replaces (documents are identified by their OParl id);
+    /// a live import asks only for what changed since the last one.
+    ImportOparl {
+        /// A directory of OParl JSON (.json, .jsonl, .jsonl.gz) or the
+        /// URL of a System, Body or list.
+        source: String,
+        /// Index directory (created when missing).
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        /// A folder with the Files' contents, named `<file id>.txt` or `.pdf`.
+        #[arg(long, value_name = "DIR")]
+        files: Option<PathBuf>,
+        /// Only objects modified since this time (ISO 8601); default: since
+        /// the last import of this URL.
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Read everything, ignoring the last import's time.
+        #[arg(long, conflicts_with = "since")]
+        full: bool,
+        /// Do not download Files from a live endpoint.
+        #[arg(long)]
+        no_download: bool,
+    },
+    /// Export the index for a distributed engine: bulk NDJSON, or with
+    /// --template the index template.
+    Export {
+        /// Output format (only `opensearch`, which Elasticsearch reads too).
+        #[arg(long, default_value = "opensearch", value_parser = ["opensearch"])]
+        format: String,
+        /// Index directory.
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        /// Write to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Print the index template instead of the documents.
+        #[arg(long, conflicts_with = "word_list")]
+        template: bool,
+        /// With --template: put the decompounding words inline instead of
+        /// referring to a word-list file on the nodes.
+        #[arg(long, requires = "template")]
+        inline_words: bool,
+        /// With --template: synonym groups for the query analyzer (default:
+        /// $RATSUCHE_SYNONYMS, else the built-in groups).
+        #[arg(long, value_name = "FILE", requires = "template")]
+        synonyms: Option<PathBuf>,
+        /// Print the decompounding word list (one word a line) for the nodes'
+        /// config directory.
+        #[arg(long)]
+        word_list: bool,
+        /// Target index name in the bulk action lines.
+        #[arg(long, default_value = ratsuche::export::DEFAULT_INDEX_NAME)]
+        index_name: String,
+    },
     /// Print a file's cleaned text exactly as it is indexed (pages separated by form feeds).
     Extract {
         file: PathBuf,
@@ -178,6 +235,77 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Index { paths, index } => run_index(&paths, &index),
+        Command::ImportOparl {
+            source,
+            index,
+            files,
+            since,
+            full,
+            no_download,
+        } => {
+            let options = ratsuche::oparl::ImportOptions {
+                local_files: files,
+                modified_since: since,
+                full,
+                download: !no_download,
+                ..Default::default()
+            };
+            run_import_oparl(&source, &index, &options)
+        }
+        Command::Export {
+            format: _,
+            index,
+            out,
+            template,
+            inline_words,
+            synonyms,
+            word_list,
+            index_name,
+        } => {
+            let mut sink: Box<dyn Write> = match &out {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("cannot create {}", path.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            if template {
+                // The synonyms the local search uses: --synonyms, else
+                // $RATSUCHE_SYNONYMS, else the built-in groups.
+                let file = synonyms.or_else(|| {
+                    std::env::var_os(ratsuche::analysis::synonyms::SYNONYMS_ENV).map(PathBuf::from)
+                });
+                let synonyms = match &file {
+                    Some(path) => std::fs::read_to_string(path)
+                        .with_context(|| format!("cannot read {}", path.display()))?,
+                    None => ratsuche::analysis::synonyms::BUILTIN.to_string(),
+                };
+                let synonyms = Some(synonyms);
+                let options = ratsuche::export::TemplateOptions {
+                    words: if inline_words {
+                        ratsuche::export::WordList::Inline
+                    } else {
+                        ratsuche::export::WordList::Path
+                    },
+                    synonyms,
+                };
+                serde_json::to_writer_pretty(&mut sink, &ratsuche::export::template(&options))?;
+                writeln!(sink)?;
+            } else if word_list {
+                for word in ratsuche::export::dictionary_words() {
+                    writeln!(sink, "{word}")?;
+                }
+            } else {
+                let index = PassageIndex::open(&index)?;
+                let report = ratsuche::export::write_bulk(&index, &index_name, &mut sink)?;
+                eprintln!(
+                    "exported {} passages of {} documents",
+                    report.passages, report.documents
+                );
+            }
+            sink.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Search {
             query,
             index,
@@ -247,6 +375,29 @@ fn run_index(paths: &[PathBuf], index_dir: &std::path::Path) -> anyhow::Result<E
         .with_context(|| format!("indexing into {}", index_dir.display()))?;
     progress.finish();
     cli::output::print_report(&report)?;
+    Ok(if report.has_failures() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_import_oparl(
+    source: &str,
+    index_dir: &std::path::Path,
+    options: &ratsuche::oparl::ImportOptions,
+) -> anyhow::Result<ExitCode> {
+    let index = PassageIndex::open_or_create(index_dir)?;
+    let source = ratsuche::oparl::Source::parse(source);
+    let report = ratsuche::oparl::import(&index, &source, options)
+        .with_context(|| format!("importing into {}", index_dir.display()))?;
+    let mut err = std::io::stderr().lock();
+    for (what, why) in &report.failed {
+        writeln!(err, "error: {what}: {why}")?;
+    }
+    for line in report.summary() {
+        writeln!(err, "{line}")?;
+    }
     Ok(if report.has_failures() {
         ExitCode::from(1)
     } else {
