@@ -27,9 +27,11 @@
 //! `field:value` for `kind`, `doc_type`, `page`, …); parsing lives in
 //! [`parse_query`] alone so an own query language can replace it.
 
+pub mod batch;
 mod collect;
 pub mod facets;
 pub mod filter;
+pub mod similar;
 
 use std::ops::Range;
 
