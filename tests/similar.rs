@@ -323,6 +323,9 @@ fn karlsruhe_held_out_inquiries_find_their_answers() {
         targets: Vec<String>,
     }
     let mut cases = Vec::new();
+    // Questions whose paper's Stellungnahme is indexed but has no pair with
+    // their number (the structure stage did not recognise it): misses of
+    // the whole pipeline, counted in the end-to-end figure.
     let mut unanswerable = 0;
     for r in rows.iter().filter(|r| is_inquiry(r)) {
         let Some(docs) = answer_docs.get(r.paper.as_str()) else {
@@ -364,8 +367,8 @@ fn karlsruhe_held_out_inquiries_find_their_answers() {
 
     let reader = index.reader().unwrap();
     let searcher = reader.searcher();
-    let evaluate = |opts: &SimilarOptions| -> (f64, f64) {
-        let (mut found, mut rr) = (0usize, 0f64);
+    let evaluate = |opts: &SimilarOptions| -> (f64, f64, f64) {
+        let (mut found, mut first, mut rr) = (0usize, 0usize, 0f64);
         for case in &cases {
             let results = similar(&index, &searcher, &case.question, opts).unwrap();
             // One question in, one question out (a numbered question has a
@@ -382,14 +385,13 @@ fn karlsruhe_held_out_inquiries_find_their_answers() {
                 })
                 .min();
             if let Some(rank) = rank {
-                if rank < 5 {
-                    found += 1;
-                }
+                found += usize::from(rank < 5);
+                first += usize::from(rank == 0);
                 rr += 1.0 / (rank as f64 + 1.0);
             }
         }
         let n = cases.len() as f64;
-        (found as f64 / n, rr / n)
+        (found as f64 / n, first as f64 / n, rr / n)
     };
     let default = SimilarOptions {
         limit: 10,
@@ -399,18 +401,30 @@ fn karlsruhe_held_out_inquiries_find_their_answers() {
         question_boost: 0.0,
         ..default.clone()
     };
-    let (recall, mrr) = evaluate(&default);
-    let (recall_text, mrr_text) = evaluate(&text_only);
+    let started = std::time::Instant::now();
+    let (recall, at1, mrr) = evaluate(&default);
+    let per_second = cases.len() as f64 / started.elapsed().as_secs_f64();
+    let (recall_text, at1_text, mrr_text) = evaluate(&text_only);
+    let end_to_end = recall * cases.len() as f64 / (cases.len() + unanswerable) as f64;
     eprintln!(
-        "similar over {} Karlsruhe questions: recall@5 {recall:.3}, MRR@10 {mrr:.3} \
-         (question boost {}); answer text only: recall@5 {recall_text:.3}, MRR@10 {mrr_text:.3}",
+        "similar over {} Karlsruhe questions: recall@5 {recall:.3}, recall@1 {at1:.3}, \
+         MRR@10 {mrr:.3} (question boost {}, {per_second:.0} questions/s); \
+         pair text only (boost 0): recall@5 {recall_text:.3}, recall@1 {at1_text:.3}, \
+         MRR@10 {mrr_text:.3}; end to end incl. {unanswerable} questions whose pair \
+         was not recognised: recall@5 {end_to_end:.3}",
         cases.len(),
         default.question_boost
     );
     // Measured (see the report in benches/README.md) minus a margin.
     assert!(recall >= RECALL_FLOOR, "recall@5 {recall:.3} < {RECALL_FLOOR}");
     assert!(mrr >= MRR_FLOOR, "MRR {mrr:.3} < {MRR_FLOOR}");
+    // Weighting the earlier question must not hurt.
+    assert!(mrr >= mrr_text, "question boost lowers MRR: {mrr:.3} < {mrr_text:.3}");
 }
 
-const RECALL_FLOOR: f64 = 0.0;
-const MRR_FLOOR: f64 = 0.0;
+/// Measured 2026-11: recall@5 1.000 and MRR@10 0.997 over 340 questions
+/// (the Stellungnahmen reprint the questions, so this mainly checks that
+/// splitting, pairing and numbering agree across documents); floors leave a
+/// margin for changes in structure recognition.
+const RECALL_FLOOR: f64 = 0.95;
+const MRR_FLOOR: f64 = 0.93;
