@@ -95,8 +95,12 @@ enum Command {
     /// and show, for each, the most similar earlier question/answer pairs.
     Similar {
         /// The new inquiry: a .txt or .pdf file.
-        #[arg(long, value_name = "FILE", conflicts_with = "text",
-              required_unless_present = "text")]
+        #[arg(
+            long,
+            value_name = "FILE",
+            conflicts_with = "text",
+            required_unless_present = "text"
+        )]
         file: Option<PathBuf>,
         /// The new inquiry as text.
         #[arg(long, value_name = "TEXT")]
@@ -363,8 +367,8 @@ fn run_batch(
     let queries = if queries_path.as_os_str() == "-" {
         batch::read_queries(std::io::stdin().lock(), "-")?
     } else {
-        let file = std::fs::File::open(queries_path)
-            .map_err(|e| ratsuche::Error::io(queries_path, e))?;
+        let file =
+            std::fs::File::open(queries_path).map_err(|e| ratsuche::Error::io(queries_path, e))?;
         batch::read_queries(
             std::io::BufReader::new(file),
             &queries_path.display().to_string(),
@@ -396,10 +400,7 @@ fn run_batch(
     )?;
     writer.finish()?;
     bar.finish_and_clear();
-    eprintln!(
-        "{} queries, {} failed",
-        summary.queries, summary.failed
-    );
+    eprintln!("{} queries, {} failed", summary.queries, summary.failed);
     Ok(if summary.failed > 0 {
         ExitCode::from(1)
     } else {

@@ -159,7 +159,11 @@ fn a_failing_query_is_reported_in_its_line_and_the_rest_run() {
     assert_eq!(lines.len(), 3);
     assert!(lines[0].get("error").is_none());
     assert!(!lines[0]["hits"].as_array().unwrap().is_empty());
-    assert!(lines[1]["error"].as_str().unwrap().contains("empty"), "{}", lines[1]);
+    assert!(
+        lines[1]["error"].as_str().unwrap().contains("empty"),
+        "{}",
+        lines[1]
+    );
     assert_eq!(lines[1]["hits"].as_array().unwrap().len(), 0);
     assert!(!lines[2]["hits"].as_array().unwrap().is_empty());
     assert!(stderr.contains("query bad:"), "{stderr}");

@@ -86,7 +86,10 @@ fn the_right_earlier_pair_ranks_first() {
     // The pair carries the earlier question and its answer separately, and
     // the document facts.
     let m = &results.questions[3].matches[0];
-    assert_eq!(m.question, "Wann werden die Toiletten der Realschule Süd erneuert?");
+    assert_eq!(
+        m.question,
+        "Wann werden die Toiletten der Realschule Süd erneuert?"
+    );
     assert_eq!(
         m.answer,
         "Die Toilettenanlagen werden in den Osterferien 2024 vollständig erneuert."
@@ -114,7 +117,9 @@ fn excluded_documents_are_not_returned() {
         .map(|m| m.file.as_str())
         .collect();
     assert!(
-        files.iter().all(|f| !f.ends_with("2024-schulsanierung.txt")),
+        files
+            .iter()
+            .all(|f| !f.ends_with("2024-schulsanierung.txt")),
         "{files:?}"
     );
 }
@@ -123,9 +128,14 @@ fn excluded_documents_are_not_returned() {
 fn empty_inquiry_is_an_error() {
     let (_tmp, index) = small_index();
     let reader = index.reader().unwrap();
-    let err = similar(&index, &reader.searcher(), " \n ", &SimilarOptions::default())
-        .unwrap_err()
-        .to_string();
+    let err = similar(
+        &index,
+        &reader.searcher(),
+        " \n ",
+        &SimilarOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("empty"), "{err}");
 }
 
@@ -159,14 +169,25 @@ fn similar_command_prints_json_and_text() {
     assert_eq!(questions[2]["matches"].as_array().unwrap().len(), 2);
     let first = &questions[2]["matches"][0];
     for key in [
-        "question", "answer", "file", "path", "doc_id", "date", "page", "reference",
+        "question",
+        "answer",
+        "file",
+        "path",
+        "doc_id",
+        "date",
+        "page",
+        "reference",
     ] {
         assert!(first.get(key).is_some(), "missing {key} in {first}");
     }
     assert_eq!(first["reference"], "2021/0217");
 
     let text = cargo_bin_cmd!("ratsuche")
-        .args(["similar", "--text", "Wie viele Fahrradabstellplätze gibt es am Hauptbahnhof?"])
+        .args([
+            "similar",
+            "--text",
+            "Wie viele Fahrradabstellplätze gibt es am Hauptbahnhof?",
+        ])
         .arg("--index")
         .arg(&index_dir)
         .assert()
@@ -238,9 +259,15 @@ fn is_inquiry(r: &ManifestRow) -> bool {
     let anfrage = r.paper_type == "Anfrage" || r.name.starts_with("Anfrage");
     anfrage
         && r.nonspace >= 100
-        && !["stellungnahme", "protokoll", "anlage", "abstimmung", "beschluss"]
-            .iter()
-            .any(|w| f.contains(w))
+        && ![
+            "stellungnahme",
+            "protokoll",
+            "anlage",
+            "abstimmung",
+            "beschluss",
+        ]
+        .iter()
+        .any(|w| f.contains(w))
 }
 
 /// The `qa` passages' numbers per document in the index.
@@ -416,10 +443,16 @@ fn karlsruhe_held_out_inquiries_find_their_answers() {
         default.question_boost
     );
     // Measured (see the report in benches/README.md) minus a margin.
-    assert!(recall >= RECALL_FLOOR, "recall@5 {recall:.3} < {RECALL_FLOOR}");
+    assert!(
+        recall >= RECALL_FLOOR,
+        "recall@5 {recall:.3} < {RECALL_FLOOR}"
+    );
     assert!(mrr >= MRR_FLOOR, "MRR {mrr:.3} < {MRR_FLOOR}");
     // Weighting the earlier question must not hurt.
-    assert!(mrr >= mrr_text, "question boost lowers MRR: {mrr:.3} < {mrr_text:.3}");
+    assert!(
+        mrr >= mrr_text,
+        "question boost lowers MRR: {mrr:.3} < {mrr_text:.3}"
+    );
 }
 
 /// Measured 2026-11: recall@5 1.000 and MRR@10 0.997 over 340 questions

@@ -35,7 +35,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Score, TantivyDocument, Term};
@@ -53,8 +53,10 @@ pub const DEFAULT_MAX_TERMS: usize = 25;
 /// whole text.
 pub const DEFAULT_QUESTION_BOOST: Score = 2.0;
 
-/// How [`similar`] searches.
-#[derive(Debug, Clone, PartialEq)]
+/// How [`similar`] searches. Deserialisable with every field optional, so
+/// a front end can take it from a request as it is.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default)]
 pub struct SimilarOptions {
     /// Earlier pairs returned per question.
     pub limit: usize,
@@ -473,8 +475,23 @@ mod tests {
     }
 
     #[test]
+    fn options_deserialise_with_defaults() {
+        let opts: SimilarOptions = serde_json::from_str(r#"{"limit": 3}"#).unwrap();
+        assert_eq!(
+            opts,
+            SimilarOptions {
+                limit: 3,
+                ..SimilarOptions::default()
+            }
+        );
+    }
+
+    #[test]
     fn answer_is_the_text_after_the_question() {
         assert_eq!(answer_of("Wie?", "Wie?\nSo. Und so."), "So. Und so.");
-        assert_eq!(answer_of("Wer?", "Anders\nformatiert"), "Anders\nformatiert");
+        assert_eq!(
+            answer_of("Wer?", "Anders\nformatiert"),
+            "Anders\nformatiert"
+        );
     }
 }
