@@ -313,7 +313,7 @@ pub struct RecordWriter<W: Write> {
 
 enum RecordOut<W: Write> {
     Plain(W),
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
 }
 
 impl<W: Write> RecordWriter<W> {
@@ -322,7 +322,7 @@ impl<W: Write> RecordWriter<W> {
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(out);
                 w.write_record(CSV_HEADER).map_err(csv_io)?;
-                RecordOut::Csv(w)
+                RecordOut::Csv(Box::new(w))
             }
             Format::Jsonl | Format::Trec => RecordOut::Plain(out),
         };

@@ -212,8 +212,9 @@ fn collapse(text: &str) -> String {
 }
 
 /// Sentences of whitespace-collapsed text: one ends at `?` or `!` followed
-/// by a space, or at `.` followed by a space and an upper-case letter (so
-/// "z. B. im Bauamt" and "am 3. Mai" stay whole), and at the end.
+/// by a space, or at `.` followed by a space and an upper-case letter unless
+/// the full stop ends an abbreviation or a number (so "z. B. Im Bauamt" and
+/// "am 3. Mai" stay whole), and at the end.
 fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -225,7 +226,7 @@ fn sentences(text: &str) -> Vec<&str> {
         let (Some(&(_, space)), Some(&(_, next))) = (chars.get(k + 1), chars.get(k + 2)) else {
             continue;
         };
-        let ends = space == ' ' && (c != '.' || next.is_uppercase());
+        let ends = space == ' ' && (c != '.' || (next.is_uppercase() && !abbreviation(&text[..i])));
         if ends {
             let s = text[start..i + c.len_utf8()].trim();
             if !s.is_empty() {
@@ -239,6 +240,24 @@ fn sentences(text: &str) -> Vec<&str> {
         out.push(rest);
     }
     out
+}
+
+/// Abbreviations common in council letters, lower-cased, without the dot.
+const ABBREVIATIONS: [&str; 16] = [
+    "abs", "bzw", "ca", "dr", "evtl", "ggf", "gem", "hr", "inkl", "nr", "prof", "st", "str", "vgl",
+    "usw", "ziff",
+];
+
+/// `before` (the text up to a full stop) ends with a one-letter word, a
+/// number or a known abbreviation.
+fn abbreviation(before: &str) -> bool {
+    let word = before
+        .rsplit(|c: char| c.is_whitespace() || c == '.' || c == '(')
+        .next()
+        .unwrap_or("");
+    word.chars().count() <= 1
+        || word.chars().all(|c| c.is_ascii_digit())
+        || ABBREVIATIONS.contains(&word.to_lowercase().as_str())
 }
 
 /// The earlier question/answer pairs most similar to each question of the
@@ -451,15 +470,15 @@ mod tests {
     #[test]
     fn unnumbered_questions_are_sentences_with_a_question_mark() {
         let (mode, qs) = split_questions(
-            "Sehr geehrter Herr Oberbürgermeister, wir fragen an. Wie hoch ist der \
-             Krankenstand z. B. im Bauamt? Gibt es dafür\nGründe? Danke.",
+            "Sehr geehrter Herr Dr. Meier, wir fragen an. Wie hoch ist der \
+             Krankenstand z. B. Im Bauamt seit dem 3. Mai? Gibt es dafür\nGründe? Danke.",
         );
         assert_eq!(mode, SplitMode::Sentences);
         let texts: Vec<_> = qs.iter().map(|q| q.text.as_str()).collect();
         assert_eq!(
             texts,
             [
-                "Wie hoch ist der Krankenstand z. B. im Bauamt?",
+                "Wie hoch ist der Krankenstand z. B. Im Bauamt seit dem 3. Mai?",
                 "Gibt es dafür Gründe?"
             ]
         );
