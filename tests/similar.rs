@@ -442,7 +442,7 @@ fn karlsruhe_held_out_inquiries_find_their_answers() {
         cases.len(),
         default.question_boost
     );
-    // Measured (see the report in benches/README.md) minus a margin.
+    // Measured minus a margin (see RECALL_FLOOR).
     assert!(
         recall >= RECALL_FLOOR,
         "recall@5 {recall:.3} < {RECALL_FLOOR}"
