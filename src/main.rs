@@ -151,6 +151,58 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Has this been asked before? Split a new inquiry into its questions
+    /// and show, for each, the most similar earlier question/answer pairs.
+    Similar {
+        /// The new inquiry: a .txt or .pdf file.
+        #[arg(
+            long,
+            value_name = "FILE",
+            conflicts_with = "text",
+            required_unless_present = "text"
+        )]
+        file: Option<PathBuf>,
+        /// The new inquiry as text.
+        #[arg(long, value_name = "TEXT")]
+        text: Option<String>,
+        /// Index directory.
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        /// Earlier pairs per question.
+        #[arg(long, default_value_t = search::similar::DEFAULT_LIMIT,
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+        limit: usize,
+        /// Print the results as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run many queries from a file (ID<TAB>QUERY or one query per line;
+    /// `-` reads stdin) and write one result line per query, in input order.
+    ///
+    /// Queries run in parallel against one searcher. A query that fails is
+    /// reported in its own line and the batch goes on; the exit code is 1
+    /// when any failed. TREC docids are <doc_id>#<passage index>.
+    Batch {
+        /// The query file, or - for stdin.
+        queries: PathBuf,
+        /// Index directory.
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
+        /// Hits per query.
+        #[arg(long, default_value_t = search::DEFAULT_LIMIT,
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+        limit: usize,
+        /// Output: jsonl (one JSON object per query), csv (one row per hit)
+        /// or trec (qid Q0 docid rank score ratsuche).
+        #[arg(long, default_value = "jsonl", value_parser = str::parse::<search::batch::Format>)]
+        format: search::batch::Format,
+        /// Every matching passage instead of the best one per document.
+        #[arg(long)]
+        all_passages: bool,
+        /// Worker threads (default: one per core).
+        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+        threads: Option<usize>,
+    },
 }
 
 /// The `search` filters, each parsed by the library's own parser so the
@@ -365,6 +417,21 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Similar {
+            file,
+            text,
+            index,
+            limit,
+            json,
+        } => run_similar(file.as_deref(), text, &index, limit, json),
+        Command::Batch {
+            queries,
+            index,
+            limit,
+            format,
+            all_passages,
+            threads,
+        } => run_batch(&queries, &index, limit, format, all_passages, threads),
     }
 }
 
@@ -399,6 +466,96 @@ fn run_import_oparl(
         writeln!(err, "{line}")?;
     }
     Ok(if report.has_failures() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn run_similar(
+    file: Option<&std::path::Path>,
+    text: Option<String>,
+    index_dir: &std::path::Path,
+    limit: usize,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let index = PassageIndex::open(index_dir)?;
+    let mut opts = search::similar::SimilarOptions {
+        limit,
+        ..Default::default()
+    };
+    let text = match (file, text) {
+        (Some(file), _) => {
+            // An inquiry that is itself indexed must not find its own pairs.
+            if let Ok(canonical) = file.canonicalize() {
+                opts.exclude_doc_ids
+                    .push(ratsuche::index::doc_id_for(&canonical));
+            }
+            ingest::extract_clean(file)?.text()
+        }
+        (None, Some(text)) => text,
+        (None, None) => anyhow::bail!("give the inquiry with --file FILE or --text TEXT"),
+    };
+    let reader = index.reader()?;
+    let results = search::similar::similar(&index, &reader.searcher(), &text, &opts)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &results)?;
+        writeln!(out)?;
+    } else {
+        cli::similar::print_similar(&mut out, &results)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_batch(
+    queries_path: &std::path::Path,
+    index_dir: &std::path::Path,
+    limit: usize,
+    format: search::batch::Format,
+    all_passages: bool,
+    threads: Option<usize>,
+) -> anyhow::Result<ExitCode> {
+    use search::batch;
+    let queries = if queries_path.as_os_str() == "-" {
+        batch::read_queries(std::io::stdin().lock(), "-")?
+    } else {
+        let file =
+            std::fs::File::open(queries_path).map_err(|e| ratsuche::Error::io(queries_path, e))?;
+        batch::read_queries(
+            std::io::BufReader::new(file),
+            &queries_path.display().to_string(),
+        )?
+    };
+    let index = PassageIndex::open(index_dir)?;
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let opts = batch::BatchOptions {
+        limit,
+        all_passages,
+        threads,
+    };
+    let bar = cli::progress::counter(queries.len() as u64, "queries");
+    let out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut writer = batch::RecordWriter::new(format, out)?;
+    let summary = batch::run(
+        &index,
+        &searcher,
+        &queries,
+        &opts,
+        |done| bar.set_position(done as u64),
+        |record| {
+            if let Some(error) = &record.error {
+                bar.suspend(|| eprintln!("error: query {}: {error}", record.id));
+            }
+            writer.write(record)
+        },
+    )?;
+    writer.finish()?;
+    bar.finish_and_clear();
+    eprintln!("{} queries, {} failed", summary.queries, summary.failed);
+    Ok(if summary.failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

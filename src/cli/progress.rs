@@ -54,3 +54,21 @@ impl ingest::Progress for Bar {
             .set_message(format!("{} pages, {name}", self.pages));
     }
 }
+
+/// A bar counting `len` items of some `unit` ("queries"), drawn under the
+/// same rule as [`Bar`]: on a terminal only, never under CI.
+pub fn counter(len: u64, unit: &str) -> ProgressBar {
+    let visible = console::Term::stderr().is_term() && std::env::var_os("CI").is_none();
+    let target = if visible {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(len), target);
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{spinner}} [{{elapsed_precise}}] {{bar:30}} {{pos}}/{{len}} {unit} ({{per_sec}})"
+    )) {
+        bar.set_style(style);
+    }
+    bar
+}

@@ -32,11 +32,13 @@
 //! ([`SearchResults::corrected`]). Field filters of the query merge with
 //! [`SearchRequest::filters`].
 
+pub mod batch;
 mod build;
 mod collect;
 pub mod facets;
 pub mod filter;
 pub mod query;
+pub mod similar;
 
 use std::ops::Range;
 
