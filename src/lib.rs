@@ -51,6 +51,7 @@ pub mod index;
 pub mod ingest;
 pub mod model;
 pub mod search;
+pub mod server;
 pub mod structure;
 
 pub use error::{Error, PdfError, Result};
