@@ -56,8 +56,10 @@ pub enum Error {
     Index(#[from] tantivy::TantivyError),
     #[error("index directory {path}: {message}")]
     IndexDir { path: PathBuf, message: String },
+    /// A query or filter that cannot be run; the payload says what is wrong
+    /// and, for the query string, at which column.
     #[error("query: {0}")]
-    Query(String),
+    Query(crate::search::QueryError),
 }
 
 impl Error {

@@ -54,7 +54,10 @@ enum Command {
     /// query may be empty (or *) to list the matching documents, newest first.
     Search {
         /// The query: words (all must match; if none match all, any may),
-        /// "quoted phrases", -excluded, field:value.
+        /// "quoted phrases", -excluded, a OR b, (groups), prefix*, and
+        /// filters typ: gremium: body: stichwort: handlungsfeld: kind:
+        /// datum:2025-01..2025-06 nr:0412/2025. Misspelt words are corrected
+        /// ("Ergebnisse für …"), abbreviations also search their long forms.
         #[arg(allow_hyphen_values = true, default_value = "")]
         query: String,
         /// Index directory.

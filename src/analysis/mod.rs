@@ -77,6 +77,7 @@ pub mod german_normalize;
 pub mod language;
 pub mod stem;
 pub mod stopwords;
+pub mod synonyms;
 pub mod tokenizer;
 
 pub use language::detect_language;

@@ -32,6 +32,19 @@ pub fn print_results(
     results: &SearchResults,
     marks: Marks,
 ) -> io::Result<()> {
+    if let Some(corrected) = &results.corrected {
+        let typed: Vec<String> = results
+            .corrections
+            .iter()
+            .map(|c| format!("„{}“", c.from))
+            .collect();
+        let verb = if typed.len() == 1 { "kommt" } else { "kommen" };
+        writeln!(
+            out,
+            "Ergebnisse für „{corrected}“ ({} {verb} in keinem Dokument vor).\n",
+            typed.join(", ")
+        )?;
+    }
     if results.fallback {
         writeln!(
             out,

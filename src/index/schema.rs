@@ -32,7 +32,9 @@ use crate::analysis;
 ///   (normalised filter terms), `year` (facet).
 /// * v3: the German index chain adds compound parts (decompounding), so an
 ///   index built without them would silently miss part matches.
-pub const SCHEMA_VERSION: u32 = 3;
+/// * v4: `reference_key` ([`reference_keys`]), the terms the query filter
+///   `nr:` matches.
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The commit payload identifying an index built with this schema version.
 pub fn schema_payload() -> String {
@@ -83,7 +85,10 @@ pub struct Fields {
     /// The year of `date` (fast, indexed): the year facet.
     pub year: Field,
     pub dates_mentioned: Field,
+    /// The reference number as written ("DS 46/2024"), stored.
     pub reference: Field,
+    /// [`reference_keys`] of `reference`: the terms `nr:` matches.
+    pub reference_key: Field,
 }
 
 impl Fields {
@@ -152,6 +157,7 @@ pub fn build_schema() -> (Schema, Fields) {
         year: b.add_u64_field("year", INDEXED | FAST),
         dates_mentioned: b.add_text_field("dates_mentioned", STRING | STORED),
         reference: b.add_text_field("reference", STRING | STORED),
+        reference_key: b.add_text_field("reference_key", STRING),
     };
     (b.build(), fields)
 }
@@ -171,6 +177,44 @@ pub fn keyword_key(name: &str) -> String {
         key.extend(word.chars().flat_map(char::to_lowercase));
     }
     key
+}
+
+/// The form of a reference number that `nr:` compares: [`keyword_key`]
+/// with leading zeros of number groups dropped, so "0412/2025", "412-2025"
+/// and "412 / 2025" all give `412-2025`.
+pub fn reference_key(reference: &str) -> String {
+    keyword_key(reference)
+        .split('-')
+        .map(|part| {
+            if !part.is_empty() && part.chars().all(|c| c.is_ascii_digit()) {
+                let trimmed = part.trim_start_matches('0');
+                if trimmed.is_empty() {
+                    "0"
+                } else {
+                    trimmed
+                }
+            } else {
+                part
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The terms a document's reference number is indexed under: its
+/// [`reference_key`] and, when it starts with letters ("DS 46/2024"), the
+/// key of the number alone (`46-2024`), so `nr:46/2024` finds it too.
+pub fn reference_keys(reference: &str) -> Vec<String> {
+    let full = reference_key(reference);
+    let mut keys = vec![full.clone()];
+    if let Some(at) = full.find(|c: char| c.is_ascii_digit()) {
+        let number = full[at..].to_string();
+        if at > 0 && !number.is_empty() {
+            keys.push(number);
+        }
+    }
+    keys.retain(|k| !k.is_empty());
+    keys
 }
 
 /// Parse `YYYY-MM-DD` or `YYYY-MM` (first of the month) into a tantivy date.
@@ -247,6 +291,15 @@ mod tests {
             "ausschuss-für-soziales"
         );
         assert_eq!(keyword_key(" - "), "");
+    }
+
+    #[test]
+    fn reference_keys_ignore_zeros_separators_and_prefixes() {
+        assert_eq!(reference_keys("0412/2025"), ["412-2025"]);
+        assert_eq!(reference_key("412 / 2025"), "412-2025");
+        assert_eq!(reference_keys("DS 46/2024"), ["ds-46-2024", "46-2024"]);
+        assert_eq!(reference_keys("2019/0225"), ["2019-225"]);
+        assert_eq!(reference_keys("/"), Vec::<String>::new());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::path::Path;
 use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::schema::{keyword_key, parse_date, schema_payload, Fields};
+use super::schema::{keyword_key, parse_date, reference_keys, schema_payload, Fields};
 use super::{path_key, IndexedDocument};
 use crate::error::Result;
 use crate::model::{Passage, PassageKind};
@@ -140,6 +140,11 @@ impl PassageWriter {
         for (field, value) in [(f.body_key, &meta.body), (f.gremium_key, &meta.gremium)] {
             if let Some(value) = value {
                 t.add_text(field, keyword_key(value));
+            }
+        }
+        if let Some(reference) = &meta.reference {
+            for key in reference_keys(reference) {
+                t.add_text(f.reference_key, key);
             }
         }
         if let Some(date) = meta.date.as_deref() {

@@ -46,7 +46,7 @@ impl std::error::Error for InvalidFilter {}
 
 impl From<InvalidFilter> for Error {
     fn from(err: InvalidFilter) -> Error {
-        Error::Query(err.0)
+        Error::Query(super::query::QueryError::new(err.0))
     }
 }
 

@@ -7,7 +7,8 @@
 //! made here once.
 //!
 //! * Query words are ANDed; if no passage contains all of them, the query is
-//!   run again with OR and [`SearchResults::fallback`] says so.
+//!   run again with OR (exclusions stay) and [`SearchResults::fallback`]
+//!   says so.
 //! * Each word is looked up in the German and English fields (see
 //!   [`crate::index::schema`]); title matches are boosted above body matches.
 //! * [`Filters`] (type, date range, body, Gremium, passage kind, Stichwort
@@ -24,27 +25,35 @@
 //!   collapsed and the matched words as byte ranges into the snippet;
 //!   [`Hit::heading`] names the part a passage is ("Stichwort 1.2 — …").
 //!
-//! The query syntax is tantivy's (phrases in quotes, `+`/`-`, `AND`/`OR`,
-//! `field:value` for `kind`, `doc_type`, `page`, …); parsing lives in
-//! [`parse_query`] alone so an own query language can replace it.
+//! The query language is ratsuche's own ([`query`]: words, `"phrases"`,
+//! `-exclusions`, `OR`, parentheses, `prefix*`, field filters such as
+//! `typ:konzept datum:2025-01..2025-06 nr:0412/2025`), parsed once per
+//! request into a syntax tree with positioned errors; `build` turns the
+//! tree into tantivy queries with synonym expansion and typo correction
+//! ([`SearchResults::corrected`]). Field filters of the query merge with
+//! [`SearchRequest::filters`].
 
+mod build;
 mod collect;
 pub mod facets;
 pub mod filter;
+pub mod query;
 
 use std::ops::Range;
 
 use serde::Serialize;
-use tantivy::query::{AllQuery, Query, QueryParser, QueryParserError};
-use tantivy::schema::{Field, Value};
+use tantivy::query::{AllQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, Score, TantivyDocument};
+use tantivy::{DocAddress, Score, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
+use crate::index::schema::reference_key;
 use crate::index::{Fields, PassageIndex};
 
 pub use facets::{FacetCounts, Facets};
 pub use filter::{parse_doc_type, parse_kind, DateBound, Filters, InvalidFilter, Sort};
+pub use query::{MergedFilters, ParsedQuery, QueryError};
 
 /// Title matches count this many times a body match.
 pub const TITLE_BOOST: Score = 3.0;
@@ -84,11 +93,11 @@ impl SearchRequest {
         }
     }
 
-    /// True when the query has no words: an empty string or `*`. Such a
-    /// request lists the documents its filters match (or, for `*`, all).
+    /// True when the query has no words: empty, `*`, or field filters
+    /// only. Such a request lists the documents its filters match (or, for
+    /// `*`, all). False for a query that does not parse.
     pub fn is_listing(&self) -> bool {
-        let query = self.query.trim();
-        query.is_empty() || query == "*"
+        query::parse(&self.query).is_ok_and(|q| q.text.is_none())
     }
 }
 
@@ -105,7 +114,16 @@ pub enum MatchMode {
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SearchResults {
+    /// The query as given.
     pub query: String,
+    /// The query as actually run when words matching nothing were replaced
+    /// by the closest indexed word ("Integrationskonzpet" →
+    /// "Integrationskonzept"); `None` when nothing was corrected.
+    pub corrected: Option<String>,
+    /// Each replaced word, in query order.
+    pub corrections: Vec<Correction>,
+    /// Words that were also searched as their synonyms or abbreviations.
+    pub synonyms: Vec<SynonymExpansion>,
     pub mode: MatchMode,
     /// True when no passage matched all words and `mode` fell back to `Any`.
     pub fallback: bool,
@@ -121,6 +139,23 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Counts of the matching documents (all of them, not only the hits shown).
     pub facets: Facets,
+}
+
+/// A query word that matched nothing, replaced by the closest indexed word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Correction {
+    /// As typed.
+    pub from: String,
+    /// As found in the documents.
+    pub to: String,
+}
+
+/// A query word (or words) searched together with its synonym group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SynonymExpansion {
+    pub words: String,
+    /// The other variants that were searched too.
+    pub variants: Vec<String>,
 }
 
 /// One ranked passage.
@@ -226,48 +261,41 @@ impl Hit {
     }
 }
 
-/// Parse a user's query over the title and text fields (titles boosted).
-/// Errors are [`Error::Query`] with a message meant for the user.
+/// The text part of a user's query as one tantivy query for `mode`, with
+/// the query's own field filters (`typ:` …) applied. Errors are
+/// [`Error::Query`] with a message meant for the user. [`search_with`] is
+/// what front ends call; this is for tools that need the query itself.
 pub fn parse_query(index: &PassageIndex, text: &str, mode: MatchMode) -> Result<Box<dyn Query>> {
-    if text.trim().is_empty() {
-        return Err(Error::Query("the query is empty".into()));
-    }
-    let fields = index.fields();
-    // Queries use the query chains (no compound splitting): the index holds
-    // compounds *and* their parts, so a query word matches either.
-    let mut parser = QueryParser::new(
-        index.tantivy().schema(),
-        fields.query_fields(),
-        crate::analysis::query_tokenizers(),
-    );
-    parser.set_field_boost(fields.title_de, TITLE_BOOST);
-    parser.set_field_boost(fields.title_en, TITLE_BOOST);
-    if mode == MatchMode::All {
-        parser.set_conjunction_by_default();
-    }
-    parser
-        .parse_query(text)
-        .map_err(|e| Error::Query(query_error_message(text, e)))
+    let parsed = query::parse(text).map_err(Error::Query)?;
+    let merged = parsed
+        .merge_filters(&Filters::default())
+        .map_err(Error::Query)?;
+    let filters = filter_queries(index, &merged)?;
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let mut builder = build::Builder::new(&searcher, index.fields())?;
+    let text = match &parsed.text {
+        Some(node) => builder.resolve(node)?,
+        None => None,
+    };
+    let Some(text) = text else {
+        return Err(Error::Query(QueryError::new(
+            "the query has no words to search for",
+        )));
+    };
+    Ok(filter::restrict(text.query(mode), filters))
 }
 
-fn query_error_message(text: &str, err: QueryParserError) -> String {
-    match err {
-        QueryParserError::SyntaxError(_) => format!(
-            "cannot parse {text:?}: check quotes, parentheses and operators \
-             (put text in double quotes to search it literally)"
-        ),
-        QueryParserError::FieldDoesNotExist(field) => format!(
-            "unknown field {field:?} in {text:?} (a word followed by ':' is read as a field \
-             name; put the text in double quotes to search for it)"
-        ),
-        QueryParserError::FieldNotIndexed(field) => {
-            format!("field {field:?} in {text:?} cannot be searched")
-        }
-        QueryParserError::AllButQueryForbidden => {
-            format!("{text:?} only excludes words; add at least one word to search for")
-        }
-        other => format!("invalid query {text:?}: {other}"),
+/// The tantivy queries of the request's and the query's filters.
+fn filter_queries(index: &PassageIndex, merged: &MergedFilters) -> Result<Vec<Box<dyn Query>>> {
+    let mut filters = merged.filters.queries(index)?;
+    if let Some(reference) = &merged.reference {
+        filters.push(Box::new(TermQuery::new(
+            Term::from_field_text(index.fields().reference_key, &reference_key(reference)),
+            IndexRecordOption::Basic,
+        )));
     }
+    Ok(filters)
 }
 
 /// Run a request on a fresh reader of the index's last commit.
@@ -277,53 +305,117 @@ pub fn search(index: &PassageIndex, request: &SearchRequest) -> Result<SearchRes
 }
 
 /// Run a request on a given searcher (a server keeps one reader and
-/// passes its current searcher).
+/// passes its current searcher). The one entry point every front end
+/// (CLI, HTTP, batch) uses: the raw query string is parsed here.
 pub fn search_with(
     index: &PassageIndex,
     searcher: &tantivy::Searcher,
     request: &SearchRequest,
 ) -> Result<SearchResults> {
-    let filters = request.filters.queries(index)?;
-    let listing = request.is_listing();
-    if listing && request.query.trim().is_empty() && request.filters.is_empty() {
+    let parsed = query::parse(&request.query).map_err(Error::Query)?;
+    let merged = parsed
+        .merge_filters(&request.filters)
+        .map_err(Error::Query)?;
+    let filters = filter_queries(index, &merged)?;
+    let has_filters = !merged.filters.is_empty() || merged.reference.is_some();
+    let fields = index.fields();
+    let mut builder = build::Builder::new(searcher, fields)?;
+    let resolved = match &parsed.text {
+        Some(node) => builder.resolve(node)?,
+        None => None,
+    };
+    if parsed.text.is_some() && resolved.is_none() {
+        return Err(Error::Query(QueryError::new(format!(
+            "the query has only stop words or signs ({}): nothing to search for",
+            builder.stop_words.join(", ")
+        ))));
+    }
+    if resolved.as_ref().is_some_and(|r| !r.is_positive()) && !has_filters {
         return Err(Error::Query(
-            "the query is empty: give words to search for, a filter, or * for all documents".into(),
+            QueryError::new("the query only excludes words")
+                .with_hint("add a word to search for, or a filter such as typ:konzept"),
         ));
     }
+    if resolved.is_none() && !parsed.all && !has_filters {
+        let message = if request.query.trim().is_empty() {
+            "the query is empty: give words to search for, a filter, or * for all documents"
+        } else {
+            "the query has no words to search for: give words, a filter, or * for all documents"
+        };
+        return Err(Error::Query(QueryError::new(message)));
+    }
+    // Only exclusions (with filters): the documents the filters leave, as
+    // a listing.
+    let listing = resolved.as_ref().is_none_or(|r| !r.is_positive());
     let sort = request
         .sort
         .unwrap_or(if listing { Sort::Date } else { Sort::Relevance });
     let mut mode = MatchMode::All;
     let mut fallback = false;
-    let (query, found): (Box<dyn Query>, Found) = if listing {
-        let found = run(searcher, Box::new(AllQuery), &filters, request, sort)?;
-        (Box::new(AllQuery), found)
-    } else {
-        let all = parse_query(index, &request.query, MatchMode::All)?;
-        let found = run(searcher, all.box_clone(), &filters, request, sort)?;
-        if found.total_passages > 0 {
-            (all, found)
-        } else {
-            let any = parse_query(index, &request.query, MatchMode::Any)?;
-            let found_any = run(searcher, any.box_clone(), &filters, request, sort)?;
-            if found_any.total_passages > 0 {
-                mode = MatchMode::Any;
-                fallback = true;
-                (any, found_any)
-            } else {
+    let (query, found): (Box<dyn Query>, Found) = match &resolved {
+        None => {
+            let found = run(searcher, Box::new(AllQuery), &filters, request, sort)?;
+            (Box::new(AllQuery), found)
+        }
+        Some(resolved) => {
+            let all = resolved.query(MatchMode::All);
+            let found = run(searcher, all.box_clone(), &filters, request, sort)?;
+            if found.total_passages > 0 || !resolved.has_conjunction() {
                 (all, found)
+            } else {
+                let any = resolved.query(MatchMode::Any);
+                let found_any = run(searcher, any.box_clone(), &filters, request, sort)?;
+                if found_any.total_passages > 0 {
+                    mode = MatchMode::Any;
+                    fallback = true;
+                    (any, found_any)
+                } else {
+                    (all, found)
+                }
             }
         }
     };
-    let fields = index.fields();
-    // Snippets mark the query's words only, never a filter's.
+    // Snippets mark the query's words only, never a filter's (nor an
+    // excluded word).
+    let query: Box<dyn Query> = if listing { Box::new(AllQuery) } else { query };
     let snippets = Snippets::new(searcher, &*query, fields)?;
     let mut hits = Vec::with_capacity(found.top.len());
     for (score, address) in found.top {
         hits.push(hit(searcher, fields, &snippets, score, address)?);
     }
+    let corrections: Vec<Correction> = builder
+        .fixes
+        .iter()
+        .map(|fix| Correction {
+            from: fix.word.clone(),
+            to: surface_form(fix, &hits),
+        })
+        .collect();
+    let corrected = (!corrections.is_empty()).then(|| {
+        let mut text = request.query.clone();
+        // Right to left, so earlier spans stay valid.
+        let mut fixes: Vec<(&build::Fix, &Correction)> =
+            builder.fixes.iter().zip(&corrections).collect();
+        fixes.sort_by_key(|(fix, _)| std::cmp::Reverse(fix.span.start));
+        for (fix, correction) in fixes {
+            if text.is_char_boundary(fix.span.start) && text.is_char_boundary(fix.span.end) {
+                text.replace_range(fix.span.start..fix.span.end, &correction.to);
+            }
+        }
+        text
+    });
     Ok(SearchResults {
         query: request.query.clone(),
+        corrected,
+        corrections,
+        synonyms: builder
+            .expansions
+            .iter()
+            .map(|e| SynonymExpansion {
+                words: e.words.clone(),
+                variants: e.variants.clone(),
+            })
+            .collect(),
         mode,
         fallback,
         listing,
@@ -333,6 +425,29 @@ pub fn search_with(
         hits,
         facets: found.facets,
     })
+}
+
+/// The corrected word as the documents write it: the first word in the
+/// hits' snippets (or titles) that analyses to the corrected term, else
+/// the term itself.
+fn surface_form(fix: &build::Fix, hits: &[Hit]) -> String {
+    let mut analyzer = crate::analysis::query_analyzer(fix.lang);
+    for hit in hits {
+        for text in [Some(hit.snippet.as_str()), hit.title.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            let mut stream = analyzer.token_stream(text);
+            while let Some(token) = stream.next() {
+                if token.text == fix.term {
+                    if let Some(word) = text.get(token.offset_from..token.offset_to) {
+                        return word.to_string();
+                    }
+                }
+            }
+        }
+    }
+    fix.term.clone()
 }
 
 struct Found {

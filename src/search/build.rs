@@ -1,0 +1,557 @@
+//! A parsed query ([`super::query::Node`]) → tantivy queries.
+//!
+//! Takes the syntax tree, the index and a searcher; gives one tantivy query
+//! per [`MatchMode`], the typo corrections and synonym expansions it made.
+//! Resolution (analysis, synonyms, corrections, prefix expansion) happens
+//! once into a [`Resolved`] tree whose leaves are finished tantivy queries;
+//! the AND and the OR-fallback query are then assembled from the same tree.
+//!
+//! * A word or phrase is analysed with each field's *query* chain
+//!   ([`crate::analysis::query_tokenizers`]) and searched in
+//!   [`Fields::query_fields`], titles boosted by [`TITLE_BOOST`]. A word
+//!   that analyses to several tokens ("Ilm-Kreis") and a phrase become a
+//!   `PhraseQuery` over the token positions — stemmed, so "Weißer Ring"
+//!   finds „Weißen Ring“. A word the German chain drops is a stop word and
+//!   is left out.
+//! * Synonyms ([`Synonyms`]): a word, a run of adjacent words or a phrase
+//!   equal to a variant becomes `original OR variant₁ OR …` (variants
+//!   weighted [`SYNONYM_BOOST`]).
+//! * Typos: a word of ≥ 5 letters whose terms occur nowhere in the query
+//!   fields (document frequency 0) and that has no synonyms is replaced by
+//!   the closest indexed term within edit distance 1 (5–8 letters) or 2
+//!   (longer), transpositions counting 1; ties go to the more frequent term.
+//!   The replacement is a plain term query, so snippets highlight it and
+//!   the result can name it.
+//! * `prefix*`: the indexed terms starting with the lowercased, normalised
+//!   prefix or with its stem (index terms are stems), at most
+//!   [`MAX_PREFIX_TERMS`] of them (the most frequent).
+
+use std::collections::HashMap;
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Score, Searcher, Term};
+
+use super::query::{Node, QueryError, Span};
+use super::{MatchMode, TITLE_BOOST};
+use crate::analysis::synonyms::Synonyms;
+use crate::analysis::{german_normalize, query_analyzer, Lang};
+use crate::error::{Error, Result};
+use crate::index::Fields;
+
+/// Weight of a synonym variant relative to the word the user typed.
+pub const SYNONYM_BOOST: Score = 0.8;
+/// Most index terms a `prefix*` expands to.
+pub const MAX_PREFIX_TERMS: usize = 200;
+
+/// A word replaced by the closest indexed term.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Fix {
+    /// Where the word is in the query.
+    pub span: Span,
+    /// The word as typed.
+    pub word: String,
+    /// The indexed term it was replaced by (analysed form).
+    pub term: String,
+    pub lang: Lang,
+}
+
+/// A word or words expanded by synonyms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Expansion {
+    pub words: String,
+    pub variants: Vec<String>,
+}
+
+/// The query tree with finished leaves.
+pub(super) enum Resolved {
+    Leaf(Box<dyn Query>),
+    And(Vec<Resolved>),
+    Or(Vec<Resolved>),
+    Not(Box<Resolved>),
+}
+
+impl Resolved {
+    /// The tantivy query for a match mode: implicit conjunctions are `Must`
+    /// (All) or `Should` (Any); exclusions are always `MustNot`. A
+    /// conjunction with exclusions only matches everything else.
+    pub fn query(&self, mode: MatchMode) -> Box<dyn Query> {
+        match self {
+            Resolved::Leaf(query) => query.box_clone(),
+            Resolved::Or(options) => Box::new(BooleanQuery::new(
+                options
+                    .iter()
+                    .map(|o| (Occur::Should, o.query(mode)))
+                    .collect(),
+            )),
+            Resolved::Not(_) => Resolved::And(vec![]).query_with(std::slice::from_ref(self), mode),
+            Resolved::And(parts) => self.query_with(parts, mode),
+        }
+    }
+
+    fn query_with(&self, parts: &[Resolved], mode: MatchMode) -> Box<dyn Query> {
+        let occur = match mode {
+            MatchMode::All => Occur::Must,
+            MatchMode::Any => Occur::Should,
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = parts
+            .iter()
+            .map(|p| match p {
+                Resolved::Not(inner) => (Occur::MustNot, inner.query(mode)),
+                other => (occur, other.query(mode)),
+            })
+            .collect();
+        if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// True when the query has words to search for (not only exclusions).
+    pub fn is_positive(&self) -> bool {
+        match self {
+            Resolved::Leaf(_) | Resolved::Or(_) => true,
+            Resolved::Not(_) => false,
+            Resolved::And(parts) => parts.iter().any(Resolved::is_positive),
+        }
+    }
+
+    /// True when some conjunction has two or more positive parts, i.e. the
+    /// OR fallback could find more than the AND query.
+    pub fn has_conjunction(&self) -> bool {
+        match self {
+            Resolved::Leaf(_) => false,
+            Resolved::Not(inner) => inner.has_conjunction(),
+            Resolved::Or(parts) => parts.iter().any(Resolved::has_conjunction),
+            Resolved::And(parts) => {
+                parts.iter().filter(|p| p.is_positive()).count() > 1
+                    || parts.iter().any(Resolved::has_conjunction)
+            }
+        }
+    }
+}
+
+/// Resolves a parsed query against one searcher.
+pub(super) struct Builder<'a> {
+    searcher: &'a Searcher,
+    fields: &'a Fields,
+    synonyms: &'a Synonyms,
+    german: TextAnalyzer,
+    english: TextAnalyzer,
+    pub fixes: Vec<Fix>,
+    pub expansions: Vec<Expansion>,
+    /// Words left out as stop words.
+    pub stop_words: Vec<String>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(searcher: &'a Searcher, fields: &'a Fields) -> Result<Builder<'a>> {
+        Ok(Builder {
+            searcher,
+            fields,
+            synonyms: Synonyms::global()?,
+            german: query_analyzer(Lang::German),
+            english: query_analyzer(Lang::English),
+            fixes: Vec::new(),
+            expansions: Vec::new(),
+            stop_words: Vec::new(),
+        })
+    }
+
+    /// The resolved tree, or `None` when nothing searchable is left (only
+    /// stop words).
+    pub fn resolve(&mut self, node: &Node) -> Result<Option<Resolved>> {
+        Ok(match node {
+            Node::Word { text, prefix, span } => {
+                if *prefix {
+                    Some(Resolved::Leaf(self.prefix(text)?))
+                } else {
+                    self.word(text, *span)?
+                }
+            }
+            Node::Phrase { text, .. } => self.words(text)?,
+            Node::Not(inner) => self.resolve(inner)?.map(|r| Resolved::Not(Box::new(r))),
+            Node::Or(options) => {
+                let mut out = Vec::new();
+                for option in options {
+                    out.extend(self.resolve(option)?);
+                }
+                match out.len() {
+                    0 => None,
+                    1 => out.pop(),
+                    _ => Some(Resolved::Or(out)),
+                }
+            }
+            Node::And(parts) => {
+                let mut out = self.sequence(parts)?;
+                if !out.is_empty() && !out.iter().any(Resolved::is_positive) {
+                    return Err(Error::Query(QueryError::at(
+                        "the group only excludes words (the others are stop words)",
+                        first_column(parts),
+                    )));
+                }
+                match out.len() {
+                    0 => None,
+                    1 => out.pop(),
+                    _ => Some(Resolved::And(out)),
+                }
+            }
+        })
+    }
+
+    /// Parts of a conjunction; runs of plain words that together are a
+    /// synonym variant ("Kassenärztliche Vereinigung") are expanded as one.
+    fn sequence(&mut self, parts: &[Node]) -> Result<Vec<Resolved>> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < parts.len() {
+            let run = plain_words(&parts[i..], self.synonyms.max_tokens());
+            let mut matched = false;
+            for len in (2..=run.len()).rev() {
+                let text = run[..len].join(" ");
+                let key = Synonyms::key(&text);
+                if self.synonyms.contains(&key) {
+                    out.extend(self.words(&text)?);
+                    i += len;
+                    matched = true;
+                    break;
+                }
+            }
+            if !matched {
+                out.extend(self.resolve(&parts[i])?);
+                i += 1;
+            }
+        }
+        Ok(out)
+    }
+
+    /// A single word: synonyms, else a typo correction when it matches
+    /// nothing, else the word.
+    fn word(&mut self, text: &str, span: Span) -> Result<Option<Resolved>> {
+        let key = Synonyms::key(text);
+        if key.is_empty() {
+            self.stop_words.push(text.to_string());
+            return Ok(None);
+        }
+        if key.len() == 1 && self.synonyms.variants(&key).is_empty() && !self.occurs(text)? {
+            if let Some(fix) = self.closest_term(text)? {
+                let query = self.term_query(fix.lang, &fix.term);
+                self.fixes.push(Fix { span, ..fix });
+                return Ok(Some(Resolved::Leaf(query)));
+            }
+        }
+        self.words(text)
+    }
+
+    /// Words (a phrase if several), expanded by synonyms.
+    fn words(&mut self, text: &str) -> Result<Option<Resolved>> {
+        let Some(original) = self.text_query(text) else {
+            self.stop_words.push(text.to_string());
+            return Ok(None);
+        };
+        let key = Synonyms::key(text);
+        let variants = self.synonyms.variants(&key);
+        if variants.is_empty() {
+            return Ok(Some(Resolved::Leaf(original)));
+        }
+        let mut options: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, original)];
+        for variant in &variants {
+            if let Some(query) = self.text_query(variant) {
+                options.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(query, SYNONYM_BOOST)),
+                ));
+            }
+        }
+        self.expansions.push(Expansion {
+            words: text.to_string(),
+            variants: variants.iter().map(|v| v.to_string()).collect(),
+        });
+        Ok(Some(Resolved::Leaf(Box::new(BooleanQuery::new(options)))))
+    }
+
+    fn analyzer(&mut self, lang: Lang) -> &mut TextAnalyzer {
+        match lang {
+            Lang::German => &mut self.german,
+            Lang::English => &mut self.english,
+        }
+    }
+
+    /// Analysed tokens with their positions.
+    fn tokens(&mut self, lang: Lang, text: &str) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        let mut stream = self.analyzer(lang).token_stream(text);
+        while let Some(token) = stream.next() {
+            out.push((token.position, token.text.clone()));
+        }
+        out
+    }
+
+    /// `(field, language, boost)` of every query field.
+    fn query_fields(&self) -> [(Field, Lang, Score); 4] {
+        let f = self.fields;
+        [
+            (f.title_de, Lang::German, TITLE_BOOST),
+            (f.title_en, Lang::English, TITLE_BOOST),
+            (f.text_de, Lang::German, 1.0),
+            (f.text_en, Lang::English, 1.0),
+        ]
+    }
+
+    /// The words of `text` in every query field: a term, or a phrase for
+    /// several tokens. `None` when German analysis leaves nothing.
+    fn text_query(&mut self, text: &str) -> Option<Box<dyn Query>> {
+        let german = self.tokens(Lang::German, text);
+        if german.is_empty() {
+            return None;
+        }
+        let english = self.tokens(Lang::English, text);
+        let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, lang, boost) in self.query_fields() {
+            let tokens = match lang {
+                Lang::German => &german,
+                Lang::English => &english,
+            };
+            let query: Box<dyn Query> = match tokens.as_slice() {
+                [] => continue,
+                [(_, term)] => Box::new(TermQuery::new(
+                    Term::from_field_text(field, term),
+                    IndexRecordOption::WithFreqs,
+                )),
+                several => {
+                    let first = several[0].0;
+                    Box::new(PhraseQuery::new_with_offset(
+                        several
+                            .iter()
+                            .map(|(pos, t)| (pos - first, Term::from_field_text(field, t)))
+                            .collect(),
+                    ))
+                }
+            };
+            per_field.push((Occur::Should, boosted(query, boost)));
+        }
+        Some(Box::new(BooleanQuery::new(per_field)))
+    }
+
+    /// One analysed term in the query fields of `lang`.
+    fn term_query(&self, lang: Lang, term: &str) -> Box<dyn Query> {
+        let clauses = self
+            .query_fields()
+            .into_iter()
+            .filter(|(_, l, _)| *l == lang)
+            .map(|(field, _, boost)| {
+                let query = TermQuery::new(
+                    Term::from_field_text(field, term),
+                    IndexRecordOption::WithFreqs,
+                );
+                (Occur::Should, boosted(Box::new(query), boost))
+            })
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// True when some analysed term of `word` is in some query field.
+    fn occurs(&mut self, word: &str) -> Result<bool> {
+        for (field, lang, _) in self.query_fields() {
+            for (_, token) in self.tokens(lang, word) {
+                if self
+                    .searcher
+                    .doc_freq(&Term::from_field_text(field, &token))?
+                    > 0
+                {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// The indexed term closest to `word`, if one is within the allowed
+    /// edit distance.
+    fn closest_term(&mut self, word: &str) -> Result<Option<Fix>> {
+        let letters = word.chars().count();
+        if !word.chars().all(char::is_alphabetic) {
+            return Ok(None);
+        }
+        let distance: u8 = match letters {
+            0..=4 => return Ok(None),
+            5..=8 => 1,
+            _ => 2,
+        };
+        // (edit distance, -doc freq, term) → smallest wins.
+        let mut best: Option<(u32, i64, String, Lang)> = None;
+        for (field, lang, _) in self.query_fields() {
+            let tokens = self.tokens(lang, word);
+            let [(_, token)] = tokens.as_slice() else {
+                continue;
+            };
+            let mut freq: HashMap<String, i64> = HashMap::new();
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, token), distance, true);
+            for segment in self.searcher.segment_readers() {
+                let inverted = segment.inverted_index(field)?;
+                let mut stream = inverted
+                    .terms()
+                    .search(fuzzy.automaton()?)
+                    .into_stream()
+                    .map_err(tantivy::TantivyError::from)?;
+                while stream.advance() {
+                    if let Ok(term) = std::str::from_utf8(stream.key()) {
+                        *freq.entry(term.to_string()).or_default() +=
+                            i64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+            for (term, n) in freq {
+                let candidate = (edit_distance(token, &term), -n, term, lang);
+                let better = best
+                    .as_ref()
+                    .is_none_or(|b| (candidate.0, candidate.1, &candidate.2) < (b.0, b.1, &b.2));
+                if better {
+                    best = Some(candidate);
+                }
+            }
+        }
+        Ok(best.map(|(_, _, term, lang)| Fix {
+            span: Span {
+                start: 0,
+                end: 0,
+                column: 0,
+            },
+            word: word.to_string(),
+            term,
+            lang,
+        }))
+    }
+
+    /// Terms starting with the prefix (or its stem) in every query field.
+    fn prefix(&mut self, word: &str) -> Result<Box<dyn Query>> {
+        let lower = word.to_lowercase();
+        let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, lang, boost) in self.query_fields() {
+            let mut prefixes = vec![match lang {
+                Lang::German => german_normalize::normalize(&lower),
+                Lang::English => lower.clone(),
+            }];
+            if let [(_, stem)] = self.tokens(lang, word).as_slice() {
+                if !prefixes.contains(stem) {
+                    prefixes.push(stem.clone());
+                }
+            }
+            let mut freq: HashMap<Vec<u8>, u64> = HashMap::new();
+            for segment in self.searcher.segment_readers() {
+                let inverted = segment.inverted_index(field)?;
+                for prefix in &prefixes {
+                    let mut stream = inverted
+                        .terms()
+                        .range()
+                        .ge(prefix.as_bytes())
+                        .into_stream()
+                        .map_err(tantivy::TantivyError::from)?;
+                    while stream.advance() {
+                        if !stream.key().starts_with(prefix.as_bytes()) {
+                            break;
+                        }
+                        *freq.entry(stream.key().to_vec()).or_default() +=
+                            u64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+            let mut terms: Vec<(Vec<u8>, u64)> = freq.into_iter().collect();
+            terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            terms.truncate(MAX_PREFIX_TERMS);
+            for (term, _) in terms {
+                let Ok(term) = String::from_utf8(term) else {
+                    continue;
+                };
+                let query = TermQuery::new(
+                    Term::from_field_text(field, &term),
+                    IndexRecordOption::WithFreqs,
+                );
+                per_field.push((Occur::Should, boosted(Box::new(query), boost)));
+            }
+        }
+        if per_field.is_empty() {
+            return Ok(Box::new(EmptyQuery));
+        }
+        Ok(Box::new(BooleanQuery::new(per_field)))
+    }
+}
+
+fn boosted(query: Box<dyn Query>, boost: Score) -> Box<dyn Query> {
+    if boost == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+/// The texts of the plain (not prefix) words at the start of `parts`, at
+/// most `max` of them.
+fn plain_words(parts: &[Node], max: usize) -> Vec<&str> {
+    parts
+        .iter()
+        .take(max)
+        .map_while(|p| match p {
+            Node::Word {
+                text,
+                prefix: false,
+                ..
+            } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn first_column(parts: &[Node]) -> usize {
+    fn column(node: &Node) -> usize {
+        match node {
+            Node::Word { span, .. } | Node::Phrase { span, .. } => span.column,
+            Node::And(nodes) | Node::Or(nodes) => nodes.first().map_or(1, column),
+            Node::Not(inner) => column(inner),
+        }
+    }
+    parts.first().map_or(1, column)
+}
+
+/// Optimal-string-alignment distance (Levenshtein plus adjacent
+/// transpositions), on characters.
+pub(super) fn edit_distance(a: &str, b: &str) -> u32 {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut rows = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i as u32;
+    }
+    rows[0] = (0..=b.len() as u32).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = u32::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = d;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_transpositions_once() {
+        assert_eq!(edit_distance("konzpet", "konzept"), 1);
+        assert_eq!(edit_distance("kita", "kita"), 0);
+        assert_eq!(edit_distance("kita", "kitas"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("ärzt", "arzt"), 1);
+    }
+}
