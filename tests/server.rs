@@ -266,7 +266,21 @@ async fn a_query_the_library_rejects_is_400_with_its_message() {
     let (status, json) = get_json("/api/search?q=").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(json["error"], "invalid query");
-    assert_eq!(json["detail"], message.as_str());
+    assert_eq!(json["detail"], message.to_string());
+    // A query that does not parse: the library's message and its column.
+    let Err(Error::Query(parse_error)) =
+        search::search(&corpus().index, &SearchRequest::new("Radweg \""))
+    else {
+        panic!("an unbalanced quote parses");
+    };
+    let (status, json) = get_json(&search_uri("/api/search", &[("q", "Radweg \"")])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(json["detail"], parse_error.to_string());
+    assert_eq!(
+        json["column"].as_u64(),
+        parse_error.column.map(|c| c as u64)
+    );
+    assert!(json["column"].is_u64(), "{json}");
     // Bytes that are not UTF-8 are replaced, not a server error.
     let (status, _) = get_json("/api/search?q=%FF%FE%80").await;
     assert!(status == StatusCode::OK || status == StatusCode::BAD_REQUEST);

@@ -142,7 +142,7 @@ pub struct SearchResults {
 }
 
 /// A query word that matched nothing, replaced by the closest indexed word.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Correction {
     /// As typed.
     pub from: String,
@@ -151,7 +151,7 @@ pub struct Correction {
 }
 
 /// A query word (or words) searched together with its synonym group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SynonymExpansion {
     pub words: String,
     /// The other variants that were searched too.

@@ -31,6 +31,10 @@ pub struct ErrorBody {
     pub error: String,
     /// The details: which value, what would be accepted.
     pub detail: String,
+    /// For a query that does not parse: the 1-based character column the
+    /// problem starts at, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
 }
 
 /// An error answer: a status and an [`ErrorBody`].
@@ -47,6 +51,7 @@ impl ApiError {
             body: ErrorBody {
                 error: error.into(),
                 detail: detail.into(),
+                column: None,
             },
         }
     }
@@ -57,6 +62,7 @@ impl ApiError {
             body: ErrorBody {
                 error: "not found".into(),
                 detail: detail.into(),
+                column: None,
             },
         }
     }
@@ -69,6 +75,7 @@ impl ApiError {
             body: ErrorBody {
                 error: "internal error".into(),
                 detail: "the server could not answer this request; the cause is in its log".into(),
+                column: None,
             },
         }
     }
@@ -83,7 +90,11 @@ impl ApiError {
 impl From<Error> for ApiError {
     fn from(err: Error) -> ApiError {
         match err {
-            Error::Query(detail) => ApiError::bad_request("invalid query", detail),
+            Error::Query(e) => {
+                let mut error = ApiError::bad_request("invalid query", e.to_string());
+                error.body.column = e.column;
+                error
+            }
             other => ApiError::internal(other),
         }
     }
