@@ -59,3 +59,8 @@ for connections in 1 16 64; do
   wrk --latency -t "$threads" -c "$connections" -d "$duration" --timeout 15s \
     -s benches/http-queries.lua "http://$addr/"
 done
+
+# Reference in the same run: the HTTP stack alone (/health answers from a
+# cached count), so the search's share of the cost is visible.
+echo "== reference: GET /health, 16 connections, 2 threads, $duration"
+wrk --latency -t 2 -c 16 -d "$duration" --timeout 15s "http://$addr/health"
