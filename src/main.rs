@@ -260,7 +260,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// synchronous.
 fn run_serve(addr: std::net::SocketAddr, index_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
     let index = PassageIndex::open(index_dir)?;
-    let state = ratsuche::server::AppState::new(index, ratsuche::server::Limits::default())?;
+    let limits = ratsuche::server::Limits::default();
+    let state = ratsuche::server::AppState::new(index, limits)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -274,7 +275,8 @@ fn run_serve(addr: std::net::SocketAddr, index_dir: &std::path::Path) -> anyhow:
             "ratsuche: serving {} on http://{local}/ (Ctrl-C stops)",
             index_dir.display()
         );
-        ratsuche::server::serve(listener, ratsuche::server::router(state)).await?;
+        let app = ratsuche::server::router(state);
+        ratsuche::server::serve(listener, app, limits, ratsuche::server::shutdown_signal()).await?;
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)

@@ -536,26 +536,37 @@ async fn a_commit_becomes_searchable_without_a_restart() {
     }
 }
 
-#[tokio::test]
-async fn a_real_server_on_port_0_answers_http() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+/// `server::serve` on a free loopback port with `limits`; aborted when
+/// the test ends.
+async fn real_server(limits: Limits) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = server::router(corpus().state.clone());
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    tokio::spawn(server::serve(listener, app, limits, std::future::pending()));
+    addr
+}
+
+/// Send `request` on a new connection and read until the server closes it.
+async fn exchange(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(
-            b"GET /api/search?q=Arztlotse&limit=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
-        )
-        .await
-        .unwrap();
+    stream.write_all(request).await.unwrap();
     let mut answer = Vec::new();
     tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer))
         .await
         .expect("no answer within 30 s")
         .unwrap();
-    let answer = String::from_utf8(answer).unwrap();
+    String::from_utf8(answer).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_server_on_port_0_answers_http() {
+    let addr = real_server(Limits::default()).await;
+    let answer = exchange(
+        addr,
+        b"GET /api/search?q=Arztlotse&limit=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
+    .await;
     let (head, body) = answer.split_once("\r\n\r\n").unwrap();
     assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
     assert!(head
@@ -563,5 +574,33 @@ async fn a_real_server_on_port_0_answers_http() {
         .contains("content-type: application/json"));
     let json: Value = serde_json::from_str(body).unwrap();
     assert_eq!(json["hits"].as_array().unwrap().len(), 1);
-    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    let limits = Limits {
+        header_read_timeout: Duration::from_secs(1),
+        ..Limits::default()
+    };
+    let addr = real_server(limits).await;
+    let start = Instant::now();
+    let slow = tokio::spawn(exchange(addr, b"GET /health HTTP/1.1\r\nHost: loc"));
+    // Meanwhile the server answers others.
+    let answer = exchange(
+        addr,
+        b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    let slow_answer = slow.await.unwrap();
+    let waited = start.elapsed();
+    assert!(
+        waited < Duration::from_secs(10),
+        "the slow connection stayed open {waited:?}"
+    );
+    // hyper answers 408 or just closes; it never serves the request.
+    assert!(
+        slow_answer.is_empty() || slow_answer.starts_with("HTTP/1.1 408"),
+        "{slow_answer}"
+    );
 }

@@ -14,7 +14,9 @@
 //!   run in `spawn_blocking`, at most [`Limits::max_blocking`] at once; more
 //!   requests wait for a permit until the request timeout ends them.
 //! * What a client sends is bounded ([`Limits`]): hits per page, offset,
-//!   query length, body size and time per request. A file is only ever
+//!   query length, body size, time per request, and time to send the
+//!   headers ([`serve`] sets hyper's header-read timeout, which
+//!   `axum::serve` leaves off, so slow clients cannot hold connections). A file is only ever
 //!   served by its document id, looked up in the index, so no client input
 //!   becomes a path.
 //!
@@ -58,6 +60,9 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Time after which a request is answered with 503.
     pub request_timeout: Duration,
+    /// Time a client has to send a request's headers; then the connection
+    /// is closed (slow clients cannot hold connections open).
+    pub header_read_timeout: Duration,
     /// Blocking jobs (searches, extractions) running at once.
     pub max_blocking: usize,
 }
@@ -71,6 +76,7 @@ impl Default for Limits {
             max_query_chars: 2_000,
             max_body_bytes: 64 * 1024,
             request_timeout: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(10),
             max_blocking: cores * 2,
         }
     }
@@ -219,15 +225,67 @@ async fn security_headers(mut response: Response) -> Response {
     response
 }
 
-/// Serve `router` on `listener` until Ctrl-C (or SIGTERM on Unix), then
-/// finish the requests in flight.
-pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+/// Serve `app` on `listener` until `shutdown` completes, then let the
+/// requests in flight finish. Like `axum::serve`, plus a header-read
+/// timeout ([`Limits::header_read_timeout`]) on every connection, which
+/// `axum::serve` does not set.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+
+    let (close_tx, close_rx) = tokio::sync::watch::channel(());
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, do not spin.
+                    tracing::warn!("accepting a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let mut close = close_rx.clone();
+        tokio::spawn(async move {
+            let mut builder = Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout);
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            let mut connection = std::pin::pin!(connection);
+            let result = tokio::select! {
+                result = connection.as_mut() => result,
+                _ = close.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(e) = result {
+                tracing::debug!("connection ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    drop(close_rx);
+    let _ = close_tx.send(());
+    close_tx.closed().await;
+    Ok(())
 }
 
-async fn shutdown_signal() {
+/// Completes on Ctrl-C, or SIGTERM on Unix: the `shutdown` of [`serve`]
+/// for the CLI.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         // If the handler cannot be installed, run until killed.
         if tokio::signal::ctrl_c().await.is_err() {
