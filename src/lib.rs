@@ -54,6 +54,7 @@ pub mod ingest;
 pub mod model;
 pub mod oparl;
 pub mod search;
+pub mod server;
 pub mod structure;
 
 pub use error::{Error, PdfError, Result};

@@ -1,4 +1,5 @@
-//! The `ratsuche` command line: `index`, `search`, `extract`.
+//! The `ratsuche` command line: `index`, `search`, `inspect`, `extract`,
+//! `serve`.
 //!
 //! Parses arguments, calls the library and prints; every decision a second
 //! front end (the HTTP server) would also need lives in the library.
@@ -143,6 +144,19 @@ enum Command {
         /// Target index name in the bulk action lines.
         #[arg(long, default_value = ratsuche::export::DEFAULT_INDEX_NAME)]
         index_name: String,
+    },
+    /// Serve the index over HTTP: a search page at / and a JSON API under
+    /// /api (OpenAPI description at /api/openapi.json).
+    ///
+    /// Binds to loopback by default; see the README before exposing it.
+    /// Follows the index's commits, so a running `index` becomes visible.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:7878")]
+        addr: std::net::SocketAddr,
+        /// Index directory.
+        #[arg(long, default_value = "index")]
+        index: PathBuf,
     },
     /// Print a file's cleaned text exactly as it is indexed (pages separated by form feeds).
     Extract {
@@ -371,6 +385,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let request = SearchRequest {
                 query,
                 limit,
+                offset: 0,
                 all_passages,
                 sort,
                 filters: filters.into(),
@@ -398,6 +413,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve { addr, index } => run_serve(addr, &index),
         Command::Extract { file, json } => {
             let extracted = ingest::extract_clean(&file)?;
             for page in extracted
@@ -433,6 +449,32 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             threads,
         } => run_batch(&queries, &index, limit, format, all_passages, threads),
     }
+}
+
+/// The only command with an async runtime: the rest of the CLI stays
+/// synchronous.
+fn run_serve(addr: std::net::SocketAddr, index_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let index = PassageIndex::open(index_dir)?;
+    let limits = ratsuche::server::Limits::default();
+    let state = ratsuche::server::AppState::new(index, limits)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("listening on {addr}"))?;
+        let local = listener.local_addr()?;
+        eprintln!(
+            "ratsuche: serving {} on http://{local}/ (Ctrl-C stops)",
+            index_dir.display()
+        );
+        let app = ratsuche::server::router(state);
+        ratsuche::server::serve(listener, app, limits, ratsuche::server::shutdown_signal()).await?;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_index(paths: &[PathBuf], index_dir: &std::path::Path) -> anyhow::Result<ExitCode> {

@@ -62,6 +62,22 @@ pub fn doc_id_for(path: &Path) -> String {
     hash.to_hex()[..16].to_string()
 }
 
+/// True when `text` has the shape of a [`doc_id_for`] id (16 lowercase hex
+/// digits). Front ends check ids they receive before looking them up.
+pub fn is_doc_id(text: &str) -> bool {
+    text.len() == 16 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Where an indexed document came from, as the index stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentSource {
+    pub doc_id: String,
+    /// Canonical absolute path of the file when it was indexed.
+    pub path: PathBuf,
+    /// The path as the user gave it when the file was indexed.
+    pub file: String,
+}
+
 /// The string under which a canonical path is stored in the `path` field.
 /// Non-UTF-8 bytes are replaced (lossy); such paths are vanishingly rare in
 /// council archives and still get a stable key.
@@ -191,6 +207,43 @@ impl PassageIndex {
             other => Error::Index(other),
         })?;
         Ok(PassageWriter::new(writer, self.fields.clone()))
+    }
+
+    /// The indexed file with id `doc_id` as seen by `searcher`, or `None`
+    /// when the index holds no such document. The path comes from the
+    /// index alone, so a front end serving the file never opens a path a
+    /// client chose.
+    pub fn document_source(
+        &self,
+        searcher: &tantivy::Searcher,
+        doc_id: &str,
+    ) -> Result<Option<DocumentSource>> {
+        if !is_doc_id(doc_id) {
+            return Ok(None);
+        }
+        let term = tantivy::Term::from_field_text(self.fields.doc_id, doc_id);
+        let query = tantivy::query::TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic);
+        let top = searcher.search(
+            &query,
+            &tantivy::collector::TopDocs::with_limit(1).order_by_score(),
+        )?;
+        let Some((_, address)) = top.into_iter().next() else {
+            return Ok(None);
+        };
+        let doc: tantivy::TantivyDocument = searcher.doc(address)?;
+        let text_of = |field| {
+            use tantivy::schema::Value;
+            doc.get_first(field)
+                .and_then(|v| v.as_str().map(str::to_string))
+        };
+        let Some(path) = text_of(self.fields.path) else {
+            return Ok(None);
+        };
+        Ok(Some(DocumentSource {
+            doc_id: doc_id.to_string(),
+            file: text_of(self.fields.file).unwrap_or_else(|| path.clone()),
+            path: PathBuf::from(path),
+        }))
     }
 
     /// The files held by the index as of its last commit.

@@ -12,14 +12,19 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// Counts per facet. Serialises as
 /// `{"type": {"information": 3, …}, "year": {…}, "body": {…}, "gremium": {…}, "handlungsfeld": {…}}`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Facets {
     #[serde(rename = "type")]
+    #[schema(value_type = HashMap<String, usize>)]
     pub doc_type: FacetCounts,
     /// Year of the document date, newest first.
+    #[schema(value_type = HashMap<String, usize>)]
     pub year: FacetCounts,
+    #[schema(value_type = HashMap<String, usize>)]
     pub body: FacetCounts,
+    #[schema(value_type = HashMap<String, usize>)]
     pub gremium: FacetCounts,
+    #[schema(value_type = HashMap<String, usize>)]
     pub handlungsfeld: FacetCounts,
 }
 

@@ -226,7 +226,7 @@ pub(super) fn restrict(text: Box<dyn Query>, filters: Vec<Box<dyn Query>>) -> Bo
 }
 
 /// Every [`DocType`], in the order they are listed to users.
-const DOC_TYPES: [DocType; 9] = [
+pub const DOC_TYPES: [DocType; 9] = [
     DocType::Information,
     DocType::Konzept,
     DocType::Anfrage,
@@ -413,7 +413,7 @@ impl fmt::Display for DateBound {
 }
 
 /// How hits are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
     /// Best match first (ties: earlier in the index first).

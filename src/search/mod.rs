@@ -17,7 +17,8 @@
 //!   newest first ([`SearchResults::listing`]).
 //! * By default only the best passage of each document is returned
 //!   ([`SearchRequest::all_passages`] returns every passage); [`Sort`]
-//!   orders by relevance or by document date.
+//!   orders by relevance or by document date; [`SearchRequest::offset`]
+//!   skips the hits of earlier pages.
 //! * [`Facets`] count the matching documents per type, year, body, Gremium
 //!   and Handlungsfeld, in the same pass that finds the hits.
 //! * Snippets come from tantivy's `SnippetGenerator`, with whitespace
@@ -71,6 +72,9 @@ pub struct SearchRequest {
     pub query: String,
     /// Maximum number of hits returned.
     pub limit: usize,
+    /// Hits to skip before the first one returned (paging: the second page
+    /// of 10 is `offset: 10, limit: 10`). Totals and facets do not change.
+    pub offset: usize,
     /// Return every matching passage instead of the best one per document.
     pub all_passages: bool,
     /// Order of the hits; `None`: by relevance, or by date for a listing
@@ -84,6 +88,7 @@ impl SearchRequest {
         SearchRequest {
             query: query.into(),
             limit: DEFAULT_LIMIT,
+            offset: 0,
             all_passages: false,
             sort: None,
             filters: Filters::default(),
@@ -99,7 +104,7 @@ impl SearchRequest {
 }
 
 /// How query words were combined.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MatchMode {
     /// Every word must occur (the default).
@@ -109,7 +114,7 @@ pub enum MatchMode {
 }
 
 /// The answer to a [`SearchRequest`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SearchResults {
     /// The query as given.
     pub query: String,
@@ -139,7 +144,7 @@ pub struct SearchResults {
 }
 
 /// A query word that matched nothing, replaced by the closest indexed word.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Correction {
     /// As typed.
     pub from: String,
@@ -148,7 +153,7 @@ pub struct Correction {
 }
 
 /// A query word (or words) searched together with its synonym group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SynonymExpansion {
     pub words: String,
     /// The other variants that were searched too.
@@ -156,7 +161,7 @@ pub struct SynonymExpansion {
 }
 
 /// One ranked passage.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Hit {
     /// The file as given when it was indexed.
     pub file: String,
@@ -165,6 +170,7 @@ pub struct Hit {
     pub doc_id: String,
     /// 1-based page the passage starts on.
     pub page: u64,
+    #[schema(value_type = f32)]
     pub score: Score,
     /// Up to [`SNIPPET_CHARS`] of the passage text, whitespace collapsed.
     pub snippet: String,
@@ -462,10 +468,18 @@ fn run(
 ) -> Result<Found> {
     let filters = filters.iter().map(|f| f.box_clone()).collect();
     let query = filter::restrict(text, filters);
-    let collector = collect::Matches::new(request.limit, request.all_passages, sort);
+    // The collector keeps the best `offset + limit`; the first `offset` are
+    // the earlier pages.
+    let wanted = request.limit.saturating_add(request.offset);
+    let collector = collect::Matches::new(wanted, request.all_passages, sort);
     let found = searcher.search(&*query, &collector)?;
     Ok(Found {
-        top: found.top.iter().map(|r| (r.score, r.address)).collect(),
+        top: found
+            .top
+            .iter()
+            .skip(request.offset)
+            .map(|r| (r.score, r.address))
+            .collect(),
         total: if request.all_passages {
             found.passages
         } else {

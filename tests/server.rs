@@ -1,0 +1,606 @@
+//! The HTTP server through its router (`oneshot`, no socket) and once over
+//! a real socket: JSON shapes against the library's own answers, filters,
+//! paging, errors (400 with detail, 404, limits), the original file, the
+//! OpenAPI description, the search page, and a commit becoming visible
+//! while the server runs. The index is built once from a temp copy of
+//! `corpus/`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::response::Response;
+use serde_json::Value;
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+use ratsuche::index::PassageIndex;
+use ratsuche::ingest::{self, IngestOptions, NoProgress};
+use ratsuche::search::{self, SearchRequest};
+use ratsuche::server::{self, AppState, Limits};
+use ratsuche::Error;
+
+const ARZTLOTSE: &str = "000_f6b0283b3a559d13.lo.pdf";
+
+struct Corpus {
+    _dir: TempDir,
+    docs: PathBuf,
+    index: PassageIndex,
+    state: AppState,
+}
+
+fn corpus() -> &'static Corpus {
+    static CORPUS: OnceLock<Corpus> = OnceLock::new();
+    CORPUS.get_or_init(|| {
+        let dir = TempDir::new().unwrap();
+        let docs = dir.path().join("corpus");
+        fs::create_dir(&docs).unwrap();
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+        for entry in fs::read_dir(source).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "pdf") {
+                fs::copy(&path, docs.join(path.file_name().unwrap())).unwrap();
+            }
+        }
+        let index = PassageIndex::open_or_create(&dir.path().join("index")).unwrap();
+        let report = ingest::ingest(
+            &index,
+            std::slice::from_ref(&docs),
+            &IngestOptions::default(),
+            &mut NoProgress,
+        )
+        .unwrap();
+        assert_eq!((report.indexed, report.failed.len()), (5, 0));
+        let state = AppState::new(index.clone(), Limits::default()).unwrap();
+        Corpus {
+            _dir: dir,
+            docs,
+            index,
+            state,
+        }
+    })
+}
+
+async fn send(request: Request<Body>) -> Response {
+    server::router(corpus().state.clone())
+        .oneshot(request)
+        .await
+        .unwrap()
+}
+
+async fn get(uri: &str) -> Response {
+    send(Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+async fn body_bytes(response: Response) -> Vec<u8> {
+    axum::body::to_bytes(response.into_body(), 64 << 20)
+        .await
+        .unwrap()
+        .to_vec()
+}
+
+/// Status and parsed JSON body.
+async fn get_json(uri: &str) -> (StatusCode, Value) {
+    let response = get(uri).await;
+    let status = response.status();
+    let content_type = response.headers()[header::CONTENT_TYPE].clone();
+    let body = body_bytes(response).await;
+    assert_eq!(content_type, "application/json", "{uri}");
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+async fn get_html(uri: &str) -> (StatusCode, String) {
+    let response = get(uri).await;
+    let status = response.status();
+    assert!(response.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(response
+        .headers()
+        .contains_key(header::CONTENT_SECURITY_POLICY));
+    (
+        status,
+        String::from_utf8(body_bytes(response).await).unwrap(),
+    )
+}
+
+/// `/api/search?…` with the pairs percent-encoded.
+fn search_uri(path: &str, pairs: &[(&str, &str)]) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        query.append_pair(k, v);
+    }
+    format!("{path}?{}", query.finish())
+}
+
+fn doc_ids(json: &Value) -> Vec<String> {
+    json["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["doc_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn search_answers_with_the_libraries_results() {
+    let (status, json) = get_json(&search_uri("/api/search", &[("q", "Arztlotse")])).await;
+    assert_eq!(status, StatusCode::OK);
+    let library = search::search(&corpus().index, &SearchRequest::new("Arztlotse")).unwrap();
+    assert!(library.total > 0);
+    // Through JSON text, as the CLI prints it (f32 scores print short).
+    let expected: Value = serde_json::from_str(&serde_json::to_string(&library).unwrap()).unwrap();
+    // The CLI's --json shape, field for field, plus paging and timing.
+    for field in [
+        "query", "total", "hits", "facets", "mode", "fallback", "listing", "sort",
+    ] {
+        assert_eq!(json[field], expected[field], "{field}");
+    }
+    assert!(json["took_ms"].as_f64().unwrap() >= 0.0);
+    assert_eq!(
+        (json["offset"].as_u64(), json["limit"].as_u64()),
+        (Some(0), Some(10))
+    );
+    assert!(json["hits"][0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with(ARZTLOTSE));
+}
+
+#[tokio::test]
+async fn filters_restrict_hits_and_facets() {
+    let uri = search_uri(
+        "/api/search",
+        &[("q", "*"), ("type", "Anfrage-Antwort"), ("limit", "100")],
+    );
+    let (status, json) = get_json(&uri).await;
+    assert_eq!(status, StatusCode::OK);
+    let hits = json["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 2, "{json}");
+    assert!(hits.iter().all(|h| h["type"] == "anfrage_antwort"));
+    assert_eq!(
+        json["facets"]["type"],
+        serde_json::json!({"anfrage_antwort": 2})
+    );
+
+    let uri = search_uri(
+        "/api/search",
+        &[("q", "*"), ("from", "2026"), ("limit", "100")],
+    );
+    let (_, json) = get_json(&uri).await;
+    let hits = json["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    assert!(hits
+        .iter()
+        .all(|h| h["date"].as_str().unwrap().as_bytes() >= b"2026".as_slice()));
+    // Filters are compared by key: case and hyphens do not matter.
+    let uri = search_uri("/api/search", &[("q", "*"), ("body", "WARTBURGKREIS")]);
+    let (_, json) = get_json(&uri).await;
+    assert_eq!(json["total"], 1, "{json}");
+    assert_eq!(json["hits"][0]["body"], "Wartburgkreis");
+}
+
+#[tokio::test]
+async fn offset_pages_through_the_same_ranking() {
+    let all = get_json(&search_uri("/api/search", &[("q", "*"), ("limit", "4")]))
+        .await
+        .1;
+    let first = get_json(&search_uri("/api/search", &[("q", "*"), ("limit", "2")]))
+        .await
+        .1;
+    let second = get_json(&search_uri(
+        "/api/search",
+        &[("q", "*"), ("limit", "2"), ("offset", "2")],
+    ))
+    .await
+    .1;
+    let mut paged = doc_ids(&first);
+    paged.extend(doc_ids(&second));
+    assert_eq!(paged, doc_ids(&all));
+    assert_eq!(first["total"], 5);
+    assert_eq!(second["total"], 5);
+    let beyond = get_json(&search_uri("/api/search", &[("q", "*"), ("offset", "10")]))
+        .await
+        .1;
+    assert_eq!(
+        (beyond["total"].as_u64(), doc_ids(&beyond).len()),
+        (Some(5), 0)
+    );
+}
+
+#[tokio::test]
+async fn bad_parameters_are_400_with_a_detail_naming_them() {
+    for (name, value) in [
+        ("limit", "0"),
+        ("limit", "1000"),
+        ("limit", "zehn"),
+        ("offset", "-3"),
+        ("offset", "99999999"),
+        ("type", "memo"),
+        ("from", "2025-13"),
+        ("to", "gestern"),
+        ("sort", "beliebt"),
+        ("passages", "some"),
+    ] {
+        let (status, json) = get_json(&search_uri(
+            "/api/search",
+            &[("q", "Pflege"), (name, value)],
+        ))
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{name}={value}");
+        assert_eq!(json["error"], format!("invalid parameter '{name}'"));
+        let detail = json["detail"].as_str().unwrap();
+        assert!(detail.starts_with(&format!("{name}: ")), "{detail}");
+        assert!(detail.contains(value), "{detail}");
+    }
+    let long = "Pflege ".repeat(300);
+    let (status, json) = get_json(&search_uri("/api/search", &[("q", &long)])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        json["detail"].as_str().unwrap().contains("at most 2000"),
+        "{json}"
+    );
+    let (status, json) = get_json(&search_uri(
+        "/api/search",
+        &[("from", "2026"), ("to", "2025")],
+    ))
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(json["error"], "invalid filters");
+    assert!(json["detail"]
+        .as_str()
+        .unwrap()
+        .contains("date range is empty"));
+}
+
+#[tokio::test]
+async fn a_query_the_library_rejects_is_400_with_its_message() {
+    let Err(Error::Query(message)) = search::search(&corpus().index, &SearchRequest::new(""))
+    else {
+        panic!("the library accepts an empty query without filters");
+    };
+    let (status, json) = get_json("/api/search?q=").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(json["error"], "invalid query");
+    assert_eq!(json["detail"], message.to_string());
+    // A query that does not parse: the library's message and its column.
+    let Err(Error::Query(parse_error)) =
+        search::search(&corpus().index, &SearchRequest::new("Radweg \""))
+    else {
+        panic!("an unbalanced quote parses");
+    };
+    let (status, json) = get_json(&search_uri("/api/search", &[("q", "Radweg \"")])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(json["detail"], parse_error.to_string());
+    assert_eq!(
+        json["column"].as_u64(),
+        parse_error.column.map(|c| c as u64)
+    );
+    assert!(json["column"].is_u64(), "{json}");
+    // Bytes that are not UTF-8 are replaced, not a server error.
+    let (status, _) = get_json("/api/search?q=%FF%FE%80").await;
+    assert!(status == StatusCode::OK || status == StatusCode::BAD_REQUEST);
+    // A repeated parameter is ambiguous.
+    let (status, json) = get_json("/api/search?q=a&q=b").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+}
+
+/// The id of the Arztlotse document, from a search.
+async fn arztlotse_id() -> String {
+    let (_, json) = get_json(&search_uri("/api/search", &[("q", "Arztlotse")])).await;
+    json["hits"][0]["doc_id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_pdf_is_served_by_id_with_its_bytes() {
+    let id = arztlotse_id().await;
+    let response = get(&format!("/api/documents/{id}/pdf")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(
+        response.headers()[header::X_CONTENT_TYPE_OPTIONS],
+        "nosniff"
+    );
+    let bytes = body_bytes(response).await;
+    assert_eq!(bytes, fs::read(corpus().docs.join(ARZTLOTSE)).unwrap());
+    // Range requests, as PDF viewers make them.
+    let response = send(
+        Request::get(format!("/api/documents/{id}/pdf"))
+            .header(header::RANGE, "bytes=0-4")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(body_bytes(response).await, b"%PDF-");
+}
+
+#[tokio::test]
+async fn unknown_ids_and_traversal_attempts_are_404() {
+    for uri in [
+        "/api/documents/0000000000000000",
+        "/api/documents/0000000000000000/pdf",
+        "/api/documents/..%2F..%2Fetc%2Fpasswd/pdf",
+        "/api/documents/..%2F..%2Fetc%2Fpasswd",
+        "/api/documents/%2e%2e/pdf",
+        "/api/documents/%FF%FE/pdf",
+        "/api/documents/..%5C..%5Cwindows/pdf",
+        "/api/documents/%2Fetc%2Fpasswd/pdf",
+        "/api/documents/../../etc/passwd",
+        "/api/nothing-here",
+    ] {
+        let response = get(uri).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{uri}");
+        let body = body_bytes(response).await;
+        let json: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["error"], "not found", "{uri}");
+        assert!(!String::from_utf8_lossy(&body).contains("root:"), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn a_document_is_described_like_inspect() {
+    let id = arztlotse_id().await;
+    let (status, json) = get_json(&format!("/api/documents/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let expected =
+        serde_json::to_value(ingest::inspect(&corpus().docs.join(ARZTLOTSE)).unwrap()).unwrap();
+    for field in ["type", "body", "date", "pages", "stichworte", "qa_pairs"] {
+        assert_eq!(json[field], expected[field], "{field}");
+    }
+    assert!(json["file"].as_str().unwrap().ends_with(ARZTLOTSE));
+}
+
+#[tokio::test]
+async fn facets_and_health_describe_the_whole_index() {
+    let (status, json) = get_json("/api/facets").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json["total"], 5);
+    let per_type: u64 = json["facets"]["type"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(per_type, 5);
+    let (_, filtered) = get_json("/api/facets?type=konzept").await;
+    assert_eq!(filtered["total"], 1);
+
+    let (status, health) = get_json("/health").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["documents"], 5);
+    assert!(health["passages"].as_u64().unwrap() > 5);
+    let commit = health["last_commit"].as_str().unwrap();
+    assert!(
+        commit.len() >= 20 && commit.starts_with("20") && commit.ends_with('Z'),
+        "{commit}"
+    );
+}
+
+#[tokio::test]
+async fn openapi_lists_every_route_and_the_hit_schema() {
+    let (status, json) = get_json("/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(json["openapi"].as_str().unwrap().starts_with('3'));
+    let paths = json["paths"].as_object().unwrap();
+    for path in [
+        "/api/search",
+        "/api/facets",
+        "/api/documents/{id}",
+        "/api/documents/{id}/pdf",
+        "/health",
+        "/api/openapi.json",
+    ] {
+        assert!(
+            paths.contains_key(path),
+            "{path} missing: {:?}",
+            paths.keys()
+        );
+    }
+    let params: Vec<&str> = json["paths"]["/api/search"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "q", "limit", "offset", "sort", "type", "body", "gremium", "from", "to", "passages",
+    ] {
+        assert!(params.contains(&name), "{name} not in {params:?}");
+    }
+    let schemas = json["components"]["schemas"].as_object().unwrap();
+    for schema in ["Hit", "SearchResponse", "ErrorBody", "Facets", "Health"] {
+        assert!(schemas.contains_key(schema), "{schema} missing");
+    }
+    assert!(schemas["Hit"]["properties"]
+        .as_object()
+        .unwrap()
+        .contains_key("doc_id"));
+}
+
+#[tokio::test]
+async fn limits_on_body_size() {
+    let response = send(
+        Request::post("/api/search")
+            .header(header::CONTENT_LENGTH, 100 * 1024)
+            .body(Body::from(vec![b'x'; 100 * 1024]))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn the_page_shows_results_with_marks_and_pdf_links() {
+    let (status, html) = get_html(&search_uri("/", &[("q", "Arztlotse")])).await;
+    assert_eq!(status, StatusCode::OK);
+    let id = arztlotse_id().await;
+    assert!(html.contains("<html lang=\"de\">"));
+    assert!(html.contains(r#"name="viewport""#));
+    assert!(html.contains(r#"<label for="q">"#));
+    assert!(
+        html.contains(r#"value="Arztlotse""#),
+        "the query stays in the box"
+    );
+    assert!(html.contains("<mark>Arztlotse</mark>"), "{html}");
+    assert!(html.contains(&format!(r#"href="/api/documents/{id}/pdf#page="#)));
+    // A facet link adds its filter to the current search.
+    assert!(html.contains(r#"href="/?q=Arztlotse&amp;type="#), "{html}");
+    // Nothing is fetched from elsewhere.
+    assert!(!html.contains("http://") && !html.contains("https://"));
+    assert!(!html.contains("<script"));
+}
+
+#[tokio::test]
+async fn the_page_escapes_what_the_user_typed() {
+    let typed = r#"<script>alert("x")</script> Pflege"#;
+    let (_, html) = get_html(&search_uri("/", &[("q", typed), ("gremium", "\"><b>")])).await;
+    assert!(!html.contains("<script>"), "{html}");
+    assert!(!html.contains("<b>"));
+    assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Pflege"));
+}
+
+#[tokio::test]
+async fn the_page_reports_bad_input_in_german_and_pages_listings() {
+    let (status, html) = get_html("/?q=Pflege&from=2025-13").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(html.contains(r#"role="alert""#));
+    assert!(html.contains("Die Suche ist nicht möglich"));
+    assert!(html.contains("2025-13"));
+
+    let (status, html) = get_html("/?q=*&limit=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Seite 1 von 3"), "{html}");
+    assert!(
+        html.contains(r#"href="/?q=*&amp;limit=2&amp;offset=2""#),
+        "{html}"
+    );
+    let (_, last) = get_html("/?q=*&limit=2&offset=4").await;
+    assert!(last.contains("Seite 3 von 3") && !last.contains("Weiter"));
+
+    let (status, start) = get_html("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(start.contains("Im Index: 5 Dokumente"), "{start}");
+}
+
+#[tokio::test]
+async fn a_commit_becomes_searchable_without_a_restart() {
+    let dir = TempDir::new().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir(&docs).unwrap();
+    fs::write(docs.join("a.txt"), "Die Kreisstraße wird saniert.").unwrap();
+    let index = PassageIndex::open_or_create(&dir.path().join("index")).unwrap();
+    let options = IngestOptions::default();
+    ingest::ingest(
+        &index,
+        std::slice::from_ref(&docs),
+        &options,
+        &mut NoProgress,
+    )
+    .unwrap();
+    let app = server::router(AppState::new(index.clone(), Limits::default()).unwrap());
+    let count = |app: axum::Router| async move {
+        let response = app
+            .oneshot(
+                Request::get("/api/search?q=Zauberwort")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let json: Value = serde_json::from_slice(&body_bytes(response).await).unwrap();
+        json["total"].as_u64().unwrap()
+    };
+    assert_eq!(count(app.clone()).await, 0);
+    fs::write(docs.join("b.txt"), "Das Zauberwort heißt Bitte.").unwrap();
+    ingest::ingest(
+        &index,
+        std::slice::from_ref(&docs),
+        &options,
+        &mut NoProgress,
+    )
+    .unwrap();
+    // The reader follows commits by itself (with a short delay).
+    let start = Instant::now();
+    while count(app.clone()).await == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the commit did not become visible"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// `server::serve` on a free loopback port with `limits`; aborted when
+/// the test ends.
+async fn real_server(limits: Limits) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = server::router(corpus().state.clone());
+    tokio::spawn(server::serve(listener, app, limits, std::future::pending()));
+    addr
+}
+
+/// Send `request` on a new connection and read until the server closes it.
+async fn exchange(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer))
+        .await
+        .expect("no answer within 30 s")
+        .unwrap();
+    String::from_utf8(answer).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_server_on_port_0_answers_http() {
+    let addr = real_server(Limits::default()).await;
+    let answer = exchange(
+        addr,
+        b"GET /api/search?q=Arztlotse&limit=1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200 OK"), "{head}");
+    assert!(head
+        .to_ascii_lowercase()
+        .contains("content-type: application/json"));
+    let json: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(json["hits"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    let limits = Limits {
+        header_read_timeout: Duration::from_secs(1),
+        ..Limits::default()
+    };
+    let addr = real_server(limits).await;
+    let start = Instant::now();
+    let slow = tokio::spawn(exchange(addr, b"GET /health HTTP/1.1\r\nHost: loc"));
+    // Meanwhile the server answers others.
+    let answer = exchange(
+        addr,
+        b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    let slow_answer = slow.await.unwrap();
+    let waited = start.elapsed();
+    assert!(
+        waited < Duration::from_secs(10),
+        "the slow connection stayed open {waited:?}"
+    );
+    // hyper answers 408 or just closes; it never serves the request.
+    assert!(
+        slow_answer.is_empty() || slow_answer.starts_with("HTTP/1.1 408"),
+        "{slow_answer}"
+    );
+}
