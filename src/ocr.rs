@@ -65,7 +65,9 @@ impl std::str::FromStr for OcrMode {
             "auto" => Ok(OcrMode::Auto),
             "always" => Ok(OcrMode::Always),
             "never" => Ok(OcrMode::Never),
-            _ => Err(format!("unknown OCR mode {s:?} (expected auto, always or never)")),
+            _ => Err(format!(
+                "unknown OCR mode {s:?} (expected auto, always or never)"
+            )),
         }
     }
 }
@@ -261,8 +263,14 @@ impl Ocr {
             blake3::hash(&image.bytes).to_hex(),
             self.lang.replace(['/', '\\'], "_")
         );
-        let cache_file = self.cache_dir.as_ref().map(|d| d.join(format!("{key}.tsv")));
-        let (tsv, cached) = match cache_file.as_ref().and_then(|f| std::fs::read_to_string(f).ok()) {
+        let cache_file = self
+            .cache_dir
+            .as_ref()
+            .map(|d| d.join(format!("{key}.tsv")));
+        let (tsv, cached) = match cache_file
+            .as_ref()
+            .and_then(|f| std::fs::read_to_string(f).ok())
+        {
             Some(tsv) => (tsv, true),
             None => {
                 let dpi = if page.width > 0.0 {
@@ -479,7 +487,10 @@ fn pnm(raw: &[u8], width: u32, height: u32, colour: &str, bpc: i64) -> Result<Ve
     };
     let size = row * h;
     if raw.len() < size {
-        return Err(format!("image data too short ({} of {size} bytes)", raw.len()));
+        return Err(format!(
+            "image data too short ({} of {size} bytes)",
+            raw.len()
+        ));
     }
     let mut out = format!("{magic}\n{width} {height}\n").into_bytes();
     if magic != "P4" {
@@ -650,7 +661,11 @@ mod tests {
         let r = lines_from_tsv("", 1.0, 1.0);
         assert!(r.lines.is_empty());
         assert_eq!(r.confidence, 0.0);
-        let r = lines_from_tsv(&tsv(&["5\t1\tx\t1\t1\t1\t0\t0\t1\t1\t90\tword", "garbage"]), 1.0, 1.0);
+        let r = lines_from_tsv(
+            &tsv(&["5\t1\tx\t1\t1\t1\t0\t0\t1\t1\t90\tword", "garbage"]),
+            1.0,
+            1.0,
+        );
         assert!(r.lines.is_empty());
     }
 

@@ -567,9 +567,7 @@ fn hit(
             .get_all(fields.dates_mentioned)
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect(),
-        text_source: crate::ocr::parse_source_key(
-            &text_of(fields.text_source).unwrap_or_default(),
-        ),
+        text_source: crate::ocr::parse_source_key(&text_of(fields.text_source).unwrap_or_default()),
     })
 }
 
