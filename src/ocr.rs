@@ -129,6 +129,9 @@ struct PageImage {
     height: u32,
 }
 
+/// A page's recognised text and whether it came from the cache, or why not.
+type PageResult = Result<(Recognised, bool), String>;
+
 /// One page's OCR result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recognised {
@@ -221,7 +224,7 @@ impl Ocr {
             return report;
         };
         let page_ids: Vec<ObjectId> = doc.page_iter().collect();
-        let results: Vec<(usize, Result<(Recognised, bool), String>)> = wanted
+        let results: Vec<(usize, PageResult)> = wanted
             .par_iter()
             .filter_map(|&i| {
                 let page = &extracted.pages[i];
@@ -257,7 +260,7 @@ impl Ocr {
     }
 
     /// Recognise one page image (from the cache when possible); `true` when cached.
-    fn recognise_page(&self, image: &PageImage, page: &Page) -> Result<(Recognised, bool), String> {
+    fn recognise_page(&self, image: &PageImage, page: &Page) -> PageResult {
         let key = format!(
             "{}-{}-{SETTINGS}",
             blake3::hash(&image.bytes).to_hex(),
