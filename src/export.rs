@@ -313,7 +313,8 @@ pub fn template(options: &TemplateOptions) -> Value {
                     "year": {"type": "integer"},
                     "dates_mentioned": keyword(),
                     "reference": keyword(),
-                    "reference_key": keyword()
+                    "reference_key": keyword(),
+                    "text_source": keyword()
                 }
             }
         }

@@ -36,7 +36,8 @@ use crate::clean;
 use crate::error::{Error, Result};
 use crate::extract;
 use crate::index::{IndexedDocument, IndexedFiles, PassageIndex, DEFAULT_WRITER_MEMORY};
-use crate::model::Extracted;
+use crate::model::{Extracted, TextSource};
+use crate::ocr;
 use crate::structure::{self, DocStructure};
 
 /// Tuning knobs of [`ingest`]; `Default` is what the CLI uses.
@@ -51,6 +52,8 @@ pub struct IngestOptions {
     /// time limit (`extract_limits.max_time`, 10 s by default): a file over
     /// a limit is listed in [`IngestReport::failed`] with the cause.
     pub extract_limits: extract::Limits,
+    /// OCR of pages without text (see [`crate::ocr`]).
+    pub ocr: ocr::Ocr,
 }
 
 impl Default for IngestOptions {
@@ -59,6 +62,7 @@ impl Default for IngestOptions {
             writer_memory: DEFAULT_WRITER_MEMORY,
             commit_every: 500,
             extract_limits: extract::Limits::default(),
+            ocr: ocr::Ocr::default(),
         }
     }
 }
@@ -87,6 +91,18 @@ pub struct IngestReport {
     /// Pages and passages written for the indexed files.
     pub pages: usize,
     pub passages: usize,
+    /// Pages whose text came from OCR, and how many of them from the cache.
+    pub ocr_pages: usize,
+    pub ocr_cached: usize,
+    /// Files with pages that needed OCR and did not get it.
+    pub ocr_skipped: Vec<OcrSkipped>,
+}
+
+/// Pages of one file left without text although OCR could have read them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrSkipped {
+    pub path: PathBuf,
+    pub pages: Vec<ocr::SkippedPage>,
 }
 
 impl IngestReport {
@@ -237,6 +253,31 @@ pub fn extract_clean_bytes_with(
     })
 }
 
+/// [`extract_clean_bytes_with`] plus OCR of the pages `ocr` selects
+/// (between extraction and cleaning, so OCR text is cleaned like native).
+pub fn extract_ocr_clean_bytes(
+    path: &Path,
+    bytes: &[u8],
+    limits: &extract::Limits,
+    ocr: &ocr::Ocr,
+) -> Result<(Extracted, ocr::OcrReport)> {
+    let mut extracted = extract::extract_bytes_with(path, bytes, limits)?;
+    let is_pdf = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
+    let report = if is_pdf {
+        ocr.apply(bytes, &mut extracted)
+    } else {
+        ocr::OcrReport::default()
+    };
+    Ok((
+        Extracted {
+            pages: clean::clean(extracted.pages),
+        },
+        report,
+    ))
+}
+
 /// What `inspect` shows of one file: the recognised structure plus the
 /// facts the caller knows (file, page count, language). Serialises to the
 /// `inspect --json` shape shared by every front end.
@@ -267,7 +308,7 @@ pub fn inspect_extracted(file: &str, extracted: &Extracted) -> Inspection {
         pages_without_text: extracted
             .pages
             .iter()
-            .filter(|p| p.source == crate::model::TextSource::None)
+            .filter(|p| p.source == TextSource::None)
             .map(|p| p.number)
             .collect(),
         structure: structure::analyze(&extracted.pages),
@@ -280,12 +321,13 @@ enum Prepared {
     Ready {
         doc: Box<IndexedDocument>,
         pages: usize,
+        ocr: ocr::OcrReport,
     },
     Failed(FileFailure),
 }
 
 /// Hash, and if changed extract, clean and cut one file into passages.
-fn prepare(file: &SourceFile, known: &IndexedFiles, limits: &extract::Limits) -> Prepared {
+fn prepare(file: &SourceFile, known: &IndexedFiles, options: &IngestOptions) -> Prepared {
     let failed = |reason: String| {
         Prepared::Failed(FileFailure {
             path: file.path.clone(),
@@ -300,8 +342,10 @@ fn prepare(file: &SourceFile, known: &IndexedFiles, limits: &extract::Limits) ->
     if known.hash_of(&file.canonical) == Some(hash.as_str()) {
         return Prepared::Unchanged(file.path.clone());
     }
-    let extracted = match extract_clean_bytes_with(&file.path, &bytes, limits) {
-        Ok(extracted) => extracted,
+    let extracted =
+        extract_ocr_clean_bytes(&file.path, &bytes, &options.extract_limits, &options.ocr);
+    let (extracted, ocr) = match extracted {
+        Ok(done) => done,
         // The error already names the path; the report names it again.
         Err(e) => return failed(strip_path(&e, &file.path)),
     };
@@ -311,7 +355,9 @@ fn prepare(file: &SourceFile, known: &IndexedFiles, limits: &extract::Limits) ->
     let passages = structure::passages(&extracted.pages, &recognised);
     Prepared::Ready {
         pages: extracted.pages.len(),
+        ocr,
         doc: Box::new(IndexedDocument {
+            page_sources: extracted.pages.iter().map(|p| p.source).collect(),
             path: file.canonical.clone(),
             file: file.path.to_string_lossy().into_owned(),
             hash,
@@ -366,12 +412,11 @@ pub fn ingest(
     let write_result: Result<()> = std::thread::scope(|scope| {
         let files = &discovery.files;
         let known = &known;
-        let limits = &options.extract_limits;
         scope.spawn(move || {
             // `try_for_each` stops early once the receiver is gone (the
             // writer failed), instead of extracting files nobody will store.
             let _ = files.par_iter().try_for_each_with(sender, |sender, file| {
-                let prepared = catch_unwind(AssertUnwindSafe(|| prepare(file, known, limits)))
+                let prepared = catch_unwind(AssertUnwindSafe(|| prepare(file, known, options)))
                     .unwrap_or_else(|payload| {
                         Prepared::Failed(FileFailure {
                             path: file.path.clone(),
@@ -395,7 +440,15 @@ pub fn ingest(
                     progress.file_done(&failure.path, FileStatus::Failed, 0);
                     report.failed.push(failure);
                 }
-                Prepared::Ready { doc, pages } => {
+                Prepared::Ready { doc, pages, ocr } => {
+                    report.ocr_pages += ocr.pages.len();
+                    report.ocr_cached += ocr.cached;
+                    if !ocr.skipped.is_empty() {
+                        report.ocr_skipped.push(OcrSkipped {
+                            path: PathBuf::from(&doc.file),
+                            pages: ocr.skipped,
+                        });
+                    }
                     report.passages += writer.replace(&doc)?;
                     report.indexed += 1;
                     report.pages += pages;

@@ -52,6 +52,7 @@ pub mod extract;
 pub mod index;
 pub mod ingest;
 pub mod model;
+pub mod ocr;
 pub mod oparl;
 pub mod search;
 pub mod server;

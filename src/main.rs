@@ -19,6 +19,7 @@ use clap::{Parser, Subcommand};
 use ratsuche::index::PassageIndex;
 use ratsuche::ingest::{self, IngestOptions};
 use ratsuche::model::PassageKind;
+use ratsuche::ocr::{Ocr, OcrMode};
 use ratsuche::search::{self, DateBound, Filters, SearchRequest, Sort};
 use ratsuche::structure::DocType;
 use ratsuche::TextSource;
@@ -47,6 +48,10 @@ enum Command {
         /// Index directory (created when missing).
         #[arg(long, default_value = "index")]
         index: PathBuf,
+        /// OCR with Tesseract: auto (pages without text), always (every
+        /// page with an image), never. Cached in INDEX/ocr-cache.
+        #[arg(long, default_value = "auto", value_name = "MODE", value_parser = str::parse::<OcrMode>)]
+        ocr: OcrMode,
     },
     /// Search the index; matched words are bold on a terminal and «marked» otherwise.
     ///
@@ -164,6 +169,10 @@ enum Command {
         /// Print the pages with line geometry as JSON.
         #[arg(long)]
         json: bool,
+        /// OCR with Tesseract: auto (pages without text), always (every
+        /// page with an image), never. Cached in $XDG_CACHE_HOME/ratsuche/ocr.
+        #[arg(long, default_value = "auto", value_name = "MODE", value_parser = str::parse::<OcrMode>)]
+        ocr: OcrMode,
     },
     /// Has this been asked before? Split a new inquiry into its questions
     /// and show, for each, the most similar earlier question/answer pairs.
@@ -300,7 +309,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
-        Command::Index { paths, index } => run_index(&paths, &index),
+        Command::Index { paths, index, ocr } => run_index(&paths, &index, ocr),
         Command::ImportOparl {
             source,
             index,
@@ -414,14 +423,38 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { addr, index } => run_serve(addr, &index),
-        Command::Extract { file, json } => {
-            let extracted = ingest::extract_clean(&file)?;
-            for page in extracted
-                .pages
-                .iter()
-                .filter(|p| p.source == TextSource::None)
-            {
-                eprintln!("{}: page {}: no text layer", file.display(), page.number);
+        Command::Extract { file, json, ocr } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let mut engine = Ocr::new(ocr);
+            if let Some(dir) = ratsuche::ocr::default_cache_dir() {
+                engine = engine.with_cache(dir);
+            }
+            let (extracted, report) = ingest::extract_ocr_clean_bytes(
+                &file,
+                &bytes,
+                &ratsuche::extract::Limits::default(),
+                &engine,
+            )?;
+            for page in &extracted.pages {
+                let skipped = report.skipped.iter().find(|s| s.page == page.number);
+                match (page.source, skipped) {
+                    (TextSource::None, Some(s)) => eprintln!(
+                        "{}: page {}: no text layer, not OCRed: {}",
+                        file.display(),
+                        page.number,
+                        s.reason
+                    ),
+                    (TextSource::None, None) => {
+                        eprintln!("{}: page {}: no text layer", file.display(), page.number)
+                    }
+                    (TextSource::Ocr { confidence }, _) => eprintln!(
+                        "{}: page {}: text from OCR (Konfidenz {confidence:.0} %)",
+                        file.display(),
+                        page.number
+                    ),
+                    (TextSource::Native, _) => {}
+                }
             }
             let mut out = std::io::stdout().lock();
             if json {
@@ -477,10 +510,18 @@ fn run_serve(addr: std::net::SocketAddr, index_dir: &std::path::Path) -> anyhow:
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_index(paths: &[PathBuf], index_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+fn run_index(
+    paths: &[PathBuf],
+    index_dir: &std::path::Path,
+    ocr: OcrMode,
+) -> anyhow::Result<ExitCode> {
     let index = PassageIndex::open_or_create(index_dir)?;
     let mut progress = cli::progress::Bar::new();
-    let report = ingest::ingest(&index, paths, &IngestOptions::default(), &mut progress)
+    let options = IngestOptions {
+        ocr: Ocr::new(ocr).with_cache(index_dir.join("ocr-cache")),
+        ..IngestOptions::default()
+    };
+    let report = ingest::ingest(&index, paths, &options, &mut progress)
         .with_context(|| format!("indexing into {}", index_dir.display()))?;
     progress.finish();
     cli::output::print_report(&report)?;

@@ -39,7 +39,7 @@ impl Line {
 }
 
 /// Where the text of a page came from.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum TextSource {
     /// The PDF's own text layer (or a plain-text file).

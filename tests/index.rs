@@ -302,6 +302,7 @@ fn document(path: &str, language: Lang, passages: Vec<Passage>) -> IndexedDocume
             ..DocMeta::default()
         },
         passages,
+        page_sources: Vec::new(),
     }
 }
 

@@ -41,6 +41,7 @@ fn document(name: &str, meta: Meta<'_>, passages: Vec<Passage>) -> IndexedDocume
             ..DocMeta::default()
         },
         passages,
+        page_sources: Vec::new(),
     }
 }
 

@@ -493,6 +493,7 @@ fn document(name: &str, date: Option<&str>, passages: Vec<Passage>) -> IndexedDo
             ..DocMeta::default()
         },
         passages,
+        page_sources: Vec::new(),
     }
 }
 

@@ -61,7 +61,10 @@ pub fn print_results(
         return Ok(());
     }
     for (rank, hit) in results.hits.iter().enumerate() {
-        writeln!(out, "{}. {}", rank + 1, hit.location())?;
+        match hit.source_label() {
+            Some(label) => writeln!(out, "{}. {} ({label})", rank + 1, hit.location())?,
+            None => writeln!(out, "{}. {}", rank + 1, hit.location())?,
+        }
         // The file is in the location line unless a heading took its place.
         let file = hit.heading.as_ref().map(|_| hit.file.as_str());
         let about: Vec<&str> = [
@@ -163,7 +166,25 @@ pub fn print_report(report: &IngestReport) -> io::Result<()> {
     for failure in &report.failed {
         writeln!(err, "error: {}: {}", failure.path.display(), failure.reason)?;
     }
+    for skipped in &report.ocr_skipped {
+        for page in &skipped.pages {
+            writeln!(
+                err,
+                "warning: {}: page {}: not OCRed: {}",
+                skipped.path.display(),
+                page.page,
+                page.reason
+            )?;
+        }
+    }
     let mut out = io::stdout().lock();
+    if report.ocr_pages > 0 {
+        writeln!(
+            out,
+            "OCR: {} pages ({} from the cache)",
+            report.ocr_pages, report.ocr_cached
+        )?;
+    }
     writeln!(
         out,
         "indexed {} files ({} pages, {} passages), {} unchanged, {} removed, {} failed",

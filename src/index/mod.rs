@@ -25,7 +25,7 @@ use tantivy::{Index, IndexReader, ReloadPolicy};
 
 use crate::analysis;
 use crate::error::{Error, Result};
-use crate::model::{DocMeta, Passage};
+use crate::model::{DocMeta, Passage, TextSource};
 
 pub use schema::{Fields, SCHEMA_VERSION};
 pub use writer::PassageWriter;
@@ -46,6 +46,9 @@ pub struct IndexedDocument {
     pub language: analysis::Lang,
     pub meta: DocMeta,
     pub passages: Vec<Passage>,
+    /// Where each page's text came from, page 1 first; pages not listed
+    /// count as native (text files, metadata records).
+    pub page_sources: Vec<TextSource>,
 }
 
 impl IndexedDocument {

@@ -34,7 +34,8 @@ use crate::analysis;
 ///   index built without them would silently miss part matches.
 /// * v4: `reference_key` ([`reference_keys`]), the terms the query filter
 ///   `nr:` matches.
-pub const SCHEMA_VERSION: u32 = 4;
+/// * v5: `text_source` (native, OCR with confidence, none) per passage.
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The commit payload identifying an index built with this schema version.
 pub fn schema_payload() -> String {
@@ -89,6 +90,9 @@ pub struct Fields {
     pub reference: Field,
     /// [`reference_keys`] of `reference`: the terms `nr:` matches.
     pub reference_key: Field,
+    /// Where the passage's first page's text came from, stored as
+    /// [`ocr::source_key`](crate::ocr::source_key): `native`, `ocr:91.3`, `none`.
+    pub text_source: Field,
 }
 
 impl Fields {
@@ -158,6 +162,7 @@ pub fn build_schema() -> (Schema, Fields) {
         dates_mentioned: b.add_text_field("dates_mentioned", STRING | STORED),
         reference: b.add_text_field("reference", STRING | STORED),
         reference_key: b.add_text_field("reference_key", STRING),
+        text_source: b.add_text_field("text_source", STORED),
     };
     (b.build(), fields)
 }

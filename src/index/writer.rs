@@ -15,7 +15,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 use super::schema::{keyword_key, parse_date, reference_keys, schema_payload, Fields};
 use super::{path_key, IndexedDocument};
 use crate::error::Result;
-use crate::model::{Passage, PassageKind};
+use crate::model::{Passage, PassageKind, TextSource};
 
 /// The index's single writer. Uncommitted changes are discarded when it is
 /// dropped; call [`PassageWriter::finish`] to commit and wait for merges.
@@ -123,6 +123,16 @@ impl PassageWriter {
             t.add_text(f.title_for(doc.language), title);
         }
         t.add_text(f.text, &passage.text);
+        let source = if doc.passages.is_empty() {
+            // The placeholder of a file without text.
+            TextSource::None
+        } else {
+            doc.page_sources
+                .get(passage.page as usize - 1)
+                .copied()
+                .unwrap_or(TextSource::Native)
+        };
+        t.add_text(f.text_source, crate::ocr::source_key(source));
         t.add_text(f.text_for(doc.language), &passage.text);
         t.add_text(f.language, doc.language.code());
         let meta = &doc.meta;

@@ -668,6 +668,7 @@ impl Context<'_> {
             language,
             meta,
             passages: d.passages,
+            page_sources: Vec::new(),
         };
         Built {
             doc,

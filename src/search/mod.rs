@@ -194,6 +194,9 @@ pub struct Hit {
     pub gremium: Option<String>,
     pub reference: Option<String>,
     pub dates_mentioned: Vec<String>,
+    /// Where the text of the passage's page came from (`native`, `ocr`
+    /// with its mean confidence, `none`), so a reader knows OCR text.
+    pub text_source: crate::model::TextSource,
 }
 
 /// The label of a recognised part, as a councillor would name it:
@@ -227,6 +230,17 @@ pub fn heading(kind: &str, number: Option<&str>, title: Option<&str>) -> Option<
 }
 
 impl Hit {
+    /// "OCR, Konfidenz 91 %" for a passage whose text came from OCR, else
+    /// `None`: what front ends show after the location.
+    pub fn source_label(&self) -> Option<String> {
+        match self.text_source {
+            crate::model::TextSource::Ocr { confidence } => {
+                Some(format!("OCR, Konfidenz {confidence:.0} %"))
+            }
+            _ => None,
+        }
+    }
+
     /// One line saying where the hit is: the heading and page for a
     /// recognised part ("Stichwort 1.2 — Grüne Woche, S. 1"), the file and
     /// page for a text passage ("info.pdf, S. 3").
@@ -569,6 +583,7 @@ fn hit(
             .get_all(fields.dates_mentioned)
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect(),
+        text_source: crate::ocr::parse_source_key(&text_of(fields.text_source).unwrap_or_default()),
     })
 }
 
@@ -674,6 +689,7 @@ mod tests {
             gremium: None,
             reference: None,
             dates_mentioned: Vec::new(),
+            text_source: crate::model::TextSource::Native,
         }
     }
 

@@ -598,6 +598,7 @@ mod tests {
             path: "/x/a.pdf".into(),
             doc_id: "0123456789abcdef".into(),
             page: 2,
+            text_source: crate::model::TextSource::Native,
             score: 1.0,
             snippet: "<b>Pflege</b> & Pflegekarte".into(),
             highlights: vec![[3, 9], [16, 27]],
