@@ -82,6 +82,11 @@ pub struct IngestReport {
     pub removed: Vec<PathBuf>,
     /// Files not indexed, with the reason.
     pub failed: Vec<FileFailure>,
+    /// Files indexed only in part, with what was left out (`timed out
+    /// after 10 s: 12 of 47 pages`: the first 12 pages are indexed). They
+    /// are counted in `indexed` too, and extracted again on the next run
+    /// rather than skipped as unchanged.
+    pub partial: Vec<FileFailure>,
     /// Indexed files without any text (scans without OCR, empty files).
     pub without_text: Vec<PathBuf>,
     /// Pages and passages written for the indexed files.
@@ -90,9 +95,16 @@ pub struct IngestReport {
 }
 
 impl IngestReport {
+    /// Some file failed or was indexed only in part.
     pub fn has_failures(&self) -> bool {
-        !self.failed.is_empty()
+        !self.failed.is_empty() || !self.partial.is_empty()
     }
+}
+
+/// What the index stores as the content hash of a file indexed only in
+/// part: never equal to a real hash, so the next run extracts it again.
+fn partial_hash(hash: &str) -> String {
+    format!("{hash}+partial")
 }
 
 /// What happened to one file, as reported to [`Progress::file_done`].
@@ -214,8 +226,13 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
 
 /// Extract and clean a file: the text exactly as it is indexed.
 pub fn extract_clean(path: &Path) -> Result<Extracted> {
+    extract_clean_with(path, &extract::Limits::default())
+}
+
+/// [`extract_clean`] with explicit extraction limits.
+pub fn extract_clean_with(path: &Path, limits: &extract::Limits) -> Result<Extracted> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    extract_clean_bytes(path, &bytes)
+    extract_clean_bytes_with(path, &bytes, limits)
 }
 
 /// [`extract_clean`] on bytes already read (`path` decides the file type
@@ -234,6 +251,7 @@ pub fn extract_clean_bytes_with(
     let extracted = extract::extract_bytes_with(path, bytes, limits)?;
     Ok(Extracted {
         pages: clean::clean(extracted.pages),
+        timed_out: extracted.timed_out,
     })
 }
 
@@ -280,6 +298,8 @@ enum Prepared {
     Ready {
         doc: Box<IndexedDocument>,
         pages: usize,
+        /// Set when only the first pages were read (time limit).
+        partial: Option<String>,
     },
     Failed(FileFailure),
 }
@@ -305,12 +325,18 @@ fn prepare(file: &SourceFile, known: &IndexedFiles, limits: &extract::Limits) ->
         // The error already names the path; the report names it again.
         Err(e) => return failed(strip_path(&e, &file.path)),
     };
+    let partial = extracted.timed_out.map(|cut| cut.to_string());
+    let hash = match partial {
+        Some(_) => partial_hash(&hash),
+        None => hash,
+    };
     let full_text: String = extracted.text();
     let language = analysis::detect_language(&full_text);
     let recognised = structure::analyze(&extracted.pages);
     let passages = structure::passages(&extracted.pages, &recognised);
     Prepared::Ready {
         pages: extracted.pages.len(),
+        partial,
         doc: Box::new(IndexedDocument {
             path: file.canonical.clone(),
             file: file.path.to_string_lossy().into_owned(),
@@ -395,10 +421,20 @@ pub fn ingest(
                     progress.file_done(&failure.path, FileStatus::Failed, 0);
                     report.failed.push(failure);
                 }
-                Prepared::Ready { doc, pages } => {
+                Prepared::Ready {
+                    doc,
+                    pages,
+                    partial,
+                } => {
                     report.passages += writer.replace(&doc)?;
                     report.indexed += 1;
                     report.pages += pages;
+                    if let Some(reason) = partial {
+                        report.partial.push(FileFailure {
+                            path: PathBuf::from(&doc.file),
+                            reason,
+                        });
+                    }
                     if doc.passages.is_empty() {
                         report.without_text.push(PathBuf::from(&doc.file));
                     }
@@ -437,6 +473,7 @@ pub fn ingest(
     progress.step("committing");
     writer.finish()?;
     report.failed.sort_by(|a, b| a.path.cmp(&b.path));
+    report.partial.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(report)
 }
 

@@ -3,18 +3,20 @@
 //! Parses arguments, calls the library and prints; every decision a second
 //! front end (the HTTP server) would also need lives in the library.
 //!
-//! Exit codes: 0 success; 1 `index` finished but some files failed (the rest
-//! is committed); 2 an error stopped the command (bad query, no index, …).
+//! Exit codes: 0 success; 1 `index` finished but some files failed or were
+//! indexed only in part (the rest is committed); 2 an error stopped the
+//! command (bad query, no index, …).
 
 mod cli;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use ratsuche::extract;
 use ratsuche::index::PassageIndex;
 use ratsuche::ingest::{self, IngestOptions};
 use ratsuche::model::PassageKind;
@@ -46,6 +48,16 @@ enum Command {
         /// Index directory (created when missing).
         #[arg(long, default_value = "index")]
         index: PathBuf,
+        /// Time limit per document, in seconds of CPU time (0: none). A
+        /// document over it is indexed with the pages finished in time and
+        /// reported, or fails if not even its first page was done.
+        #[arg(long, value_name = "SECONDS", default_value = "10",
+              value_parser = extract::parse_max_time)]
+        max_time: TimeLimit,
+        /// Commit after this many changed files (0: only at the end); an
+        /// interrupted run keeps everything committed before it.
+        #[arg(long, value_name = "FILES", default_value_t = IngestOptions::default().commit_every)]
+        commit_every: usize,
     },
     /// Search the index; matched words are bold on a terminal and «marked» otherwise.
     ///
@@ -90,8 +102,18 @@ enum Command {
         /// Print the pages with line geometry as JSON.
         #[arg(long)]
         json: bool,
+        /// Time limit in seconds of CPU time (0: none); over it, the pages
+        /// finished in time are printed and the cut is reported on stderr.
+        #[arg(long, value_name = "SECONDS", default_value = "10",
+              value_parser = extract::parse_max_time)]
+        max_time: TimeLimit,
     },
 }
+
+/// A time limit, `None` for none (`--max-time 0`). An alias, so that clap
+/// takes the parser's `Option` as the value instead of reading `Option` as
+/// "the flag may be missing".
+type TimeLimit = Option<Duration>;
 
 /// The `search` filters, each parsed by the library's own parser so the
 /// messages are the same in every front end (clap adds the flag's name).
@@ -174,7 +196,22 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
-        Command::Index { paths, index } => run_index(&paths, &index),
+        Command::Index {
+            paths,
+            index,
+            max_time,
+            commit_every,
+        } => {
+            let options = IngestOptions {
+                commit_every,
+                extract_limits: extract::Limits {
+                    max_time,
+                    ..extract::Limits::default()
+                },
+                ..IngestOptions::default()
+            };
+            run_index(&paths, &index, &options)
+        }
         Command::Search {
             query,
             index,
@@ -215,8 +252,19 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Extract { file, json } => {
-            let extracted = ingest::extract_clean(&file)?;
+        Command::Extract {
+            file,
+            json,
+            max_time,
+        } => {
+            let limits = extract::Limits {
+                max_time,
+                ..extract::Limits::default()
+            };
+            let extracted = ingest::extract_clean_with(&file, &limits)?;
+            if let Some(cut) = &extracted.timed_out {
+                eprintln!("warning: {}: {cut}", file.display());
+            }
             for page in extracted
                 .pages
                 .iter()
@@ -237,11 +285,18 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn run_index(paths: &[PathBuf], index_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+fn run_index(
+    paths: &[PathBuf],
+    index_dir: &std::path::Path,
+    options: &IngestOptions,
+) -> anyhow::Result<ExitCode> {
     let index = PassageIndex::open_or_create(index_dir)?;
     let mut progress = cli::progress::Bar::new();
-    let report = ingest::ingest(&index, paths, &IngestOptions::default(), &mut progress)
-        .with_context(|| format!("indexing into {}", index_dir.display()))?;
+    let report = ingest::ingest(&index, paths, options, &mut progress).map_err(|e| match e {
+        // Already names the index directory.
+        ratsuche::Error::IndexDir { .. } => anyhow::Error::from(e),
+        e => anyhow::Error::from(e).context(format!("indexing into {}", index_dir.display())),
+    })?;
     progress.finish();
     cli::output::print_report(&report)?;
     Ok(if report.has_failures() {

@@ -147,13 +147,25 @@ pub fn print_report(report: &IngestReport) -> io::Result<()> {
             path.display()
         )?;
     }
+    for partial in &report.partial {
+        writeln!(
+            err,
+            "warning: {}: indexed in part: {}",
+            partial.path.display(),
+            partial.reason
+        )?;
+    }
     for failure in &report.failed {
         writeln!(err, "error: {}: {}", failure.path.display(), failure.reason)?;
     }
+    let in_part = match report.partial.len() {
+        0 => String::new(),
+        n => format!("; {n} in part"),
+    };
     let mut out = io::stdout().lock();
     writeln!(
         out,
-        "indexed {} files ({} pages, {} passages), {} unchanged, {} removed, {} failed",
+        "indexed {} files ({} pages, {} passages{in_part}), {} unchanged, {} removed, {} failed",
         report.indexed,
         report.pages,
         report.passages,
