@@ -14,10 +14,12 @@
 //!
 //! Untrusted input is bounded by [`Limits`] (file size, decompressed stream
 //! size, operators and glyphs per page, form nesting, page count, and a
-//! time budget per document, counted in CPU time: see [`Deadline`]): a hostile file costs at most a bounded
-//! amount of work and memory, and yields either text or one [`PdfError`]
-//! naming the cause (`not a PDF`, `encrypted: password required`,
-//! `damaged: …`, `too large: …`, `timed out after 10 s`). Damaged files are
+//! time budget per document counted in CPU time, see [`Deadline`]): a
+//! hostile file costs at most a bounded amount of work and memory, and
+//! yields either text (all pages, or the first ones and
+//! [`Extracted::timed_out`]) or one [`PdfError`] naming the cause (`not a
+//! PDF`, `encrypted: password required`, `damaged: …`, `too large: …`,
+//! `timed out after 10 s`). Damaged files are
 //! loaded leniently, as pdftotext does: lopdf rebuilds a broken
 //! cross-reference table by scanning for objects, and a file without a
 //! `%PDF-` header but with objects is given one. `tests/torture.rs` holds
@@ -788,6 +790,49 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(extract_pdf_with(&bytes, &unlimited).unwrap().pages.len(), 1);
+    }
+
+    #[test]
+    fn the_budget_counts_cpu_time_not_waiting() {
+        let budget = Duration::from_millis(50);
+        let deadline = Deadline::after(Some(budget));
+        assert!(thread_cpu_time().is_some(), "Linux has a thread CPU clock");
+        // Waiting (as a thread does on a loaded machine) costs no CPU time.
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(!deadline.passed(), "200 ms asleep is not 50 ms of work");
+        // Working does.
+        let start = Instant::now();
+        let mut x = 0u64;
+        while !deadline.passed() {
+            for i in 0..10_000u64 {
+                x = x.wrapping_mul(31).wrapping_add(std::hint::black_box(i));
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "never passed");
+        }
+        std::hint::black_box(x);
+        assert!(thread_cpu_time().unwrap() >= budget);
+    }
+
+    #[test]
+    fn the_wall_clock_backstop_ends_a_starved_document() {
+        let deadline = Deadline::after(Some(Duration::from_millis(10)));
+        std::thread::sleep(Duration::from_millis(
+            10 * u64::from(WALL_CLOCK_FACTOR) + 20,
+        ));
+        assert!(deadline.passed());
+        assert!(!Deadline::NEVER.passed());
+        assert!(!Deadline::after(None).passed());
+    }
+
+    #[test]
+    fn max_time_values() {
+        assert_eq!(parse_max_time("10"), Ok(Some(Duration::from_secs(10))));
+        assert_eq!(parse_max_time("2.5"), Ok(Some(Duration::from_millis(2500))));
+        assert_eq!(parse_max_time("0"), Ok(None));
+        for bad in ["", "-1", "abc", "nan", "inf", "1e400", "10s"] {
+            let err = parse_max_time(bad).unwrap_err();
+            assert!(err.contains("seconds"), "{bad:?}: {err}");
+        }
     }
 
     #[test]
