@@ -64,6 +64,7 @@ fn extract_clean(pdf: &Pdf) -> Extracted {
     let doc = extract_pdf(&pdf.bytes).unwrap_or_else(|e| panic!("{}: {e}", pdf.path.display()));
     Extracted {
         pages: clean(doc.pages),
+        timed_out: doc.timed_out,
     }
 }
 

@@ -32,7 +32,7 @@ pub enum PdfError {
 }
 
 /// `10` for whole seconds, `0.5` otherwise.
-fn fmt_secs(d: std::time::Duration) -> String {
+pub(crate) fn fmt_secs(d: std::time::Duration) -> String {
     let s = d.as_secs_f64();
     if s.fract() == 0.0 {
         format!("{s:.0}")

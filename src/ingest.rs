@@ -86,6 +86,11 @@ pub struct IngestReport {
     pub removed: Vec<PathBuf>,
     /// Files not indexed, with the reason.
     pub failed: Vec<FileFailure>,
+    /// Files indexed only in part, with what was left out (`timed out
+    /// after 10 s: 12 of 47 pages`: the first 12 pages are indexed). They
+    /// are counted in `indexed` too, and extracted again on the next run
+    /// rather than skipped as unchanged.
+    pub partial: Vec<FileFailure>,
     /// Indexed files without any text (scans without OCR, empty files).
     pub without_text: Vec<PathBuf>,
     /// Pages and passages written for the indexed files.
@@ -106,9 +111,16 @@ pub struct OcrSkipped {
 }
 
 impl IngestReport {
+    /// Some file failed or was indexed only in part.
     pub fn has_failures(&self) -> bool {
-        !self.failed.is_empty()
+        !self.failed.is_empty() || !self.partial.is_empty()
     }
+}
+
+/// What the index stores as the content hash of a file indexed only in
+/// part: never equal to a real hash, so the next run extracts it again.
+fn partial_hash(hash: &str) -> String {
+    format!("{hash}+partial")
 }
 
 /// What happened to one file, as reported to [`Progress::file_done`].
@@ -230,8 +242,13 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
 
 /// Extract and clean a file: the text exactly as it is indexed.
 pub fn extract_clean(path: &Path) -> Result<Extracted> {
+    extract_clean_with(path, &extract::Limits::default())
+}
+
+/// [`extract_clean`] with explicit extraction limits.
+pub fn extract_clean_with(path: &Path, limits: &extract::Limits) -> Result<Extracted> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    extract_clean_bytes(path, &bytes)
+    extract_clean_bytes_with(path, &bytes, limits)
 }
 
 /// [`extract_clean`] on bytes already read (`path` decides the file type
@@ -250,6 +267,7 @@ pub fn extract_clean_bytes_with(
     let extracted = extract::extract_bytes_with(path, bytes, limits)?;
     Ok(Extracted {
         pages: clean::clean(extracted.pages),
+        timed_out: extracted.timed_out,
     })
 }
 
@@ -273,6 +291,7 @@ pub fn extract_ocr_clean_bytes(
     Ok((
         Extracted {
             pages: clean::clean(extracted.pages),
+            timed_out: extracted.timed_out,
         },
         report,
     ))
@@ -322,6 +341,8 @@ enum Prepared {
         doc: Box<IndexedDocument>,
         pages: usize,
         ocr: ocr::OcrReport,
+        /// Set when only the first pages were read (time limit).
+        partial: Option<String>,
     },
     Failed(FileFailure),
 }
@@ -349,6 +370,11 @@ fn prepare(file: &SourceFile, known: &IndexedFiles, options: &IngestOptions) -> 
         // The error already names the path; the report names it again.
         Err(e) => return failed(strip_path(&e, &file.path)),
     };
+    let partial = extracted.timed_out.map(|cut| cut.to_string());
+    let hash = match partial {
+        Some(_) => partial_hash(&hash),
+        None => hash,
+    };
     let full_text: String = extracted.text();
     let language = analysis::detect_language(&full_text);
     let recognised = structure::analyze(&extracted.pages);
@@ -356,6 +382,7 @@ fn prepare(file: &SourceFile, known: &IndexedFiles, options: &IngestOptions) -> 
     Prepared::Ready {
         pages: extracted.pages.len(),
         ocr,
+        partial,
         doc: Box::new(IndexedDocument {
             page_sources: extracted.pages.iter().map(|p| p.source).collect(),
             path: file.canonical.clone(),
@@ -440,7 +467,12 @@ pub fn ingest(
                     progress.file_done(&failure.path, FileStatus::Failed, 0);
                     report.failed.push(failure);
                 }
-                Prepared::Ready { doc, pages, ocr } => {
+                Prepared::Ready {
+                    doc,
+                    pages,
+                    ocr,
+                    partial,
+                } => {
                     report.ocr_pages += ocr.pages.len();
                     report.ocr_cached += ocr.cached;
                     if !ocr.skipped.is_empty() {
@@ -452,6 +484,12 @@ pub fn ingest(
                     report.passages += writer.replace(&doc)?;
                     report.indexed += 1;
                     report.pages += pages;
+                    if let Some(reason) = partial {
+                        report.partial.push(FileFailure {
+                            path: PathBuf::from(&doc.file),
+                            reason,
+                        });
+                    }
                     if doc.passages.is_empty() {
                         report.without_text.push(PathBuf::from(&doc.file));
                     }
@@ -490,6 +528,7 @@ pub fn ingest(
     progress.step("committing");
     writer.finish()?;
     report.failed.sort_by(|a, b| a.path.cmp(&b.path));
+    report.partial.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(report)
 }
 

@@ -4,18 +4,21 @@
 //! Parses arguments, calls the library and prints; every decision a second
 //! front end (the HTTP server) would also need lives in the library.
 //!
-//! Exit codes: 0 success; 1 `index` finished but some files failed (the rest
-//! is committed); 2 an error stopped the command (bad query, no index, …).
+//! Exit codes: 0 success; 1 `index` finished but some files failed or were
+//! indexed only in part (the rest is committed); 2 an error stopped the
+//! command (bad query, no index, …).
 
 mod cli;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use ratsuche::extract;
 use ratsuche::index::PassageIndex;
 use ratsuche::ingest::{self, IngestOptions};
 use ratsuche::model::PassageKind;
@@ -52,6 +55,16 @@ enum Command {
         /// page with an image), never. Cached in INDEX/ocr-cache.
         #[arg(long, default_value = "auto", value_name = "MODE", value_parser = str::parse::<OcrMode>)]
         ocr: OcrMode,
+        /// Time limit per document, in seconds of CPU time (0: none). A
+        /// document over it is indexed with the pages finished in time and
+        /// reported, or fails if not even its first page was done.
+        #[arg(long, value_name = "SECONDS", default_value = "10",
+              value_parser = extract::parse_max_time)]
+        max_time: TimeLimit,
+        /// Commit after this many changed files (0: only at the end); an
+        /// interrupted run keeps everything committed before it.
+        #[arg(long, value_name = "FILES", default_value_t = IngestOptions::default().commit_every)]
+        commit_every: usize,
     },
     /// Search the index; matched words are bold on a terminal and «marked» otherwise.
     ///
@@ -173,6 +186,11 @@ enum Command {
         /// page with an image), never. Cached in $XDG_CACHE_HOME/ratsuche/ocr.
         #[arg(long, default_value = "auto", value_name = "MODE", value_parser = str::parse::<OcrMode>)]
         ocr: OcrMode,
+        /// Time limit in seconds of CPU time (0: none); over it, the pages
+        /// finished in time are printed and the cut is reported on stderr.
+        #[arg(long, value_name = "SECONDS", default_value = "10",
+              value_parser = extract::parse_max_time)]
+        max_time: TimeLimit,
     },
     /// Has this been asked before? Split a new inquiry into its questions
     /// and show, for each, the most similar earlier question/answer pairs.
@@ -227,6 +245,11 @@ enum Command {
         threads: Option<usize>,
     },
 }
+
+/// A time limit, `None` for none (`--max-time 0`). An alias, so that clap
+/// takes the parser's `Option` as the value instead of reading `Option` as
+/// "the flag may be missing".
+type TimeLimit = Option<Duration>;
 
 /// The `search` filters, each parsed by the library's own parser so the
 /// messages are the same in every front end (clap adds the flag's name).
@@ -309,7 +332,24 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
-        Command::Index { paths, index, ocr } => run_index(&paths, &index, ocr),
+        Command::Index {
+            paths,
+            index,
+            max_time,
+            commit_every,
+            ocr,
+        } => {
+            let options = IngestOptions {
+                commit_every,
+                extract_limits: extract::Limits {
+                    max_time,
+                    ..extract::Limits::default()
+                },
+                ocr: Ocr::new(ocr).with_cache(index.join("ocr-cache")),
+                ..IngestOptions::default()
+            };
+            run_index(&paths, &index, &options)
+        }
         Command::ImportOparl {
             source,
             index,
@@ -423,19 +463,27 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { addr, index } => run_serve(addr, &index),
-        Command::Extract { file, json, ocr } => {
+        Command::Extract {
+            file,
+            json,
+            ocr,
+            max_time,
+        } => {
+            let limits = extract::Limits {
+                max_time,
+                ..extract::Limits::default()
+            };
             let bytes =
                 std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let mut engine = Ocr::new(ocr);
             if let Some(dir) = ratsuche::ocr::default_cache_dir() {
                 engine = engine.with_cache(dir);
             }
-            let (extracted, report) = ingest::extract_ocr_clean_bytes(
-                &file,
-                &bytes,
-                &ratsuche::extract::Limits::default(),
-                &engine,
-            )?;
+            let (extracted, report) =
+                ingest::extract_ocr_clean_bytes(&file, &bytes, &limits, &engine)?;
+            if let Some(cut) = &extracted.timed_out {
+                eprintln!("warning: {}: {cut}", file.display());
+            }
             for page in &extracted.pages {
                 let skipped = report.skipped.iter().find(|s| s.page == page.number);
                 match (page.source, skipped) {
@@ -513,16 +561,15 @@ fn run_serve(addr: std::net::SocketAddr, index_dir: &std::path::Path) -> anyhow:
 fn run_index(
     paths: &[PathBuf],
     index_dir: &std::path::Path,
-    ocr: OcrMode,
+    options: &IngestOptions,
 ) -> anyhow::Result<ExitCode> {
     let index = PassageIndex::open_or_create(index_dir)?;
     let mut progress = cli::progress::Bar::new();
-    let options = IngestOptions {
-        ocr: Ocr::new(ocr).with_cache(index_dir.join("ocr-cache")),
-        ..IngestOptions::default()
-    };
-    let report = ingest::ingest(&index, paths, &options, &mut progress)
-        .with_context(|| format!("indexing into {}", index_dir.display()))?;
+    let report = ingest::ingest(&index, paths, options, &mut progress).map_err(|e| match e {
+        // Already names the index directory.
+        ratsuche::Error::IndexDir { .. } => anyhow::Error::from(e),
+        e => anyhow::Error::from(e).context(format!("indexing into {}", index_dir.display())),
+    })?;
     progress.finish();
     cli::output::print_report(&report)?;
     Ok(if report.has_failures() {

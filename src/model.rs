@@ -85,6 +85,51 @@ impl Page {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Extracted {
     pub pages: Vec<Page>,
+    /// Set when the time limit cut the document short: `pages` then holds
+    /// only the pages finished in time, the first ones of the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timed_out: Option<TimedOut>,
+}
+
+/// How a document that ran out of time was cut: which limit, and how many
+/// of its pages were finished.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TimedOut {
+    /// The time limit that was reached.
+    #[serde(rename = "limit_secs", with = "secs")]
+    pub limit: std::time::Duration,
+    /// Pages finished (and kept).
+    pub pages_done: usize,
+    /// Pages the document has.
+    pub pages_total: usize,
+}
+
+/// `timed out after 10 s: 12 of 47 pages`.
+impl std::fmt::Display for TimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "timed out after {} s: {} of {} pages",
+            crate::error::fmt_secs(self.limit),
+            self.pages_done,
+            self.pages_total
+        )
+    }
+}
+
+/// A `Duration` as (fractional) seconds in JSON.
+mod secs {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let secs = f64::deserialize(d)?;
+        Duration::try_from_secs_f64(secs).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Extracted {

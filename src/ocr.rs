@@ -711,6 +711,7 @@ mod tests {
                 lines: vec![],
                 source: TextSource::None,
             }],
+            timed_out: None,
         };
         let report = ocr.apply(b"%PDF-1.4", &mut ex);
         assert_eq!(report.skipped.len(), 1);

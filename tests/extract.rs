@@ -114,6 +114,7 @@ fn cleaned_text_of(pdf: &Path) -> String {
     let doc = extract_file(pdf).unwrap_or_else(|e| panic!("{}: {e}", pdf.display()));
     Extracted {
         pages: clean(doc.pages),
+        timed_out: doc.timed_out,
     }
     .text()
 }
@@ -264,6 +265,7 @@ fn scan_003_has_no_text_layer() {
     }
     let cleaned = Extracted {
         pages: clean(doc.pages),
+        timed_out: doc.timed_out,
     };
     assert_eq!(cleaned.pages.len(), 1, "clean keeps the page");
     assert!(cleaned.pages.iter().all(|p| p.source == TextSource::None));
@@ -538,6 +540,7 @@ static REALWORLD: LazyLock<Vec<RealDoc>> = LazyLock::new(|| {
                     raw: doc.text(),
                     cleaned: Extracted {
                         pages: clean(doc.pages),
+                        timed_out: doc.timed_out,
                     }
                     .text(),
                 },

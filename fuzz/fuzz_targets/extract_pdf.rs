@@ -8,8 +8,9 @@ use libfuzzer_sys::fuzz_target;
 use ratsuche::extract::{extract_pdf_with, Limits};
 
 fuzz_target!(|data: &[u8]| {
-    // Smaller bounds than production so one input stays cheap; libFuzzer's
-    // own `-timeout` and `-rss_limit_mb` catch what these miss.
+    // Smaller bounds than production so one input stays cheap (2 s of CPU
+    // time, see `extract::Deadline`); libFuzzer's own `-timeout` and
+    // `-rss_limit_mb` catch what these miss.
     let limits = Limits {
         max_stream_bytes: 16 << 20,
         max_time: Some(Duration::from_secs(2)),

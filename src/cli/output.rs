@@ -163,6 +163,14 @@ pub fn print_report(report: &IngestReport) -> io::Result<()> {
             path.display()
         )?;
     }
+    for partial in &report.partial {
+        writeln!(
+            err,
+            "warning: {}: indexed in part: {}",
+            partial.path.display(),
+            partial.reason
+        )?;
+    }
     for failure in &report.failed {
         writeln!(err, "error: {}: {}", failure.path.display(), failure.reason)?;
     }
@@ -177,6 +185,10 @@ pub fn print_report(report: &IngestReport) -> io::Result<()> {
             )?;
         }
     }
+    let in_part = match report.partial.len() {
+        0 => String::new(),
+        n => format!("; {n} in part"),
+    };
     let mut out = io::stdout().lock();
     if report.ocr_pages > 0 {
         writeln!(
@@ -187,7 +199,7 @@ pub fn print_report(report: &IngestReport) -> io::Result<()> {
     }
     writeln!(
         out,
-        "indexed {} files ({} pages, {} passages), {} unchanged, {} removed, {} failed",
+        "indexed {} files ({} pages, {} passages{in_part}), {} unchanged, {} removed, {} failed",
         report.indexed,
         report.pages,
         report.passages,

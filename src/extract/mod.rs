@@ -14,10 +14,12 @@
 //!
 //! Untrusted input is bounded by [`Limits`] (file size, decompressed stream
 //! size, operators and glyphs per page, form nesting, page count, and a
-//! wall-clock budget per document): a hostile file costs at most a bounded
-//! amount of work and memory, and yields either text or one [`PdfError`]
-//! naming the cause (`not a PDF`, `encrypted: password required`,
-//! `damaged: …`, `too large: …`, `timed out after 10 s`). Damaged files are
+//! time budget per document counted in CPU time, see [`Deadline`]): a
+//! hostile file costs at most a bounded amount of work and memory, and
+//! yields either text (all pages, or the first ones and
+//! [`Extracted::timed_out`]) or one [`PdfError`] naming the cause (`not a
+//! PDF`, `encrypted: password required`, `damaged: …`, `too large: …`,
+//! `timed out after 10 s`). Damaged files are
 //! loaded leniently, as pdftotext does: lopdf rebuilds a broken
 //! cross-reference table by scanning for objects, and a file without a
 //! `%PDF-` header but with objects is given one. `tests/torture.rs` holds
@@ -36,7 +38,7 @@ use lopdf::xref::XrefEntry;
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
 use crate::error::{Error, PdfError, Result};
-use crate::model::{Extracted, Line, Page, TextSource};
+use crate::model::{Extracted, Line, Page, TextSource, TimedOut};
 
 use content::{Interpreter, Matrix, Resources};
 
@@ -58,17 +60,19 @@ pub struct Limits {
     pub max_pages: usize,
     /// Largest input accepted at all, in bytes.
     pub max_file_bytes: usize,
-    /// Wall-clock budget of one document (`None`: unlimited).
+    /// Time budget of one document (`None`: unlimited), in CPU time of
+    /// the thread extracting it, with a wall-clock backstop of
+    /// [`WALL_CLOCK_FACTOR`] times as much; see [`Deadline`] for why.
     ///
     /// Checked cooperatively: between pages, every [`CHECK_EVERY`]
     /// operators or glyphs of the interpreter, and between layout steps.
     /// Loading the file (lopdf's parse, cross-reference repair and
-    /// decryption) cannot be interrupted; it is bounded by
-    /// `max_file_bytes` and `max_stream_bytes` instead and checked right
-    /// after. When the budget runs out before the first page is finished
-    /// the document fails with [`PdfError::Timeout`]; otherwise the pages
-    /// finished so far are returned, the page being worked on and the rest
-    /// are left out (fewer pages than the file has), and a warning is logged.
+    /// decryption) cannot be interrupted and is not timed; it is bounded by
+    /// `max_file_bytes` and `max_stream_bytes` instead. When the budget
+    /// runs out before the first page is finished the document fails with
+    /// [`PdfError::Timeout`]; otherwise the pages finished so far are
+    /// returned and [`Extracted::timed_out`] says how many of how many
+    /// (the page being worked on and the rest are left out).
     pub max_time: Option<Duration>,
 }
 
@@ -94,22 +98,133 @@ impl Default for Limits {
     }
 }
 
-/// The moment a document's time budget runs out (or never).
+/// How much longer than the CPU budget a document may take in wall-clock
+/// time before it is stopped anyway.
+pub const WALL_CLOCK_FACTOR: u32 = 10;
+
+/// When a document's time budget runs out (or never).
+///
+/// # What is measured, and why
+///
+/// The budget is meant to bound what a *document* costs, not what the
+/// machine is doing: wall-clock time on a loaded machine (a parallel test
+/// suite, other indexing threads, other programs) grows with the load, and
+/// an ordinary 47-page file then "times out". So the budget counts the CPU
+/// time of the thread doing the work (`CLOCK_THREAD_CPUTIME_ID`), which
+/// grows only while this thread runs; a wall-clock backstop of
+/// [`WALL_CLOCK_FACTOR`] × the budget still ends the document if the clock
+/// misbehaves or the thread is starved for minutes.
+///
+/// Thread CPU time is only the document's cost while the thread does
+/// nothing else, which decides where the clock starts and who may read it:
+///
+/// - It starts when loading is done. lopdf parses objects on rayon's pool,
+///   and a rayon worker waiting for that parse runs other queued jobs in
+///   the meantime (in `ingest`, other documents' whole extraction), so the
+///   worker's clock during loading is not this document's. From then on,
+///   pages, fonts and layout run on the calling thread and call no rayon
+///   code (keep it that way: work stolen while blocked in rayon would be
+///   charged to this document).
+/// - A `Deadline` is tied to the thread that made it: it is neither `Send`
+///   nor `Sync`, so it cannot be checked on another thread's clock.
+///
+/// Where the thread CPU clock is unavailable (non-Unix targets, or a
+/// failing `clock_gettime`), the budget falls back to wall-clock time.
 #[derive(Debug, Clone, Copy)]
-pub struct Deadline(Option<Instant>);
+pub struct Deadline {
+    /// Value of this thread's CPU clock at which the budget is spent.
+    cpu: Option<Duration>,
+    /// The wall-clock backstop (or the budget itself without a CPU clock).
+    wall: Option<Instant>,
+    /// `!Send + !Sync`: the CPU clock read is the current thread's.
+    _thread_bound: std::marker::PhantomData<*const ()>,
+}
 
 impl Deadline {
     /// A deadline that never passes.
-    pub const NEVER: Deadline = Deadline(None);
+    pub const NEVER: Deadline = Deadline {
+        cpu: None,
+        wall: None,
+        _thread_bound: std::marker::PhantomData,
+    };
 
-    /// `budget` from now; `None` never passes.
+    /// `budget` of this thread's CPU time from now (wall-clock backstop
+    /// [`WALL_CLOCK_FACTOR`] × `budget`); `None` never passes.
     pub fn after(budget: Option<Duration>) -> Deadline {
-        Deadline(budget.and_then(|b| Instant::now().checked_add(b)))
+        let Some(budget) = budget else {
+            return Deadline::NEVER;
+        };
+        let now = Instant::now();
+        match thread_cpu_time() {
+            Some(cpu) => Deadline {
+                cpu: cpu.checked_add(budget),
+                wall: budget
+                    .checked_mul(WALL_CLOCK_FACTOR)
+                    .and_then(|b| now.checked_add(b)),
+                _thread_bound: std::marker::PhantomData,
+            },
+            None => Deadline {
+                cpu: None,
+                wall: now.checked_add(budget),
+                _thread_bound: std::marker::PhantomData,
+            },
+        }
     }
 
     pub fn passed(&self) -> bool {
-        self.0.is_some_and(|t| Instant::now() >= t)
+        if self.wall.is_some_and(|t| Instant::now() >= t) {
+            return true;
+        }
+        match (self.cpu, thread_cpu_time()) {
+            (Some(end), Some(now)) => now >= end,
+            _ => false,
+        }
     }
+}
+
+/// CPU time consumed so far by the calling thread.
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "macos",
+    target_os = "freebsd"
+))]
+pub fn thread_cpu_time() -> Option<Duration> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; clock_gettime only writes it.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    (rc == 0).then(|| Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+}
+
+/// CPU time consumed so far by the calling thread (unavailable here).
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "macos",
+    target_os = "freebsd"
+)))]
+pub fn thread_cpu_time() -> Option<Duration> {
+    None
+}
+
+/// Parse a time limit given in seconds, as front ends take it: a
+/// non-negative decimal number; `0` means no limit.
+pub fn parse_max_time(text: &str) -> std::result::Result<Option<Duration>, String> {
+    let bad =
+        || format!("expected a number of seconds ≥ 0 (0: no limit), e.g. 10 or 2.5; got {text:?}");
+    let secs: f64 = text.trim().parse().map_err(|_| bad())?;
+    if !secs.is_finite() || secs < 0.0 {
+        return Err(bad());
+    }
+    if secs == 0.0 {
+        return Ok(None);
+    }
+    Duration::try_from_secs_f64(secs)
+        .map(Some)
+        .map_err(|_| bad())
 }
 
 /// Extract the pages of a PDF held in memory, with default limits.
@@ -185,7 +300,6 @@ fn load_error(e: &lopdf::Error) -> PdfError {
 
 /// Extract the pages of a PDF held in memory.
 pub fn extract_pdf_with(bytes: &[u8], limits: &Limits) -> std::result::Result<Extracted, PdfError> {
-    let deadline = Deadline::after(limits.max_time);
     let timeout = || PdfError::Timeout(limits.max_time.unwrap_or_default());
     if bytes.len() > limits.max_file_bytes {
         return Err(PdfError::TooLarge(format!(
@@ -194,9 +308,16 @@ pub fn extract_pdf_with(bytes: &[u8], limits: &Limits) -> std::result::Result<Ex
             limits.max_file_bytes
         )));
     }
+    let started = Instant::now();
     let Loaded { doc, raw } = load(bytes, limits)?;
     let raw = raw.as_deref();
-    if deadline.passed() {
+    // The budget's clock starts now (see `Deadline`); a load slower than
+    // the wall-clock backstop still counts.
+    let deadline = Deadline::after(limits.max_time);
+    let backstop = limits
+        .max_time
+        .and_then(|b| b.checked_mul(WALL_CLOCK_FACTOR));
+    if deadline.passed() || backstop.is_some_and(|b| started.elapsed() >= b) {
         return Err(timeout());
     }
     // `page_iter` walks the tree lazily and stops at cycles; taking one
@@ -214,6 +335,7 @@ pub fn extract_pdf_with(bytes: &[u8], limits: &Limits) -> std::result::Result<Ex
     }
     let mut interp = Interpreter::new(&doc, limits, deadline);
     let mut pages = Vec::with_capacity(page_ids.len());
+    let mut timed_out = None;
     for (i, id) in page_ids.iter().enumerate() {
         let page = if deadline.passed() {
             None
@@ -224,16 +346,18 @@ pub fn extract_pdf_with(bytes: &[u8], limits: &Limits) -> std::result::Result<Ex
             Some(page) => pages.push(page),
             None if pages.is_empty() => return Err(timeout()),
             None => {
-                tracing::warn!(
-                    done = pages.len(),
-                    total = page_ids.len(),
-                    "time limit reached; keeping the pages finished so far"
-                );
+                let cut = TimedOut {
+                    limit: limits.max_time.unwrap_or_default(),
+                    pages_done: pages.len(),
+                    pages_total: page_ids.len(),
+                };
+                tracing::warn!("{cut}; keeping the pages finished so far");
+                timed_out = Some(cut);
                 break;
             }
         }
     }
-    Ok(Extracted { pages })
+    Ok(Extracted { pages, timed_out })
 }
 
 /// One page, or `None` when the deadline passed while working on it.
@@ -536,7 +660,10 @@ pub fn plain_text(text: &str) -> Extracted {
             source: TextSource::Native,
         })
         .collect();
-    Extracted { pages }
+    Extracted {
+        pages,
+        timed_out: None,
+    }
 }
 
 #[cfg(test)]
@@ -663,6 +790,49 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(extract_pdf_with(&bytes, &unlimited).unwrap().pages.len(), 1);
+    }
+
+    #[test]
+    fn the_budget_counts_cpu_time_not_waiting() {
+        let budget = Duration::from_millis(50);
+        let deadline = Deadline::after(Some(budget));
+        assert!(thread_cpu_time().is_some(), "Linux has a thread CPU clock");
+        // Waiting (as a thread does on a loaded machine) costs no CPU time.
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(!deadline.passed(), "200 ms asleep is not 50 ms of work");
+        // Working does.
+        let start = Instant::now();
+        let mut x = 0u64;
+        while !deadline.passed() {
+            for i in 0..10_000u64 {
+                x = x.wrapping_mul(31).wrapping_add(std::hint::black_box(i));
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "never passed");
+        }
+        std::hint::black_box(x);
+        assert!(thread_cpu_time().unwrap() >= budget);
+    }
+
+    #[test]
+    fn the_wall_clock_backstop_ends_a_starved_document() {
+        let deadline = Deadline::after(Some(Duration::from_millis(10)));
+        std::thread::sleep(Duration::from_millis(
+            10 * u64::from(WALL_CLOCK_FACTOR) + 20,
+        ));
+        assert!(deadline.passed());
+        assert!(!Deadline::NEVER.passed());
+        assert!(!Deadline::after(None).passed());
+    }
+
+    #[test]
+    fn max_time_values() {
+        assert_eq!(parse_max_time("10"), Ok(Some(Duration::from_secs(10))));
+        assert_eq!(parse_max_time("2.5"), Ok(Some(Duration::from_millis(2500))));
+        assert_eq!(parse_max_time("0"), Ok(None));
+        for bad in ["", "-1", "abc", "nan", "inf", "1e400", "10s"] {
+            let err = parse_max_time(bad).unwrap_err();
+            assert!(err.contains("seconds"), "{bad:?}: {err}");
+        }
     }
 
     #[test]

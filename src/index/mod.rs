@@ -114,7 +114,10 @@ impl PassageIndex {
                 "no index here (build one with `ratsuche index PATH… --index DIR`)",
             ));
         }
-        let index = Index::open_in_dir(dir).map_err(|e| index_dir_error(dir, e))?;
+        let index = Index::open_in_dir(dir).map_err(|e| match io_cause(&e) {
+            Some(io) => index_dir_error(dir, format!("cannot open the index: {io}")),
+            None => index_dir_error(dir, e),
+        })?;
         Self::checked(index, dir)
     }
 
@@ -158,9 +161,19 @@ impl PassageIndex {
 
     fn checked(index: Index, dir: &Path) -> Result<PassageIndex> {
         let (expected, fields) = schema::build_schema();
-        let payload = index.load_metas()?.payload;
+        let metas = index.load_metas()?;
+        let payload = metas.payload;
         let expected_payload = schema::schema_payload();
-        if payload.as_deref() != Some(expected_payload.as_str()) || index.schema() != expected {
+        // `open_or_create` writes tantivy's first `meta.json` (no payload)
+        // and then commits the payload: a process killed in between leaves
+        // an empty index without a version. With our schema and no
+        // segments there is nothing to be incompatible with; the next
+        // commit writes the payload.
+        let unfinished_create =
+            payload.is_none() && metas.segments.is_empty() && index.schema() == expected;
+        if !unfinished_create
+            && (payload.as_deref() != Some(expected_payload.as_str()) || index.schema() != expected)
+        {
             let found = payload.unwrap_or_else(|| "no ratsuche schema version".into());
             return Err(index_dir_error(
                 dir,
@@ -192,24 +205,47 @@ impl PassageIndex {
 
     /// A reader on the last commit. It does not follow later commits by
     /// itself: call `reload()` on it (a long-running server should).
+    ///
+    /// Tantivy takes a lock file (`.tantivy-meta.lock`) even to read, so a
+    /// directory the process cannot write fails here, with the directory
+    /// named.
     pub fn reader(&self) -> Result<IndexReader> {
-        Ok(self
-            .index
+        self.index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
-            .try_into()?)
+            .try_into()
+            .map_err(|e| match io_kind(&e) {
+                Some(
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem,
+                ) => index_dir_error(
+                    &self.dir,
+                    format!(
+                        "cannot read the index (read-only or no permission: tantivy \
+                             writes a lock file even to read): {}",
+                        io_cause(&e).map_or_else(|| e.to_string(), |io| io.to_string())
+                    ),
+                ),
+                _ => write_error(&self.dir, e),
+            })
     }
 
     /// The only writer of this index (tantivy holds a lock file while it lives).
     pub fn writer(&self, memory_budget: usize) -> Result<PassageWriter> {
         let writer = self.index.writer(memory_budget).map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => index_dir_error(
+            tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::LockBusy,
+                _,
+            ) => index_dir_error(
                 &self.dir,
                 "locked by another process writing to this index; wait for it to finish",
             ),
-            other => Error::Index(other),
+            other => write_error(&self.dir, other),
         })?;
-        Ok(PassageWriter::new(writer, self.fields.clone()))
+        Ok(PassageWriter::new(
+            writer,
+            self.fields.clone(),
+            self.dir.clone(),
+        ))
     }
 
     /// The indexed file with id `doc_id` as seen by `searcher`, or `None`
@@ -257,6 +293,59 @@ impl PassageIndex {
 
 fn has_index(dir: &Path) -> bool {
     dir.join("meta.json").is_file()
+}
+
+/// An error while writing the index in `dir`, worded for the user when it
+/// comes from the file system: the directory is named, and a read-only
+/// directory or a full disk is said so. Tantivy writes new segment files
+/// first and switches `meta.json` atomically last, so after any of these
+/// the previous commit is still what the directory holds.
+pub(crate) fn write_error(dir: &Path, err: tantivy::TantivyError) -> Error {
+    use std::io::ErrorKind;
+    let Some(kind) = io_kind(&err) else {
+        return Error::Index(err);
+    };
+    let what = match kind {
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+            "cannot write here (read-only or no permission); the index is unchanged"
+        }
+        ErrorKind::StorageFull | ErrorKind::FileTooLarge | ErrorKind::QuotaExceeded => {
+            "cannot write here (disk full, or a file size limit or quota reached); \
+             the index keeps its last commit"
+        }
+        _ => "cannot write here; the index keeps its last commit",
+    };
+    let cause = match io_cause(&err) {
+        Some(io) => io.to_string(),
+        None => err.to_string(),
+    };
+    index_dir_error(dir, format!("{what}: {cause}"))
+}
+
+/// The kind of operating-system error underneath a tantivy error, if any.
+/// Errors from tantivy's indexing threads reach us flattened to text
+/// (`Internal error: 'File too large (os error 27)'`); their OS error code
+/// is read back from that text.
+fn io_kind(err: &tantivy::TantivyError) -> Option<std::io::ErrorKind> {
+    if let Some(io) = io_cause(err) {
+        return Some(io.kind());
+    }
+    let text = err.to_string();
+    let code = text.split("(os error ").nth(1)?.split(')').next()?;
+    Some(std::io::Error::from_raw_os_error(code.parse().ok()?).kind())
+}
+
+/// The operating-system error underneath a tantivy error, if any.
+fn io_cause(err: &tantivy::TantivyError) -> Option<&std::io::Error> {
+    use tantivy::directory::error::{LockError, OpenReadError, OpenWriteError};
+    use tantivy::TantivyError as T;
+    match err {
+        T::IoError(io) => Some(io),
+        T::OpenReadError(OpenReadError::IoError { io_error, .. }) => Some(io_error),
+        T::LockFailure(LockError::IoError(io), _) => Some(io),
+        T::OpenWriteError(OpenWriteError::IoError { io_error, .. }) => Some(io_error),
+        _ => None,
+    }
 }
 
 fn index_dir_error(dir: &Path, message: impl ToString) -> Error {

@@ -7,7 +7,7 @@
 //! segment in passage order: search relies on a document's passages being
 //! in index order when it breaks ties (a listing shows a file's first passage).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tantivy::indexer::UserOperation;
 use tantivy::{IndexWriter, TantivyDocument, Term};
@@ -23,14 +23,17 @@ pub struct PassageWriter {
     writer: IndexWriter,
     fields: Fields,
     uncommitted: usize,
+    /// The index directory, named in write errors.
+    dir: PathBuf,
 }
 
 impl PassageWriter {
-    pub(super) fn new(writer: IndexWriter, fields: Fields) -> PassageWriter {
+    pub(super) fn new(writer: IndexWriter, fields: Fields, dir: PathBuf) -> PassageWriter {
         PassageWriter {
             writer,
             fields,
             uncommitted: 0,
+            dir,
         }
     }
 
@@ -63,7 +66,9 @@ impl PassageWriter {
             let tdoc = self.passage_document(doc, &doc_id, &path, i, passage);
             group.push(UserOperation::Add(tdoc));
         }
-        self.writer.run(group)?;
+        self.writer
+            .run(group)
+            .map_err(|e| super::write_error(&self.dir, e))?;
         self.uncommitted += 1;
         Ok(passages.len())
     }
@@ -82,9 +87,10 @@ impl PassageWriter {
 
     /// Make all changes so far durable and visible to new readers.
     pub fn commit(&mut self) -> Result<()> {
-        let mut prepared = self.writer.prepare_commit()?;
+        let failed = |e| super::write_error(&self.dir, e);
+        let mut prepared = self.writer.prepare_commit().map_err(failed)?;
         prepared.set_payload(&schema_payload());
-        prepared.commit()?;
+        prepared.commit().map_err(failed)?;
         self.uncommitted = 0;
         Ok(())
     }
@@ -94,7 +100,10 @@ impl PassageWriter {
         if self.uncommitted > 0 {
             self.commit()?;
         }
-        self.writer.wait_merging_threads()?;
+        let dir = self.dir.clone();
+        self.writer
+            .wait_merging_threads()
+            .map_err(|e| super::write_error(&dir, e))?;
         Ok(())
     }
 
