@@ -619,3 +619,31 @@ fn stichwort_passages_of_an_ingested_txt_file_are_filtered_by_title() {
     req.filters.body = Some("ilm-kreis".into());
     assert_eq!(search::search(&index, &req).unwrap().total, 1);
 }
+
+#[test]
+fn equal_scores_keep_their_order_whatever_the_indexing_order() {
+    let docs = ["a.pdf", "b.pdf", "c.pdf", "d.pdf"].map(|name| {
+        document(
+            name,
+            None,
+            vec![passage(
+                PassageKind::Stichwort,
+                "1",
+                None,
+                "Der Radweg wird gebaut.",
+            )],
+        )
+    });
+    let mut orders = Vec::new();
+    for permutation in [[0, 1, 2, 3], [3, 1, 0, 2], [2, 3, 1, 0]] {
+        let dir = TempDir::new().unwrap();
+        let ordered: Vec<IndexedDocument> = permutation.iter().map(|&i| docs[i].clone()).collect();
+        let index = index_of(&dir, &ordered);
+        let results = search::search(&index, &SearchRequest::new("Radweg")).unwrap();
+        let scores: Vec<f32> = results.hits.iter().map(|h| h.score).collect();
+        assert!(scores.windows(2).all(|w| w[0] == w[1]), "{scores:?}");
+        orders.push(files(&results).join(" "));
+    }
+    assert_eq!(orders[0], orders[1]);
+    assert_eq!(orders[0], orders[2]);
+}
