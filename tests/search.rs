@@ -647,3 +647,56 @@ fn equal_scores_keep_their_order_whatever_the_indexing_order() {
     assert_eq!(orders[0], orders[1]);
     assert_eq!(orders[0], orders[2]);
 }
+
+#[test]
+fn a_year_finds_dates_and_references_of_that_year() {
+    let dir = TempDir::new().unwrap();
+    let index = index_of(
+        &dir,
+        &[
+            document(
+                "date.pdf",
+                None,
+                vec![passage(
+                    PassageKind::Stichwort,
+                    "1",
+                    None,
+                    "Die Sitzung findet am 10.11.2025 statt.",
+                )],
+            ),
+            document(
+                "range.pdf",
+                None,
+                vec![passage(
+                    PassageKind::Stichwort,
+                    "1",
+                    None,
+                    "Der Doppelhaushalt 2024/2026 ist beschlossen.",
+                )],
+            ),
+            document(
+                "other.pdf",
+                None,
+                vec![passage(
+                    PassageKind::Stichwort,
+                    "1",
+                    None,
+                    "Die Sitzung fand am 10.11.2024 statt, Vorlage 1.2025,50.",
+                )],
+            ),
+        ],
+    );
+    let year = |q: &str| {
+        let results = search::search(&index, &SearchRequest::new(q)).unwrap();
+        sorted(files(&results))
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(year("2025"), ["date.pdf"]);
+    assert_eq!(year("2026"), ["range.pdf"]);
+    assert_eq!(year("2024"), ["other.pdf", "range.pdf"]);
+    // The date itself is still one term: it does not match the other year.
+    assert_eq!(year("10.11.2025"), ["date.pdf"]);
+    assert_eq!(year("Sitzung 2025"), ["date.pdf"]);
+}

@@ -34,7 +34,10 @@ use crate::analysis;
 ///   index built without them would silently miss part matches.
 /// * v4: `reference_key` ([`reference_keys`]), the terms the query filter
 ///   `nr:` matches.
-pub const SCHEMA_VERSION: u32 = 4;
+/// * v5: the index chains add the year of a date, range or reference
+///   number ("10.11.2025" → also `2025`) and split compound parts further
+///   (recursive decompounding).
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The commit payload identifying an index built with this schema version.
 pub fn schema_payload() -> String {
