@@ -700,3 +700,55 @@ fn a_year_finds_dates_and_references_of_that_year() {
     assert_eq!(year("10.11.2025"), ["date.pdf"]);
     assert_eq!(year("Sitzung 2025"), ["date.pdf"]);
 }
+
+#[test]
+fn a_compound_no_text_contains_is_searched_as_its_parts() {
+    let dir = TempDir::new().unwrap();
+    let index = index_of(
+        &dir,
+        &[
+            document(
+                "ausfall.pdf",
+                None,
+                vec![passage(
+                    PassageKind::Stichwort,
+                    "1",
+                    None,
+                    "Im Linienbusverkehr gab es viele Ausfälle wegen fehlender Fahrer.",
+                )],
+            ),
+            document(
+                "bus.pdf",
+                None,
+                vec![passage(
+                    PassageKind::Stichwort,
+                    "1",
+                    None,
+                    "Der Bus fährt pünktlich, Ausfälle gab es beim Zug.",
+                )],
+            ),
+            document(
+                "zug.pdf",
+                None,
+                vec![passage(
+                    PassageKind::Stichwort,
+                    "1",
+                    None,
+                    "Ausfälle bei der Bahn.",
+                )],
+            ),
+        ],
+    );
+    let results = search::search(&index, &SearchRequest::new("Busausfälle")).unwrap();
+    // Both parts, anywhere in the passage; the recursive index-time split
+    // makes "Linienbusverkehr" hold the part `bus`.
+    assert_eq!(sorted(files(&results)), ["ausfall.pdf", "bus.pdf"]);
+    assert_eq!(results.corrections.len(), 1);
+    assert_eq!(results.corrections[0].from, "Busausfälle");
+    assert_eq!(results.corrections[0].to, "Bus Ausfälle");
+    assert_eq!(results.corrected.as_deref(), Some("Bus Ausfälle"));
+    // A compound that occurs is searched as it is.
+    let whole = search::search(&index, &SearchRequest::new("Linienbusverkehr")).unwrap();
+    assert_eq!(files(&whole), ["ausfall.pdf"]);
+    assert!(whole.corrections.is_empty());
+}
