@@ -89,6 +89,11 @@ fn reference_numbers_dates_and_decimals_stay_whole() {
     assert_eq!(de("Vorlage 0412/2025"), ["vorlag", "0412/2025"]);
     assert_eq!(de("DS 46/2024"), ["ds", "46/2024"]);
     assert_eq!(de("am 10.11.2025"), ["10.11.2025"]);
+    // Indexed, a date or reference number also carries its year.
+    assert_eq!(
+        analyze(Lang::German, "am 10.11.2025"),
+        ["10.11.2025", "2025"]
+    );
     assert_eq!(de("1,5 Mio."), ["1,5", "mio"]);
 }
 
@@ -203,7 +208,9 @@ fn queries_through_a_reopened_index() -> tantivy::Result<()> {
         ("10.11.2025", 1),
         ("Ilm-Kreis", 1),
         ("\"IX SGB\"", 0),
-        ("2025", 0),
+        // The index chain adds the year of a date or reference number.
+        ("2025", 2),
+        ("2024", 0),
     ] {
         assert_eq!(hits(&index, query), expected, "query {query}");
     }

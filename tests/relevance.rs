@@ -14,13 +14,15 @@ use ratsuche::eval::{self, Scores};
 use ratsuche::index::PassageIndex;
 use ratsuche::ingest::{ingest, IngestOptions, NoProgress};
 
-/// Mean nDCG@10 measured on 2026-11-30 on main at 00ee169 (own query
-/// language with typo correction and synonyms) was 0.873-0.875 (score ties;
-/// see benches/README.md), 0.740 before that
-/// parser. The floor leaves a margin of about 0.02 for harmless reorderings.
-/// Raise it when ranking improves (the bench prints the figure), never lower
-/// it to make a change pass without saying why in the commit.
-const NDCG_FLOOR: f64 = 0.855;
+/// Mean nDCG@10 measured on 2026-11-30 on branch `quality` (score ties
+/// broken by document and passage, years of dates indexed, compound queries
+/// split, recursive decompounding, one-way synonyms) is 0.882, run after
+/// run; it was 0.873-0.875 on main at 00ee169 (ties in index order) and
+/// 0.740 before ratsuche's own query parser. The floor leaves a margin of
+/// about 0.02 for harmless reorderings. Raise it when ranking improves (the
+/// bench prints the figure), never lower it to make a change pass without
+/// saying why in the commit.
+const NDCG_FLOOR: f64 = 0.862;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -62,6 +64,14 @@ fn ranking_stays_above_the_ndcg_floor() {
     let run = eval::ratsuche_run(&index, &queries).unwrap();
     let scores = eval::score_run(&run, &queries, &qrels);
     let mean = Scores::mean(scores.values());
+    // Per query, for `--nocapture` readers comparing two versions.
+    for q in &queries {
+        let s = &scores[&q.id];
+        eprintln!(
+            "{:>6} {:>12} nDCG@10 {:.3} RR {:.3}  {}",
+            q.id, q.category, s.ndcg, s.rr, q.text
+        );
+    }
     let mut categories: Vec<&str> = queries.iter().map(|q| q.category.as_str()).collect();
     categories.dedup();
     for category in categories {

@@ -620,3 +620,136 @@ fn stichwort_passages_of_an_ingested_txt_file_are_filtered_by_title() {
     req.filters.body = Some("ilm-kreis".into());
     assert_eq!(search::search(&index, &req).unwrap().total, 1);
 }
+
+#[test]
+fn equal_scores_keep_their_order_whatever_the_indexing_order() {
+    let docs = ["a.pdf", "b.pdf", "c.pdf", "d.pdf"].map(|name| {
+        document(
+            name,
+            None,
+            vec![passage(
+                PassageKind::Stichwort,
+                "1",
+                None,
+                "Der Radweg wird gebaut.",
+            )],
+        )
+    });
+    let mut orders = Vec::new();
+    for permutation in [[0, 1, 2, 3], [3, 1, 0, 2], [2, 3, 1, 0]] {
+        let dir = TempDir::new().unwrap();
+        let ordered: Vec<IndexedDocument> = permutation.iter().map(|&i| docs[i].clone()).collect();
+        let index = index_of(&dir, &ordered);
+        let results = search::search(&index, &SearchRequest::new("Radweg")).unwrap();
+        let scores: Vec<f32> = results.hits.iter().map(|h| h.score).collect();
+        assert!(scores.windows(2).all(|w| w[0] == w[1]), "{scores:?}");
+        orders.push(files(&results).join(" "));
+    }
+    assert_eq!(orders[0], orders[1]);
+    assert_eq!(orders[0], orders[2]);
+}
+
+#[test]
+fn a_year_finds_dates_and_references_of_that_year() {
+    let dir = TempDir::new().unwrap();
+    let index = index_of(
+        &dir,
+        &[
+            document(
+                "date.pdf",
+                None,
+                vec![passage(
+                    PassageKind::Stichwort,
+                    "1",
+                    None,
+                    "Die Sitzung findet am 10.11.2025 statt.",
+                )],
+            ),
+            document(
+                "range.pdf",
+                None,
+                vec![passage(
+                    PassageKind::Stichwort,
+                    "1",
+                    None,
+                    "Der Doppelhaushalt 2024/2026 ist beschlossen.",
+                )],
+            ),
+            document(
+                "other.pdf",
+                None,
+                vec![passage(
+                    PassageKind::Stichwort,
+                    "1",
+                    None,
+                    "Die Sitzung fand am 10.11.2024 statt, Vorlage 1.2025,50.",
+                )],
+            ),
+        ],
+    );
+    let year = |q: &str| {
+        let results = search::search(&index, &SearchRequest::new(q)).unwrap();
+        sorted(files(&results))
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(year("2025"), ["date.pdf"]);
+    assert_eq!(year("2026"), ["range.pdf"]);
+    assert_eq!(year("2024"), ["other.pdf", "range.pdf"]);
+    // The date itself is still one term: it does not match the other year.
+    assert_eq!(year("10.11.2025"), ["date.pdf"]);
+    assert_eq!(year("Sitzung 2025"), ["date.pdf"]);
+}
+
+#[test]
+fn a_compound_no_text_contains_is_searched_as_its_parts() {
+    let dir = TempDir::new().unwrap();
+    let index = index_of(
+        &dir,
+        &[
+            document(
+                "ausfall.pdf",
+                None,
+                vec![passage(
+                    PassageKind::Stichwort,
+                    "1",
+                    None,
+                    "Im Linienbusverkehr gab es viele Ausfälle wegen fehlender Fahrer.",
+                )],
+            ),
+            document(
+                "bus.pdf",
+                None,
+                vec![passage(
+                    PassageKind::Stichwort,
+                    "1",
+                    None,
+                    "Der Bus fährt pünktlich, Ausfälle gab es beim Zug.",
+                )],
+            ),
+            document(
+                "zug.pdf",
+                None,
+                vec![passage(
+                    PassageKind::Stichwort,
+                    "1",
+                    None,
+                    "Ausfälle bei der Bahn.",
+                )],
+            ),
+        ],
+    );
+    let results = search::search(&index, &SearchRequest::new("Busausfälle")).unwrap();
+    // Both parts, anywhere in the passage; the recursive index-time split
+    // makes "Linienbusverkehr" hold the part `bus`.
+    assert_eq!(sorted(files(&results)), ["ausfall.pdf", "bus.pdf"]);
+    assert_eq!(results.corrections.len(), 1);
+    assert_eq!(results.corrections[0].from, "Busausfälle");
+    assert_eq!(results.corrections[0].to, "Bus Ausfälle");
+    assert_eq!(results.corrected.as_deref(), Some("Bus Ausfälle"));
+    // A compound that occurs is searched as it is.
+    let whole = search::search(&index, &SearchRequest::new("Linienbusverkehr")).unwrap();
+    assert_eq!(files(&whole), ["ausfall.pdf"]);
+    assert!(whole.corrections.is_empty());
+}

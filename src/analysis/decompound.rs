@@ -43,6 +43,15 @@
 //!   geometric mean): such a word is an established unit whose "split" is a
 //!   coincidence ("Transport" ≠ "trans" + "port").
 //!
+//! # Recursion
+//!
+//! At index time the parts of a part are added too ([`index_parts`]): the
+//! fewest-parts rule splits "Linienbusverkehr" into `linie` +
+//! `busverkehr`, and `busverkehr` is then split into `bus` + `verkehr`, so
+//! a query "Bus" finds it. A part is split further only when it is rarer
+//! than its own parts (`split_part`), so established words such as
+//! "Netzwerk" or "Fachkräfte" stay whole inside a compound.
+//!
 //! # Speed
 //!
 //! Splitting costs one dictionary lookup per candidate substring, far more
@@ -96,7 +105,7 @@ pub const BOUND_FINAL: &[&str] = &[
     "lichkeit", "lichkeiten", "ation", "ationen", "ieren", "iert", "ierte",
     "ierten", "isch", "ische", "ischen", "sche", "schen", "chen", "ende",
     "enden", "ten", "tes", "ern", "reich", "reiche", "reichen", "los", "lose",
-    "losen", "loser", "halt", "nahme",
+    "losen", "loser", "halt", "nahme", "nden", "ierung", "lierung",
     // Gender forms "Bürger*innen", "Ärzt:innen" make `innen` one of the most
     // frequent tokens; "Ärztinnen" is no "Ärzt" + "innen".
     "innen",
@@ -257,6 +266,62 @@ pub fn split_compound(word: &str) -> Option<Vec<String>> {
     split_with(Dictionary::german(), base)
 }
 
+/// Most levels [`index_parts`] splits parts of parts.
+pub const MAX_SPLIT_DEPTH: usize = 3;
+
+/// The parts the index adds for `word`: its [`split_compound`] parts, then
+/// the parts of those parts that are clearly compounds themselves
+/// (`split_part`: rarer than their own parts), and so on
+/// ("Linienbusverkehr" → `linie`, `busverkehr`, `bus`, `verkehr`), each
+/// once; `None` if `word` is not a compound. A part is split by the same
+/// rules as a word on its own, so the index holds the same terms for
+/// "Busverkehr" inside a compound as for "Busverkehr" alone.
+///
+/// ```
+/// use ratsuche::analysis::decompound::index_parts;
+///
+/// let parts = index_parts("linienbusverkehr").unwrap();
+/// assert!(parts.iter().any(|p| p == "bus"), "{parts:?}");
+/// ```
+pub fn index_parts(word: &str) -> Option<Vec<String>> {
+    let mut parts = split_compound(word)?;
+    let mut level = 0..parts.len();
+    for _ in 1..MAX_SPLIT_DEPTH {
+        let mut next = Vec::new();
+        for i in level.clone() {
+            for sub in split_part(&parts[i]).into_iter().flatten() {
+                if !parts.contains(&sub) && !next.contains(&sub) {
+                    next.push(sub);
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        level = parts.len()..parts.len() + next.len();
+        parts.extend(next);
+    }
+    Some(parts)
+}
+
+/// A part's own parts, if it is clearly a compound: split by
+/// [`split_compound`] and no more frequent than the geometric mean of its
+/// parts (Koehn & Knight's factor 1, not [`MAX_WHOLE_TO_PARTS_RATIO`]).
+/// Parts are the established words of a compound; the looser rule for
+/// whole words would split "Netzwerk" in "Ärztenetzwerk" into `netz` +
+/// `werk` and "Fachkräfte" into `fach` + `kräfte`, so "Werk" would find
+/// every Ärztenetzwerk.
+fn split_part(part: &str) -> Option<Vec<String>> {
+    let parts = split_compound(part)?;
+    let dict = Dictionary::german();
+    let log_sum: f64 = parts
+        .iter()
+        .map(|p| f64::from(dict.count(p).max(1)).ln())
+        .sum();
+    let geometric_mean = (log_sum / parts.len() as f64).exp();
+    (f64::from(dict.count(part)) <= geometric_mean).then_some(parts)
+}
+
 /// Whether `word` can be a compound at all (cheap; no dictionary lookup).
 fn may_be_compound(word: &str) -> bool {
     word.len() >= 2 * MIN_PART_CHARS
@@ -364,7 +429,7 @@ fn with_parts<R>(word: &str, f: impl FnOnce(Option<&[String]>) -> R) -> R {
             if cache.len() >= CACHE_CAPACITY {
                 cache.clear();
             }
-            let parts = split_compound(word).map(Vec::into_boxed_slice);
+            let parts = index_parts(word).map(Vec::into_boxed_slice);
             cache.insert(word.to_string(), parts);
         }
         f(cache[word].as_deref())
@@ -550,6 +615,8 @@ mod tests {
                 "kreistagsbeschluss",
                 "kreistag",
                 "beschluss",
+                "kreis",
+                "tag",
                 "zur",
                 "halle"
             ]
@@ -557,8 +624,10 @@ mod tests {
         assert_token(&t[1], 1, "kreistagsbeschluss", 4, 22);
         assert_token(&t[2], 1, "kreistag", 4, 22);
         assert_token(&t[3], 1, "beschluss", 4, 22);
-        assert_token(&t[4], 2, "zur", 23, 26);
-        assert_token(&t[5], 3, "halle", 27, 32);
+        // Parts of parts follow, at the same position.
+        assert_token(&t[5], 1, "tag", 4, 22);
+        assert_token(&t[6], 2, "zur", 23, 26);
+        assert_token(&t[7], 3, "halle", 27, 32);
     }
 
     #[test]
@@ -584,6 +653,23 @@ mod tests {
             split_compound("sachbearbeiter")
         );
         assert!(split_compound("sachbearbeiter").is_some());
+    }
+
+    #[test]
+    fn parts_of_parts_are_split_too_each_once() {
+        let parts = index_parts("linienbusverkehr").unwrap();
+        assert_eq!(&parts[..2], split_compound("linienbusverkehr").unwrap());
+        for part in ["bus", "verkehr"] {
+            assert!(parts.iter().any(|p| p == part), "{parts:?}");
+        }
+        let mut unique = parts.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), parts.len(), "{parts:?}");
+        assert_eq!(index_parts("halle"), None);
+        // Established parts stay whole ("Netzwerk" is more frequent than
+        // "Netz" and "Werk").
+        assert_eq!(index_parts("ärztenetzwerk").unwrap(), ["ärzte", "netzwerk"]);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //!
 //! Takes text (a passage at index time, the user's words at query time);
 //! gives the terms tantivy indexes and looks up. Both sides go through the
-//! same filters, so every rule here only has to be *consistent*, with one
-//! deliberate difference: German compounds are split at index time only.
+//! same filters, so every rule here only has to be *consistent*, with two
+//! deliberate differences: German compounds are split, and the years of
+//! dates and ranges added, at index time only.
 //!
 //! # Brief overview
 //!
@@ -14,6 +15,7 @@
 //! German (GERMAN = "ratsuche_de")          English (ENGLISH = "ratsuche_en")
 //!   tokenizer::CouncilTokenizer              tokenizer::CouncilTokenizer
 //!   RemoveLongFilter (MAX_TOKEN_BYTES)       RemoveLongFilter
+//!   years::YearParts (index only)            years::YearParts (index only)
 //!   LowerCaser                               LowerCaser
 //!   stopwords::StopWords (Snowball de)       stopwords::StopWords (Snowball en)
 //!   decompound::Decompounder (index only)    –
@@ -24,6 +26,8 @@
 //!
 //! * [`tokenizer`]: words, with "0412/2025", "10.11.2025", "1,5" and "§ 21"
 //!   (→ `§21`) kept whole; hyphens split ("Ilm-Kreis" → `ilm`, `kreis`).
+//! * [`years`]: adds the year of "10.11.2025", "2025/2026" or "0412/2025"
+//!   as an extra token at the same position, so the query "2025" finds them.
 //! * [`stopwords`]: Snowball stop lists.
 //! * [`decompound`]: adds the parts of compounds at the compound's position
 //!   ("Kreistagsbeschluss" → `kreistagsbeschluss`, `kreistag`, `beschluss`).
@@ -62,11 +66,12 @@
 //! # Example
 //!
 //! ```
-//! use ratsuche::analysis::{analyze, Lang};
+//! use ratsuche::analysis::{analyze, analyze_query, Lang};
 //!
 //! assert_eq!(analyze(Lang::German, "Ärztinnen"), analyze(Lang::German, "Arzt"));
 //! assert_eq!(analyze(Lang::German, "Straße"), analyze(Lang::German, "Strasse"));
-//! assert_eq!(analyze(Lang::German, "DS 46/2024 nach § 21"), ["ds", "46/2024", "§21"]);
+//! assert_eq!(analyze(Lang::German, "DS 46/2024 nach § 21"), ["ds", "46/2024", "2024", "§21"]);
+//! assert_eq!(analyze_query(Lang::German, "DS 46/2024"), ["ds", "46/2024"]);
 //! ```
 
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, TokenizerManager};
@@ -79,6 +84,7 @@ pub mod stem;
 pub mod stopwords;
 pub mod synonyms;
 pub mod tokenizer;
+pub mod years;
 
 pub use language::detect_language;
 
@@ -130,6 +136,7 @@ impl Lang {
 pub fn analyzer(lang: Lang) -> TextAnalyzer {
     let base = TextAnalyzer::builder(tokenizer::CouncilTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(years::YearParts)
         .filter(LowerCaser)
         .filter(stopwords::StopWords::new(lang));
     match lang {
@@ -144,18 +151,19 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
 }
 
 /// A fresh *query* analyzer for `lang`: the indexing chain without compound
-/// splitting (English: the same chain).
+/// splitting and without the years of dates.
 pub fn query_analyzer(lang: Lang) -> TextAnalyzer {
+    let base = TextAnalyzer::builder(tokenizer::CouncilTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(stopwords::StopWords::new(lang));
     match lang {
-        Lang::German => TextAnalyzer::builder(tokenizer::CouncilTokenizer::default())
-            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-            .filter(LowerCaser)
-            .filter(stopwords::StopWords::new(lang))
+        Lang::German => base
             .filter(gender::FeminineForms)
             .filter(stem::CachedStemmer::new(lang))
             .filter(german_normalize::GermanNormalizer)
             .build(),
-        Lang::English => analyzer(lang),
+        Lang::English => base.filter(stem::CachedStemmer::new(lang)).build(),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Synonym and abbreviation groups for query expansion.
 //!
 //! Takes the text of a synonym file (one group per line, variants separated
-//! by commas, `#` comments; see `dict/synonyms.txt`); gives [`Synonyms`],
+//! by commas, `#` comments; a one-way line `A, B => C, D` expands A and B to
+//! C and D but not back; see `dict/synonyms.txt`); gives [`Synonyms`],
 //! which maps the *analysed* form of each variant (German query chain:
 //! lowercase, stemmed, umlauts folded) to the variants of its groups. The
 //! search turns a query word or run of words equal to a variant into an OR
@@ -29,9 +30,11 @@ pub const BUILTIN: &str = include_str!("dict/synonyms.txt");
 /// Parsed synonym groups.
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
-    /// Each group's variants as written.
+    /// Each group's variants as written: what a match on the group expands
+    /// to (for a one-way line, its right side).
     groups: Vec<Vec<String>>,
-    /// Analysed form of a variant → the groups it is in.
+    /// Analysed form of a variant → the groups it expands to (for a
+    /// one-way line only its left side is a key).
     by_key: HashMap<Vec<String>, Vec<usize>>,
     /// Most analysed tokens of any variant.
     max_tokens: usize,
@@ -40,7 +43,8 @@ pub struct Synonyms {
 impl Synonyms {
     /// Parse a synonym file's text. A group needs at least two variants
     /// that analyse to something (a variant of stop words only is an error,
-    /// as it could never match).
+    /// as it could never match); a one-way line `A, B => C` needs a variant
+    /// on each side.
     pub fn parse(text: &str) -> std::result::Result<Synonyms, String> {
         let mut synonyms = Synonyms::default();
         for (n, line) in text.lines().enumerate() {
@@ -48,26 +52,44 @@ impl Synonyms {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let variants: Vec<String> = line
-                .split(',')
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_string)
-                .collect();
-            if variants.len() < 2 {
-                return Err(format!(
-                    "line {}: a group needs at least two variants separated by commas",
-                    n + 1
-                ));
+            let error = |message: String| format!("line {}: {message}", n + 1);
+            let (from, to) = match line.split_once("=>") {
+                Some((left, right)) => {
+                    if right.contains("=>") {
+                        return Err(error("a line may have only one \"=>\"".into()));
+                    }
+                    let (from, to) = (variants_of(left), variants_of(right));
+                    if from.is_empty() || to.is_empty() {
+                        return Err(error(
+                            "a one-way line needs variants on both sides of \"=>\"".into(),
+                        ));
+                    }
+                    (from, to)
+                }
+                None => {
+                    let variants = variants_of(line);
+                    if variants.len() < 2 {
+                        return Err(error(
+                            "a group needs at least two variants separated by commas".into(),
+                        ));
+                    }
+                    (variants.clone(), variants)
+                }
+            };
+            for variant in &to {
+                if Synonyms::key(variant).is_empty() {
+                    return Err(error(format!(
+                        "{variant:?} has no searchable word (only stop words?)"
+                    )));
+                }
             }
             let group = synonyms.groups.len();
-            for variant in &variants {
+            for variant in &from {
                 let key = Synonyms::key(variant);
                 if key.is_empty() {
-                    return Err(format!(
-                        "line {}: {variant:?} has no searchable word (only stop words?)",
-                        n + 1
-                    ));
+                    return Err(error(format!(
+                        "{variant:?} has no searchable word (only stop words?)"
+                    )));
                 }
                 synonyms.max_tokens = synonyms.max_tokens.max(key.len());
                 let groups = synonyms.by_key.entry(key).or_default();
@@ -75,7 +97,7 @@ impl Synonyms {
                     groups.push(group);
                 }
             }
-            synonyms.groups.push(variants);
+            synonyms.groups.push(to);
         }
         Ok(synonyms)
     }
@@ -159,6 +181,15 @@ impl Synonyms {
     }
 }
 
+/// The comma-separated, non-empty variants of one side of a line.
+fn variants_of(side: &str) -> Vec<String> {
+    side.split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +208,7 @@ mod tests {
             ("KV", "Kassenärztliche Vereinigung"),
             ("VZÄ", "Vollzeitäquivalent"),
             ("VbE", "Stelle"),
+            ("Personennahverkehr", "ÖPNV"),
             ("SGB", "Sozialgesetzbuch"),
             ("Kitas", "Kindertagesstätte"),
             ("Kindertagesstätten", "Kitas"),
@@ -191,6 +223,9 @@ mod tests {
             assert!(!variants.contains(&word), "{word}: {variants:?}");
         }
         assert!(s.variants(&key("Haushaltsplan")).is_empty());
+        // "Stelle" is a one-way target: VZÄ finds it, it does not find VZÄ.
+        assert!(s.variants(&key("Stelle")).is_empty());
+        assert!(s.variants(&key("Stellen")).is_empty());
         assert!(s.max_tokens() >= 3);
     }
 
@@ -220,5 +255,25 @@ mod tests {
         assert!(err.contains("\"und\""), "{err}");
         let ok = Synonyms::parse("A, B\nB, C\n").unwrap();
         assert_eq!(ok.variants(&key("B")), ["A", "C"]);
+        for bad in ["A =>\n", "=> B\n", "A => B => C\n", "A => und\n"] {
+            let err = Synonyms::parse(bad).unwrap_err();
+            assert!(err.starts_with("line 1:"), "{bad:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn one_way_lines_expand_left_to_right_only() {
+        let s = Synonyms::parse("VZÄ, VbE => Vollzeitäquivalent, Stelle\nVZÄ, VbE\n").unwrap();
+        assert_eq!(
+            s.variants(&key("VZÄ")),
+            ["Vollzeitäquivalent", "Stelle", "VbE"]
+        );
+        assert_eq!(
+            s.variants(&key("VbE")),
+            ["Vollzeitäquivalent", "Stelle", "VZÄ"]
+        );
+        assert!(s.variants(&key("Stelle")).is_empty());
+        assert!(s.variants(&key("Vollzeitäquivalent")).is_empty());
+        assert!(!s.contains(&key("Stelle")));
     }
 }

@@ -35,7 +35,10 @@ use crate::analysis;
 /// * v4: `reference_key` ([`reference_keys`]), the terms the query filter
 ///   `nr:` matches.
 /// * v5: `text_source` (native, OCR with confidence, none) per passage.
-pub const SCHEMA_VERSION: u32 = 5;
+/// * v6: the index chains add the year of a date, range or reference
+///   number ("10.11.2025" → also `2025`) and split compound parts further
+///   (recursive decompounding).
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The commit payload identifying an index built with this schema version.
 pub fn schema_payload() -> String {

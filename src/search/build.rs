@@ -16,6 +16,13 @@
 //! * Synonyms ([`Synonyms`]): a word, a run of adjacent words or a phrase
 //!   equal to a variant becomes `original OR variant₁ OR …` (variants
 //!   weighted [`SYNONYM_BOOST`]).
+//! * Compounds: a word that occurs nowhere in the query fields and has no
+//!   synonyms, but that the index-time decompounder splits into parts that
+//!   all occur ("Busausfälle" → Bus, Ausfälle), is replaced by the AND of
+//!   its parts (not a phrase: the text may say "Ausfälle im Busverkehr"),
+//!   which stays a conjunction in the OR fallback (it is one typed word).
+//!   Reported like a typo correction. Tried before typo correction, which
+//!   would otherwise turn a compound into some similar-looking word.
 //! * Typos: a word of ≥ 5 letters whose terms occur nowhere in the query
 //!   fields (document frequency 0) and that has no synonyms is replaced by
 //!   the closest indexed term within edit distance 1 (5–8 letters) or 2
@@ -38,6 +45,7 @@ use tantivy::{Score, Searcher, Term};
 
 use super::query::{Node, QueryError, Span};
 use super::{MatchMode, TITLE_BOOST};
+use crate::analysis::decompound::split_compound;
 use crate::analysis::synonyms::Synonyms;
 use crate::analysis::{german_normalize, query_analyzer, Lang};
 use crate::error::{Error, Result};
@@ -48,15 +56,19 @@ pub const SYNONYM_BOOST: Score = 0.8;
 /// Most index terms a `prefix*` expands to.
 pub const MAX_PREFIX_TERMS: usize = 200;
 
-/// A word replaced by the closest indexed term.
+/// A word replaced by the closest indexed term, or by its compound parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Fix {
     /// Where the word is in the query.
     pub span: Span,
     /// The word as typed.
     pub word: String,
-    /// The indexed term it was replaced by (analysed form).
-    pub term: String,
+    /// The indexed terms it was replaced by (analysed form): one for a typo
+    /// correction, the parts for a split compound.
+    pub terms: Vec<String>,
+    /// How to write each term when no hit shows it: the term itself for a
+    /// typo, the part with the word's capitalisation for a compound.
+    pub written: Vec<String>,
     pub lang: Lang,
 }
 
@@ -238,13 +250,62 @@ impl<'a> Builder<'a> {
             return Ok(None);
         }
         if key.len() == 1 && self.synonyms.variants(&key).is_empty() && !self.occurs(text)? {
+            if let Some((parts, terms)) = self.compound_parts(text)? {
+                // One typed word: its parts stay a conjunction even in the OR
+                // fallback, which relaxes between the user's words only.
+                let mut group: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(parts.len());
+                for part in &parts {
+                    if let Some(resolved) = self.words(part)? {
+                        group.push((Occur::Must, resolved.query(MatchMode::All)));
+                    }
+                }
+                let capital = text.chars().next().is_some_and(char::is_uppercase);
+                let written = parts
+                    .iter()
+                    .map(|part| {
+                        if capital {
+                            capitalised(part)
+                        } else {
+                            part.clone()
+                        }
+                    })
+                    .collect();
+                self.fixes.push(Fix {
+                    span,
+                    word: text.to_string(),
+                    terms,
+                    written,
+                    lang: Lang::German,
+                });
+                return Ok(Some(Resolved::Leaf(Box::new(BooleanQuery::new(group)))));
+            }
             if let Some(fix) = self.closest_term(text)? {
-                let query = self.term_query(fix.lang, &fix.term);
+                let query = self.term_query(fix.lang, &fix.terms[0]);
                 self.fixes.push(Fix { span, ..fix });
                 return Ok(Some(Resolved::Leaf(query)));
             }
         }
         self.words(text)
+    }
+
+    /// A compound that matches nothing, split by the index's decompounder
+    /// ("Busausfälle" → `bus`, `ausfälle`): its parts and their analysed
+    /// terms, if every part occurs in the index.
+    fn compound_parts(&mut self, word: &str) -> Result<Option<(Vec<String>, Vec<String>)>> {
+        let Some(parts) = split_compound(&word.to_lowercase()) else {
+            return Ok(None);
+        };
+        let mut terms = Vec::with_capacity(parts.len());
+        for part in &parts {
+            if !self.occurs(part)? {
+                return Ok(None);
+            }
+            match self.tokens(Lang::German, part).as_slice() {
+                [(_, term)] => terms.push(term.clone()),
+                _ => return Ok(None),
+            }
+        }
+        Ok(Some((parts, terms)))
     }
 
     /// Words (a phrase if several), expanded by synonyms.
@@ -422,7 +483,8 @@ impl<'a> Builder<'a> {
                 column: 0,
             },
             word: word.to_string(),
-            term,
+            terms: vec![term.clone()],
+            written: vec![term],
             lang,
         }))
     }
@@ -478,6 +540,15 @@ impl<'a> Builder<'a> {
             return Ok(Box::new(EmptyQuery));
         }
         Ok(Box::new(BooleanQuery::new(per_field)))
+    }
+}
+
+/// `word` with its first letter upper case.
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

@@ -31,10 +31,16 @@ pub struct Ranked {
     pub address: DocAddress,
     /// Document date, seconds since the epoch.
     pub date: Option<i64>,
+    /// The document's `doc_id` (16 hex digits) as a number: the tie-break.
+    pub doc_key: u64,
+    /// 0-based position of the passage in its document.
+    pub passage: u64,
 }
 
-/// `Less` when `a` goes before `b`. Ties fall back to the index order, so
-/// results do not change order from run to run.
+/// `Less` when `a` goes before `b`. Ties fall back to the document id and
+/// the passage's position in it — not to the index address, which depends
+/// on the order parallel extraction finished files in — so the same files
+/// give the same order in every index built from them.
 fn order(a: &Ranked, b: &Ranked, sort: Sort) -> Ordering {
     let by_score = b.score.total_cmp(&a.score);
     let primary = match sort {
@@ -42,7 +48,23 @@ fn order(a: &Ranked, b: &Ranked, sort: Sort) -> Ordering {
         // Undated documents last: `None < Some` reversed.
         Sort::Date => b.date.cmp(&a.date).then(by_score),
     };
-    primary.then_with(|| a.address.cmp(&b.address))
+    primary
+        .then(a.doc_key.cmp(&b.doc_key))
+        .then(a.passage.cmp(&b.passage))
+        .then_with(|| a.address.cmp(&b.address))
+}
+
+/// The tie-break number of a `doc_id`: its hex digits (the first 16) read
+/// as a number; an id that is not hex (only in hand-made indexes) by its
+/// bytes, so the key is still stable.
+fn doc_key(doc_id: &str) -> u64 {
+    let digits = doc_id.get(..16.min(doc_id.len())).unwrap_or(doc_id);
+    u64::from_str_radix(digits, 16).unwrap_or_else(|_| {
+        doc_id
+            .bytes()
+            .take(8)
+            .fold(0u64, |key, b| (key << 8) | u64::from(b))
+    })
 }
 
 /// What [`Matches`] found.
@@ -85,6 +107,7 @@ struct Columns {
     gremium: Option<StrColumn>,
     date: Option<Column<tantivy::DateTime>>,
     year: Option<Column<u64>>,
+    passage_index: Option<Column<u64>>,
 }
 
 impl Columns {
@@ -99,6 +122,7 @@ impl Columns {
             gremium: fast.str("gremium")?,
             date: fast.column_opt("date_value")?,
             year: fast.column_opt("year")?,
+            passage_index: fast.column_opt("passage_index")?,
         })
     }
 }
@@ -221,11 +245,29 @@ impl Collector for Matches {
     }
 }
 
+impl SegmentMatches {
+    /// [`doc_key`] of the document with `doc_id` term ordinal `ord`.
+    fn doc_key_of(&self, ord: u64) -> u64 {
+        let mut id = String::new();
+        match &self.columns.doc_id {
+            // An unreadable dictionary entry is treated as a missing value.
+            Some(ids) if ids.ord_to_str(ord, &mut id).unwrap_or(false) => doc_key(&id),
+            _ => u64::MAX,
+        }
+    }
+}
+
 impl SegmentCollector for SegmentMatches {
     type Fruit = SegmentFruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.passages += 1;
+        // Every passage has a doc_id; one without would be its own document.
+        let key = first_ord(&self.columns.doc_id, doc).unwrap_or(u64::MAX - u64::from(doc));
+        let doc_key = match self.docs.get(&key) {
+            Some(entry) => entry.best.doc_key,
+            None => self.doc_key_of(key),
+        };
         let ranked = Ranked {
             score,
             address: DocAddress::new(self.segment, doc),
@@ -235,6 +277,13 @@ impl SegmentCollector for SegmentMatches {
                 .as_ref()
                 .and_then(|c| c.first(doc))
                 .map(|d| d.into_timestamp_secs()),
+            doc_key,
+            passage: self
+                .columns
+                .passage_index
+                .as_ref()
+                .and_then(|c| c.first(doc))
+                .unwrap_or(u64::from(doc)),
         };
         if self.all_passages {
             self.top.push(ranked);
@@ -243,8 +292,6 @@ impl SegmentCollector for SegmentMatches {
                 sort_truncate(&mut self.top, self.limit, self.sort);
             }
         }
-        // Every passage has a doc_id; one without would be its own document.
-        let key = first_ord(&self.columns.doc_id, doc).unwrap_or(u64::MAX - u64::from(doc));
         let sort = self.sort;
         let entry = self.docs.entry(key).or_insert(DocEntry {
             best: ranked,
@@ -353,7 +400,46 @@ mod tests {
             score,
             address: DocAddress::new(0, doc),
             date,
+            doc_key: 0,
+            passage: u64::from(doc),
         }
+    }
+
+    #[test]
+    fn equal_scores_are_ordered_by_document_id_then_passage_not_address() {
+        let tie = |doc_key: u64, passage: u64, segment: u32, doc: DocId| Ranked {
+            score: 1.0,
+            address: DocAddress::new(segment, doc),
+            date: None,
+            doc_key,
+            passage,
+        };
+        // The same three passages, indexed in two different orders.
+        let first = vec![tie(7, 2, 0, 0), tie(3, 5, 0, 1), tie(7, 1, 1, 0)];
+        let second = vec![tie(7, 1, 0, 0), tie(7, 2, 0, 1), tie(3, 5, 1, 0)];
+        for mut list in [first, second] {
+            sort_truncate(&mut list, 10, Sort::Relevance);
+            let keys: Vec<(u64, u64)> = list.iter().map(|r| (r.doc_key, r.passage)).collect();
+            assert_eq!(keys, [(3, 5), (7, 1), (7, 2)]);
+        }
+        // A higher score still wins over a smaller key.
+        let mut list = vec![
+            tie(1, 0, 0, 0),
+            Ranked {
+                score: 2.0,
+                ..tie(9, 9, 0, 1)
+            },
+        ];
+        sort_truncate(&mut list, 10, Sort::Relevance);
+        assert_eq!(list[0].doc_key, 9);
+    }
+
+    #[test]
+    fn doc_key_reads_hex_ids_and_is_stable_for_others() {
+        assert_eq!(doc_key("00000000000000ff"), 255);
+        assert!(doc_key("0000000000000001") < doc_key("ffffffffffffffff"));
+        assert_eq!(doc_key("not hex"), doc_key("not hex"));
+        assert_ne!(doc_key("not hex"), doc_key("other"));
     }
 
     #[test]

@@ -120,7 +120,9 @@ pub struct SearchResults {
     pub query: String,
     /// The query as actually run when words matching nothing were replaced
     /// by the closest indexed word ("Integrationskonzpet" →
-    /// "Integrationskonzept"); `None` when nothing was corrected.
+    /// "Integrationskonzept") or, for a compound, by its parts
+    /// ("Busausfälle" → "Bus Ausfälle", searched as separate words);
+    /// `None` when nothing was corrected.
     pub corrected: Option<String>,
     /// Each replaced word, in query order.
     pub corrections: Vec<Correction>,
@@ -143,7 +145,8 @@ pub struct SearchResults {
     pub facets: Facets,
 }
 
-/// A query word that matched nothing, replaced by the closest indexed word.
+/// A query word that matched nothing, replaced by the closest indexed word
+/// or by its compound parts (`to` then holds the parts separated by spaces).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Correction {
     /// As typed.
@@ -404,7 +407,13 @@ pub fn search_with(
         .iter()
         .map(|fix| Correction {
             from: fix.word.clone(),
-            to: surface_form(fix, &hits),
+            to: fix
+                .terms
+                .iter()
+                .zip(&fix.written)
+                .map(|(term, written)| surface_form(fix.lang, term, written, &hits))
+                .collect::<Vec<_>>()
+                .join(" "),
         })
         .collect();
     let corrected = (!corrections.is_empty()).then(|| {
@@ -443,11 +452,10 @@ pub fn search_with(
     })
 }
 
-/// The corrected word as the documents write it: the first word in the
-/// hits' snippets (or titles) that analyses to the corrected term, else
-/// the term itself.
-fn surface_form(fix: &build::Fix, hits: &[Hit]) -> String {
-    let mut analyzer = crate::analysis::query_analyzer(fix.lang);
+/// A corrected term as the documents write it: the first word in the
+/// hits' snippets (or titles) that analyses to `term`, else `written`.
+fn surface_form(lang: crate::analysis::Lang, term: &str, written: &str, hits: &[Hit]) -> String {
+    let mut analyzer = crate::analysis::query_analyzer(lang);
     for hit in hits {
         for text in [Some(hit.snippet.as_str()), hit.title.as_deref()]
             .into_iter()
@@ -455,7 +463,7 @@ fn surface_form(fix: &build::Fix, hits: &[Hit]) -> String {
         {
             let mut stream = analyzer.token_stream(text);
             while let Some(token) = stream.next() {
-                if token.text == fix.term {
+                if token.text == term {
                     if let Some(word) = text.get(token.offset_from..token.offset_to) {
                         return word.to_string();
                     }
@@ -463,7 +471,7 @@ fn surface_form(fix: &build::Fix, hits: &[Hit]) -> String {
             }
         }
     }
-    fix.term.clone()
+    written.to_string()
 }
 
 struct Found {
