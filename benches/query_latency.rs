@@ -27,9 +27,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use rayon::prelude::*;
 use ratsuche::index::PassageIndex;
 use ratsuche::search::{self, SearchRequest};
+use rayon::prelude::*;
 
 struct Args {
     index: PathBuf,
@@ -52,8 +52,9 @@ fn parse_args() -> Result<Args> {
             continue;
         }
         let mut value = || {
-            it.next()
-                .with_context(|| format!("{arg} needs a value (see the header of query_latency.rs)"))
+            it.next().with_context(|| {
+                format!("{arg} needs a value (see the header of query_latency.rs)")
+            })
         };
         match arg.as_str() {
             "--index" => index = Some(PathBuf::from(value()?)),
