@@ -4,7 +4,7 @@ Every runner takes the same arguments, so the relevance bench (and the speed
 benches of issue 6) can call them alike:
 
     RUNNER --units UNITS.jsonl --queries QUERIES.tsv --run OUT.trec
-           [--depth 100] [--stats STATS.json] [--tag NAME]
+           [--depth 100] [--stats STATS.json] [--tag NAME] [--passes 1]
 
 * UNITS.jsonl: one JSON object per line with at least "id", "title" and
   "text" (the passages ratsuche indexes, dumped by benches/relevance.rs).
@@ -15,7 +15,8 @@ benches of issue 6) can call them alike:
   lines per query.
 * STATS.json: {"engine", "units", "index_seconds", "query_seconds": [...],
   "fallback": [qid, ...]} with wall-clock times measured inside the runner
-  (process start-up and reading the files excluded).
+  (process start-up and reading the files excluded); with --passes N the
+  queries run N times and the timings are those of the last (warm) pass.
 
 Queries are ANDed; when AND finds nothing the runner retries with OR, as
 ratsuche does, and lists the query id under "fallback".
@@ -34,6 +35,8 @@ def parse_args(description):
     p.add_argument("--depth", type=int, default=100, help="hits per query")
     p.add_argument("--stats", help="JSON file for timings")
     p.add_argument("--tag", help="run tag (default: the engine name)")
+    p.add_argument("--passes", type=int, default=1,
+                   help="run the queries this often; run and timings are the last pass's (warm)")
     return p.parse_args()
 
 

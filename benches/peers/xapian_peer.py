@@ -56,25 +56,26 @@ def main():
 
     qp_and, qp_or = parser(xapian.Query.OP_AND), parser(xapian.Query.OP_OR)
     enquire = xapian.Enquire(db)
-    results, timings, fallback = [], [], []
-    for qid, text in queries:
-        start = time.perf_counter()
+    for _ in range(max(1, args.passes)):
+        results, timings, fallback = [], [], []
+        for qid, text in queries:
+            start = time.perf_counter()
 
-        def run(qp):
-            try:
-                query = qp.parse_query(text, xapian.QueryParser.FLAG_DEFAULT)
-            except xapian.QueryParserError:
-                # Malformed syntax: search the words literally.
-                query = qp.parse_query(text, 0)
-            enquire.set_query(query)
-            return [(m.document.get_data().decode(), m.weight) for m in enquire.get_mset(0, args.depth)]
+            def run(qp):
+                try:
+                    query = qp.parse_query(text, xapian.QueryParser.FLAG_DEFAULT)
+                except xapian.QueryParserError:
+                    # Malformed syntax: search the words literally.
+                    query = qp.parse_query(text, 0)
+                enquire.set_query(query)
+                return [(m.document.get_data().decode(), m.weight) for m in enquire.get_mset(0, args.depth)]
 
-        hits = run(qp_and)
-        if not hits:
-            fallback.append(qid)
-            hits = run(qp_or)
-        timings.append(time.perf_counter() - start)
-        results.append((qid, hits))
+            hits = run(qp_and)
+            if not hits:
+                fallback.append(qid)
+                hits = run(qp_or)
+            timings.append(time.perf_counter() - start)
+            results.append((qid, hits))
     common.write_run(args.run, results, args.tag or ENGINE)
     common.write_stats(args.stats, ENGINE, len(units), index_seconds, timings, fallback)
 

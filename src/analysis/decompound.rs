@@ -58,10 +58,16 @@
 //! than stemming, so decompositions are cached per thread exactly like stems
 //! ([`super::stem`]): a bounded `HashMap` cleared when full. Words shorter
 //! than two minimal parts, or containing anything but letters, are never
-//! looked up.
+//! looked up. The dictionary and the cache hash with FxHash (`rustc-hash`)
+//! instead of SipHash: a long word costs hundreds of lookups of short
+//! substrings, where SipHash's set-up dominated (profile in
+//! `benches/README.md`). FxHash is not collision-resistant: a text made
+//! to collide slows only the per-thread cache, which is bounded
+//! ([`CACHE_CAPACITY`]), and the dictionary's keys are fixed.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
@@ -414,7 +420,7 @@ pub const CACHE_CAPACITY: usize = 50_000;
 
 thread_local! {
     static CACHE: RefCell<HashMap<String, Option<Box<[String]>>>> =
-        RefCell::new(HashMap::new());
+        RefCell::new(HashMap::default());
 }
 
 /// Calls `f` with the cached parts of `word` (or `None`), splitting on a miss.
@@ -425,14 +431,16 @@ fn with_parts<R>(word: &str, f: impl FnOnce(Option<&[String]>) -> R) -> R {
     }
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        if !cache.contains_key(word) {
-            if cache.len() >= CACHE_CAPACITY {
-                cache.clear();
-            }
-            let parts = index_parts(word).map(Vec::into_boxed_slice);
-            cache.insert(word.to_string(), parts);
+        if let Some(parts) = cache.get(word) {
+            return f(parts.as_deref());
         }
-        f(cache[word].as_deref())
+        if cache.len() >= CACHE_CAPACITY {
+            cache.clear();
+        }
+        let parts = index_parts(word).map(Vec::into_boxed_slice);
+        let result = f(parts.as_deref());
+        cache.insert(word.to_string(), parts);
+        result
     })
 }
 

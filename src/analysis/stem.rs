@@ -22,10 +22,10 @@
 //! folded to "a" would be stemmed by different rules.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::thread::LocalKey;
 
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap as HashMap;
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
 use super::Lang;
@@ -57,7 +57,7 @@ impl StemCache {
     /// An empty cache that is cleared whenever it reaches `capacity` entries.
     pub fn with_capacity(capacity: usize) -> StemCache {
         StemCache {
-            map: HashMap::new(),
+            map: HashMap::default(),
             capacity: capacity.max(1),
         }
     }
