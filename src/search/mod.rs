@@ -21,7 +21,7 @@
 //!   skips the hits of earlier pages.
 //! * [`Facets`] count the matching documents per type, year, body, Gremium
 //!   and Handlungsfeld, in the same pass that finds the hits.
-//! * Snippets come from tantivy's `SnippetGenerator`, with whitespace
+//! * Snippets come from tantivy's `SnippetGenerator` over a window of the passage (`snippet`), with whitespace
 //!   collapsed and the matched words as byte ranges into the snippet;
 //!   [`Hit::heading`] names the part a passage is ("Stichwort 1.2 — …").
 //!
@@ -40,18 +40,19 @@ pub mod facets;
 pub mod filter;
 pub mod query;
 pub mod similar;
+mod snippet;
 
 use std::ops::Range;
 
 use serde::Serialize;
 use tantivy::query::{AllQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Score, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
 use crate::index::schema::reference_key;
 use crate::index::{Fields, PassageIndex};
+use snippet::WindowedSnippets;
 
 pub use facets::{FacetCounts, Facets};
 pub use filter::{parse_doc_type, parse_kind, DateBound, Filters, InvalidFilter, Sort};
@@ -514,24 +515,19 @@ fn run(
 
 /// One snippet generator per language field.
 struct Snippets {
-    de: SnippetGenerator,
-    en: SnippetGenerator,
+    de: WindowedSnippets,
+    en: WindowedSnippets,
 }
 
 impl Snippets {
     fn new(searcher: &tantivy::Searcher, query: &dyn Query, fields: &Fields) -> Result<Snippets> {
-        let make = |field: Field| -> Result<SnippetGenerator> {
-            let mut generator = SnippetGenerator::create(searcher, query, field)?;
-            generator.set_max_num_chars(SNIPPET_CHARS);
-            Ok(generator)
-        };
         Ok(Snippets {
-            de: make(fields.text_de)?,
-            en: make(fields.text_en)?,
+            de: WindowedSnippets::new(searcher, query, fields.text_de, SNIPPET_CHARS)?,
+            en: WindowedSnippets::new(searcher, query, fields.text_en, SNIPPET_CHARS)?,
         })
     }
 
-    fn for_language(&self, code: &str) -> &SnippetGenerator {
+    fn for_language(&self, code: &str) -> &WindowedSnippets {
         if code == crate::analysis::Lang::English.code() {
             &self.en
         } else {
