@@ -604,3 +604,166 @@ async fn a_client_that_never_finishes_its_headers_is_cut_off() {
         "{slow_answer}"
     );
 }
+
+/// A question of the corpus' answered inquiry (002, question 2), sent as a
+/// new inquiry.
+const NETZWERK_QUESTION: &str = "Welche Netzwerke wurden und werden durch die Stabsstelle \
+                                 koordiniert, und mit welchem konkreten Ziel jeweils?";
+const INTEGRATION_FILE: &str = "002_331fdc71ca8572da.lo.pdf";
+
+async fn post(uri: &str, content_type: &str, body: impl Into<Body>) -> Response {
+    send(
+        Request::post(uri)
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body.into())
+            .unwrap(),
+    )
+    .await
+}
+
+async fn json_of(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    (
+        status,
+        serde_json::from_slice(&body_bytes(response).await).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn similar_finds_the_earlier_pair_a_question_was_taken_from() {
+    for (content_type, body) in [
+        ("text/plain; charset=utf-8", NETZWERK_QUESTION.to_string()),
+        (
+            "application/json",
+            serde_json::json!({"text": NETZWERK_QUESTION, "limit": 2}).to_string(),
+        ),
+    ] {
+        let (status, json) = json_of(post("/api/similar", content_type, body).await).await;
+        assert_eq!(status, StatusCode::OK, "{content_type}: {json}");
+        let questions = json["questions"].as_array().unwrap();
+        assert_eq!(questions.len(), 1, "{json}");
+        let matches = questions[0]["matches"].as_array().unwrap();
+        let first = &matches[0];
+        assert!(
+            first["file"].as_str().unwrap().ends_with(INTEGRATION_FILE),
+            "{content_type}: {first}"
+        );
+        assert_eq!(first["number"], "2", "{first}");
+        assert_eq!(first["rank"], 1);
+        assert!(first["answer"].as_str().unwrap().contains("Netzwerk"));
+        if content_type == "application/json" {
+            assert!(matches.len() <= 2, "limit 2 was asked for: {json}");
+        }
+        // The same as the library answers.
+        let library = search::similar::similar(
+            &corpus().index,
+            &corpus().state.searcher(),
+            NETZWERK_QUESTION,
+            &search::similar::SimilarOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            first["doc_id"],
+            library.questions[0].matches[0].doc_id.as_str()
+        );
+    }
+}
+
+#[tokio::test]
+async fn similar_rejects_empty_bad_and_oversized_bodies() {
+    for (content_type, body) in [
+        ("text/plain", "".to_string()),
+        ("text/plain", "  \n\t ".to_string()),
+        ("application/json", r#"{"text": ""}"#.to_string()),
+    ] {
+        let (status, json) = json_of(post("/api/similar", content_type, body.clone()).await).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body:?}: {json}");
+        assert!(
+            json["detail"].as_str().unwrap().contains("question"),
+            "{json}"
+        );
+    }
+    let (status, json) =
+        json_of(post("/api/similar", "application/json", r#"{"text": 5}"#).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+    let (status, json) = json_of(
+        post(
+            "/api/similar",
+            "application/json",
+            r#"{"text": "Wie viele?", "limit": 100000}"#,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+    assert!(json["error"].as_str().unwrap().contains("limit"), "{json}");
+    let (status, json) =
+        json_of(post("/api/similar", "text/plain", vec![0xff, 0xfe, b'?']).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{json}");
+    assert!(json["detail"].as_str().unwrap().contains("UTF-8"), "{json}");
+    let response = send(
+        Request::post("/api/similar")
+            .header(header::CONTENT_TYPE, "text/plain")
+            .header(header::CONTENT_LENGTH, 100 * 1024)
+            .body(Body::from(vec![b'x'; 100 * 1024]))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn openapi_lists_similar_with_its_schema() {
+    let (status, json) = get_json("/api/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(json["paths"]["/api/similar"]["post"].is_object(), "{json}");
+    let schemas = &json["components"]["schemas"];
+    for name in ["SimilarResults", "SimilarPair", "SimilarRequest"] {
+        assert!(schemas[name].is_object(), "no schema {name}");
+    }
+}
+
+#[tokio::test]
+async fn the_page_has_the_similar_form_and_renders_escaped_pairs() {
+    let (status, html) = get_html("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"<form method="post" action="/aehnlich">"#));
+    assert!(html.contains(r#"<label for="anfrage-text">"#));
+    assert!(html.contains(r#"<textarea id="anfrage-text" name="text""#));
+
+    let typed = format!("<script>alert(1)</script> {NETZWERK_QUESTION}");
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("text", &typed)
+        .finish();
+    let response = post("/aehnlich", "application/x-www-form-urlencoded", body).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response
+        .headers()
+        .contains_key(header::CONTENT_SECURITY_POLICY));
+    let html = String::from_utf8(body_bytes(response).await).unwrap();
+    assert!(!html.contains("<script>"), "unescaped input");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    // The earlier question, its answer and a link to its page in the PDF.
+    let first = html
+        .split(r#"<li class="hit">"#)
+        .nth(1)
+        .expect("no pair shown");
+    assert!(
+        first.contains("Welche Netzwerke wurden und werden"),
+        "{first}"
+    );
+    assert!(first.contains("Antwort:"), "{first}");
+    assert!(
+        first.contains("Netzwerk Integration Wartburgkreis"),
+        "{first}"
+    );
+    let link = regex::Regex::new(r#"href="/api/documents/([0-9a-f]{16})/pdf#page=\d+""#).unwrap();
+    assert!(link.is_match(first), "{first}");
+    assert!(first.contains(INTEGRATION_FILE), "{first}");
+
+    let response = post("/aehnlich", "application/x-www-form-urlencoded", "text=").await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let html = String::from_utf8(body_bytes(response).await).unwrap();
+    assert!(html.contains(r#"role="alert""#), "{html}");
+}

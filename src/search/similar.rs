@@ -55,7 +55,7 @@ pub const DEFAULT_QUESTION_BOOST: Score = 2.0;
 
 /// How [`similar`] searches. Deserialisable with every field optional, so
 /// a front end can take it from a request as it is.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct SimilarOptions {
     /// Earlier pairs returned per question.
@@ -82,7 +82,7 @@ impl Default for SimilarOptions {
 }
 
 /// How the inquiry was split into questions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SplitMode {
     /// Numbered questions recognised by the structure stage.
@@ -94,7 +94,7 @@ pub enum SplitMode {
 }
 
 /// One question of the new inquiry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct InquiryQuestion {
     /// The question's number when the inquiry numbers its questions.
     pub number: Option<String>,
@@ -103,14 +103,14 @@ pub struct InquiryQuestion {
 
 /// The answer to [`similar`]: per question of the new inquiry, the most
 /// similar earlier pairs, best first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SimilarResults {
     pub split: SplitMode,
     pub questions: Vec<QuestionMatches>,
 }
 
 /// One question of the new inquiry and the earlier pairs found for it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct QuestionMatches {
     pub number: Option<String>,
     pub question: String,
@@ -120,7 +120,7 @@ pub struct QuestionMatches {
 }
 
 /// An earlier question/answer pair.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SimilarPair {
     /// 1-based rank within its question's matches.
     pub rank: usize,

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 use utoipa::ToSchema;
@@ -22,6 +22,7 @@ use super::params::SearchParams;
 use super::AppState;
 use crate::error::Error;
 use crate::index::DocumentSource;
+use crate::search::similar::{SimilarOptions, SimilarResults};
 use crate::search::{self, Facets, SearchRequest, SearchResults};
 
 /// The body of every error response.
@@ -333,6 +334,115 @@ fn download_name(source: &DocumentSource) -> String {
     } else {
         safe
     }
+}
+
+/// `/api/similar`'s JSON body (a `text/plain` body is the text alone,
+/// with the default options).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct SimilarRequest {
+    /// The text of the new inquiry.
+    pub text: String,
+    /// How to search; every field optional.
+    #[serde(flatten)]
+    pub options: SimilarOptions,
+}
+
+/// Largest `max_terms` accepted (each term is two query clauses).
+pub const MAX_SIMILAR_TERMS: usize = 100;
+
+/// Run [`crate::search::similar::similar`] on the current searcher in the
+/// blocking pool, after checking `options` against the server's limits.
+pub(super) async fn run_similar(
+    state: &AppState,
+    text: String,
+    options: SimilarOptions,
+) -> Result<SimilarResults, ApiError> {
+    let max_limit = state.limits().max_limit;
+    if options.limit > max_limit {
+        return Err(ApiError::bad_request(
+            "invalid parameter 'limit'",
+            format!("limit must be at most {max_limit}, got {}", options.limit),
+        ));
+    }
+    if options.max_terms > MAX_SIMILAR_TERMS {
+        return Err(ApiError::bad_request(
+            "invalid parameter 'max_terms'",
+            format!(
+                "max_terms must be at most {MAX_SIMILAR_TERMS}, got {}",
+                options.max_terms
+            ),
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "empty inquiry",
+            "the body must hold the text of at least one question",
+        ));
+    }
+    state
+        .blocking(move |state| {
+            Ok(crate::search::similar::similar(
+                state.index(),
+                &state.searcher(),
+                &text,
+                &options,
+            )?)
+        })
+        .await
+}
+
+/// Earlier question/answer pairs similar to each question of a new
+/// inquiry ("has this been asked before?"). The body is the inquiry's text
+/// (`text/plain`), or JSON with `text` and the options.
+#[utoipa::path(
+    post,
+    path = "/api/similar",
+    request_body(
+        description = "The inquiry's text as text/plain, or a JSON object",
+        content(
+            (String = "text/plain"),
+            (SimilarRequest = "application/json")
+        )
+    ),
+    responses(
+        (status = 200, description = "Per question of the inquiry, the most similar earlier pairs", body = SimilarResults),
+        (status = 400, description = "Empty inquiry, body not UTF-8 or not the JSON shape, bad option", body = ErrorBody),
+        (status = 413, description = "Body over the server's limit"),
+    ),
+    tag = "search"
+)]
+pub async fn similar(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<SimilarResults>, ApiError> {
+    let body = body.map_err(|rejection| ApiError {
+        status: rejection.status(),
+        body: ErrorBody {
+            error: "unreadable body".into(),
+            detail: rejection.body_text(),
+            column: None,
+        },
+    })?;
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        });
+    let (text, options) = if is_json {
+        let request: SimilarRequest = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request("invalid JSON body", e.to_string()))?;
+        (request.text, request.options)
+    } else {
+        let text = String::from_utf8(body.to_vec()).map_err(|e| {
+            ApiError::bad_request("invalid body", format!("the text is not UTF-8: {e}"))
+        })?;
+        (text, SimilarOptions::default())
+    };
+    Ok(Json(run_similar(&state, text, options).await?))
 }
 
 /// Index size and freshness; answers without waiting for searches.

@@ -20,8 +20,9 @@
 //!   served by its document id, looked up in the index, so no client input
 //!   becomes a path.
 //!
-//! Routes: `GET /` (the page, [`page`]), `GET /api/search`,
-//! `GET /api/facets`, `GET /api/documents/{id}`,
+//! Routes: `GET /` (the page, [`page`]), `GET`/`POST /aehnlich` (the
+//! page's "asked before?" form and its results), `GET /api/search`,
+//! `GET /api/facets`, `POST /api/similar`, `GET /api/documents/{id}`,
 //! `GET /api/documents/{id}/pdf`, `GET /health`, `GET /api/openapi.json`
 //! ([`api`], [`openapi`]).
 
@@ -35,7 +36,7 @@ use std::time::{Duration, SystemTime};
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tantivy::{IndexReader, ReloadPolicy};
 use tokio::sync::Semaphore;
@@ -198,6 +199,11 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(page::search_page))
         .route("/api/search", get(api::search))
         .route("/api/facets", get(api::facets))
+        .route("/api/similar", post(api::similar))
+        .route(
+            "/aehnlich",
+            get(page::similar_page).post(page::similar_results),
+        )
         .route("/api/documents/{id}", get(api::document))
         .route("/api/documents/{id}/pdf", get(api::document_file))
         .route("/api/openapi.json", get(openapi::openapi_json))

@@ -16,6 +16,7 @@ use super::api;
     paths(
         api::search,
         api::facets,
+        api::similar,
         api::document,
         api::document_file,
         api::health,

@@ -14,15 +14,16 @@
 
 use std::fmt::Write as _;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::api::{run_search, ApiError};
+use super::api::{run_search, run_similar, ApiError};
 use super::params::SearchParams;
 use super::AppState;
 use crate::search::filter::DOC_TYPES;
+use crate::search::similar::{SimilarOptions, SimilarPair, SimilarResults};
 use crate::search::{Facets, Hit, SearchResults};
 
 /// The page's Content-Security-Policy: inline styles only, forms to
@@ -249,8 +250,195 @@ fn page(params: &SearchParams, outcome: &Outcome) -> String {
             facets(&mut out, params, &results.facets);
         }
     }
-    out.push_str("</div>\n</main>\n</body>\n</html>\n");
+    out.push_str("</div>\n");
+    similar_form(&mut out, "");
+    out.push_str("</main>\n</body>\n</html>\n");
     out
+}
+
+/// The "asked before?" box: a textarea posted to `/aehnlich` (no script
+/// needed), holding `text` again after a search.
+fn similar_form(out: &mut String, text: &str) {
+    let _ = write!(
+        out,
+        r#"<section class="aehnlich" aria-labelledby="aehnlich-titel">
+<h2 id="aehnlich-titel">Ähnliche frühere Anfragen</h2>
+<form method="post" action="/aehnlich">
+<label for="anfrage-text">Text einer neuen Anfrage</label>
+<textarea id="anfrage-text" name="text" rows="6" required aria-describedby="anfrage-hilfe">{}</textarea>
+<p id="anfrage-hilfe" class="hint">Zu jeder Frage der Anfrage werden die ähnlichsten früher gestellten Fragen mit ihren Antworten gezeigt.</p>
+<button type="submit">Frühere Anfragen finden</button>
+</form>
+</section>
+"#,
+        esc(text)
+    );
+}
+
+/// `/aehnlich`'s form body.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SimilarForm {
+    #[serde(default)]
+    pub text: String,
+}
+
+/// `GET /aehnlich`: the form alone.
+pub async fn similar_page() -> Response {
+    render_similar("", None)
+}
+
+/// `POST /aehnlich`: the form and, per question of the posted inquiry,
+/// the earlier pairs found (or the error, in German).
+pub async fn similar_results(
+    State(state): State<AppState>,
+    form: Result<Form<SimilarForm>, FormRejection>,
+) -> Response {
+    let Form(form) = match form {
+        Ok(form) => form,
+        Err(rejection) => {
+            let error = ApiError::bad_request("invalid form", rejection.body_text());
+            return render_similar("", Some(Err(error)));
+        }
+    };
+    let outcome = run_similar(&state, form.text.clone(), SimilarOptions::default()).await;
+    render_similar(&form.text, Some(outcome))
+}
+
+fn render_similar(text: &str, outcome: Option<Result<SimilarResults, ApiError>>) -> Response {
+    let status = match &outcome {
+        Some(Err(err)) => err.parts().0,
+        _ => StatusCode::OK,
+    };
+    let mut out = String::with_capacity(16 * 1024);
+    let _ = write!(
+        out,
+        r##"<!doctype html>
+<html lang="de">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Ähnliche frühere Anfragen – Ratsuche</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<a class="skip" href="#ergebnisse">Zu den Ergebnissen springen</a>
+<header><p class="brand"><a href="/">Ratsuche</a></p>
+<p class="tagline">Wurde das schon einmal gefragt?</p></header>
+<main>
+"##
+    );
+    similar_form(&mut out, text);
+    out.push_str(r#"<div id="ergebnisse">"#);
+    match &outcome {
+        None => {}
+        Some(Err(err)) => {
+            let (status, error, detail) = err.parts();
+            let text = if status.is_client_error() {
+                format!(
+                    "Die Suche ist nicht möglich: {} ({})",
+                    esc(detail),
+                    esc(error)
+                )
+            } else {
+                "Bei der Suche ist ein Fehler aufgetreten. Bitte später noch einmal versuchen."
+                    .to_string()
+            };
+            let _ = write!(out, r#"<p class="error" role="alert">{text}</p>"#);
+        }
+        Some(Ok(results)) => similar_matches(&mut out, results),
+    }
+    out.push_str("</div>\n</main>\n</body>\n</html>\n");
+    let mut response = (status, Html(out)).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    response
+}
+
+/// Longest answer excerpt shown, in characters.
+const ANSWER_EXCERPT_CHARS: usize = 600;
+
+fn excerpt(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => format!("{} …", text[..end].trim_end()),
+        None => text.to_string(),
+    }
+}
+
+fn similar_matches(out: &mut String, results: &SimilarResults) {
+    let _ = write!(
+        out,
+        r#"<section class="results" aria-label="Frühere Anfragen"><p class="summary">{} {} erkannt.</p>"#,
+        results.questions.len(),
+        if results.questions.len() == 1 {
+            "Frage"
+        } else {
+            "Fragen"
+        }
+    );
+    for question in &results.questions {
+        let number = question
+            .number
+            .as_deref()
+            .map(|n| format!("Frage {}: ", esc(n)))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            r#"<article class="frage"><h2>{number}{}</h2>"#,
+            esc(&question.question)
+        );
+        if question.matches.is_empty() {
+            out.push_str(r#"<p class="note">Keine ähnliche frühere Frage gefunden.</p>"#);
+        } else {
+            out.push_str(r#"<ol class="hits">"#);
+            for pair in &question.matches {
+                one_pair(out, pair);
+            }
+            out.push_str("</ol>");
+        }
+        out.push_str("</article>\n");
+    }
+    out.push_str("</section>");
+}
+
+fn one_pair(out: &mut String, pair: &SimilarPair) {
+    let file_name = std::path::Path::new(&pair.file)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| pair.file.clone());
+    let is_pdf = pair.path.to_ascii_lowercase().ends_with(".pdf");
+    let file_url = format!("/api/documents/{}/pdf", esc(&pair.doc_id));
+    let page_url = if is_pdf {
+        format!("{file_url}#page={}", pair.page)
+    } else {
+        file_url
+    };
+    let meta: Vec<String> = [
+        pair.doc_type.as_deref().map(|t| esc(type_label(t))),
+        pair.date.as_deref().map(|d| esc(&german_date(d))),
+        pair.reference.as_deref().map(esc),
+        pair.body.as_deref().map(esc),
+        pair.gremium.as_deref().map(esc),
+        pair.number.as_deref().map(|n| format!("Frage {}", esc(n))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let _ = write!(
+        out,
+        r#"<li class="hit"><h3>{}</h3>
+<p class="meta">{}</p>
+<p class="snippet"><strong>Antwort:</strong> {}</p>
+<p class="links"><a class="pdf" href="{page_url}">{} öffnen, Seite {}</a> <span class="file">{}</span></p></li>
+"#,
+        esc(&pair.question),
+        meta.join(" · "),
+        esc(&excerpt(&pair.answer, ANSWER_EXCERPT_CHARS)),
+        if is_pdf { "PDF" } else { "Text" },
+        pair.page,
+        esc(&file_name),
+    );
 }
 
 fn documents(n: usize, passages: bool) -> String {
@@ -542,7 +730,7 @@ const STYLE: &str = r#"
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1b1b;background:#fafafa}
 a{color:#0b4f9c}
-a:focus,button:focus,input:focus,select:focus{outline:3px solid #f0a500;outline-offset:2px}
+a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f0a500;outline-offset:2px}
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem;z-index:1}
 header{background:#0b4f9c;color:#fff;padding:.75rem 1rem}
 header a{color:#fff;text-decoration:none}
@@ -576,6 +764,11 @@ mark{background:#ffe58a;color:inherit;padding:0 .1em}
 .error{background:#fde8e8;border:1px solid #c33;padding:.75rem;border-radius:4px}
 .note{background:#fff6d6;padding:.5rem;border-radius:4px}
 .paging{display:flex;gap:1rem;align-items:center;margin:1rem 0}
+.aehnlich{margin-top:2rem;border-top:1px solid #ccc;padding-top:.5rem}
+.aehnlich label{font-weight:600;display:block;margin-bottom:.2rem}
+textarea{font:inherit;width:100%;padding:.45rem .6rem;border:1px solid #777;border-radius:4px}
+.aehnlich button{margin-top:.5rem}
+.frage h2{font-size:1.15rem}.hit h3{font-size:1.05rem;margin:0 0 .2rem}
 @media (max-width:48rem){.layout{flex-direction:column}.facets{width:100%}}
 "#;
 
