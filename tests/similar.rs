@@ -140,6 +140,24 @@ fn empty_inquiry_is_an_error() {
 }
 
 #[test]
+fn an_inquiry_of_too_many_questions_is_refused_not_run() {
+    let (_tmp, index) = small_index();
+    let reader = index.reader().unwrap();
+    let text: String = (0..ratsuche::search::similar::MAX_QUESTIONS + 1)
+        .map(|i| format!("Wie hoch ist der Anteil {i}? "))
+        .collect();
+    let err = similar(
+        &index,
+        &reader.searcher(),
+        &text,
+        &SimilarOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("at most"), "{err}");
+}
+
+#[test]
 fn similar_command_prints_json_and_text() {
     let tmp = tempfile::tempdir().unwrap();
     let index_dir = tmp.path().join("index");

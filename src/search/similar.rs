@@ -47,6 +47,9 @@ use crate::model::PassageKind;
 
 /// Default number of earlier pairs per question.
 pub const DEFAULT_LIMIT: usize = 5;
+/// Most questions compared per inquiry: each costs one query, and a
+/// pasted text of hundreds of "…?" sentences must not become unbounded work.
+pub const MAX_QUESTIONS: usize = 100;
 /// Default number of terms of a question that go into its query.
 pub const DEFAULT_MAX_TERMS: usize = 25;
 /// Default boost of a match in an earlier pair's question over one in its
@@ -286,6 +289,15 @@ pub fn similar(
     if questions.is_empty() {
         return Err(Error::Query(
             "the inquiry is empty: give the text of at least one question".into(),
+        ));
+    }
+    if questions.len() > MAX_QUESTIONS {
+        return Err(Error::Query(
+            format!(
+                "the inquiry has {} questions; at most {MAX_QUESTIONS} are compared at once: split it",
+                questions.len()
+            )
+            .into(),
         ));
     }
     let mut out = Vec::with_capacity(questions.len());
