@@ -31,6 +31,7 @@
 //! index directory and asks the server only for papers and meetings
 //! modified since then (`modified_since`), minus an hour for clock skew.
 
+pub mod serve;
 pub mod source;
 pub mod types;
 

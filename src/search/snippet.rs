@@ -54,7 +54,8 @@ impl WindowedSnippets {
         });
         let mut terms_text: BTreeMap<String, Score> = BTreeMap::new();
         for term in &terms {
-            let Some(text) = term.value().as_str() else {
+            let value = term.value();
+            let Some(text) = value.as_str() else {
                 continue;
             };
             let doc_freq = searcher.doc_freq(term)?;

@@ -18,10 +18,11 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 use utoipa::ToSchema;
 
-use super::params::SearchParams;
+use super::params::{OParlListParams, SearchParams};
 use super::AppState;
 use crate::error::Error;
 use crate::index::DocumentSource;
+use crate::oparl::serve::{self as oparl_out, OParlPaper, PaperList};
 use crate::search::similar::{SimilarOptions, SimilarResults};
 use crate::search::{self, Facets, SearchRequest, SearchResults};
 
@@ -443,6 +444,88 @@ pub async fn similar(
         (text, SimilarOptions::default())
     };
     Ok(Json(run_similar(&state, text, options).await?))
+}
+
+/// `http://{host}` from the request's `Host` header (`localhost` when it
+/// is missing or not a host[:port]): the base of the OParl URLs.
+fn base_url(headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<axum::http::uri::Authority>().ok())
+        .filter(|a| !a.as_str().contains('@'))
+        .map(|a| a.as_str().to_string())
+        .unwrap_or_else(|| "localhost".to_string());
+    format!("http://{host}")
+}
+
+/// The indexed documents as an OParl list of Papers, ordered by id.
+#[utoipa::path(
+    get,
+    path = "/oparl/papers",
+    params(OParlListParams),
+    responses(
+        (status = 200, description = "An OParl list: data, pagination, links", body = PaperList),
+        (status = 400, description = "Bad page or limit", body = ErrorBody),
+    ),
+    tag = "oparl"
+)]
+pub async fn oparl_papers(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    params: Result<Query<OParlListParams>, QueryRejection>,
+) -> Result<Json<PaperList>, ApiError> {
+    let Query(params) = params?;
+    let (page, per_page, limit_given) = params.paging(state.limits())?;
+    let base = base_url(&headers);
+    let list = state
+        .blocking(move |state| {
+            Ok(oparl_out::paper_list(
+                state.index(),
+                &state.searcher(),
+                &base,
+                page,
+                per_page,
+                limit_given,
+            )?)
+        })
+        .await?;
+    Ok(Json(list))
+}
+
+/// One indexed document as an OParl Paper.
+#[utoipa::path(
+    get,
+    path = "/oparl/papers/{id}",
+    params(("id" = String, Path, description = "A hit's doc_id (16 hex digits)")),
+    responses(
+        (status = 200, description = "The OParl Paper", body = OParlPaper),
+        (status = 404, description = "Unknown id", body = ErrorBody),
+    ),
+    tag = "oparl"
+)]
+pub async fn oparl_paper(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<OParlPaper>, ApiError> {
+    let Ok(Path(id)) = id else {
+        return Err(ApiError::not_found("no document with this id"));
+    };
+    if !crate::index::is_doc_id(&id) {
+        return Err(ApiError::not_found(format!(
+            "no document with id {id:?} (ids are 16 hex digits, as in a hit's doc_id)"
+        )));
+    }
+    let base = base_url(&headers);
+    let paper = state
+        .blocking(move |state| {
+            let head = oparl_out::document_head(state.index(), &state.searcher(), &id)?
+                .ok_or_else(|| ApiError::not_found(format!("no document with id {id:?}")))?;
+            Ok(oparl_out::paper(&head, &base))
+        })
+        .await?;
+    Ok(Json(paper))
 }
 
 /// Index size and freshness; answers without waiting for searches.

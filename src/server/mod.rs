@@ -23,7 +23,9 @@
 //! Routes: `GET /` (the page, [`page`]), `GET`/`POST /aehnlich` (the
 //! page's "asked before?" form and its results), `GET /api/search`,
 //! `GET /api/facets`, `POST /api/similar`, `GET /api/documents/{id}`,
-//! `GET /api/documents/{id}/pdf`, `GET /health`, `GET /api/openapi.json`
+//! `GET /api/documents/{id}/pdf`, `GET /oparl/papers` and
+//! `GET /oparl/papers/{id}` (the documents as OParl Papers, shaped by
+//! [`crate::oparl::serve`]), `GET /health`, `GET /api/openapi.json`
 //! ([`api`], [`openapi`]).
 
 pub mod api;
@@ -207,6 +209,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/documents/{id}", get(api::document))
         .route("/api/documents/{id}/pdf", get(api::document_file))
         .route("/api/openapi.json", get(openapi::openapi_json))
+        .route("/oparl/papers", get(api::oparl_papers))
+        .route("/oparl/papers/{id}", get(api::oparl_paper))
         .route("/health", get(api::health))
         .fallback(api::not_found)
         .with_state(state)

@@ -20,11 +20,14 @@ use super::api;
         api::document,
         api::document_file,
         api::health,
+        api::oparl_papers,
+        api::oparl_paper,
         openapi_json
     ),
     tags(
         (name = "search", description = "Full-text search with filters and facets"),
         (name = "documents", description = "Indexed documents: structure and original file"),
+        (name = "oparl", description = "Indexed documents as OParl 1.1 Papers"),
         (name = "server", description = "Server state")
     )
 )]

@@ -78,6 +78,31 @@ fn number(
     }
 }
 
+/// The paging parameters of `/oparl/papers` (OParl's `page`, and `limit`).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OParlListParams {
+    /// 1-based page (default 1), at most 1,000,000.
+    pub page: Option<String>,
+    /// Papers per page, 1 to 100 (default 20).
+    pub limit: Option<String>,
+}
+
+impl OParlListParams {
+    /// `(page, per_page, limit_given)`, checked against `limits`.
+    pub fn paging(&self, limits: &Limits) -> Result<(usize, usize, bool), ApiError> {
+        let page = number("page", given(&self.page), 1, (1, 1_000_000))?;
+        let limit = given(&self.limit);
+        let per_page = number(
+            "limit",
+            limit,
+            crate::oparl::serve::DEFAULT_PAGE_SIZE.min(limits.max_limit),
+            (1, limits.max_limit),
+        )?;
+        Ok((page, per_page, limit.is_some()))
+    }
+}
+
 impl SearchParams {
     /// The filters alone (type, body, Gremium, date range).
     pub fn filters(&self) -> Result<Filters, ApiError> {
