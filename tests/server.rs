@@ -395,6 +395,8 @@ async fn openapi_lists_every_route_and_the_hit_schema() {
         "/api/documents/{id}/pdf",
         "/health",
         "/api/openapi.json",
+        "/oparl/papers",
+        "/oparl/papers/{id}",
     ] {
         assert!(
             paths.contains_key(path),
@@ -414,7 +416,15 @@ async fn openapi_lists_every_route_and_the_hit_schema() {
         assert!(params.contains(&name), "{name} not in {params:?}");
     }
     let schemas = json["components"]["schemas"].as_object().unwrap();
-    for schema in ["Hit", "SearchResponse", "ErrorBody", "Facets", "Health"] {
+    for schema in [
+        "Hit",
+        "SearchResponse",
+        "ErrorBody",
+        "Facets",
+        "Health",
+        "OParlPaper",
+        "PaperList",
+    ] {
         assert!(schemas.contains_key(schema), "{schema} missing");
     }
     assert!(schemas["Hit"]["properties"]
@@ -766,4 +776,178 @@ async fn the_page_has_the_similar_form_and_renders_escaped_pairs() {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let html = String::from_utf8(body_bytes(response).await).unwrap();
     assert!(html.contains(r#"role="alert""#), "{html}");
+}
+
+// ---- OParl ----
+
+const HOST: &str = "ratsuche.test:8080";
+const BASE: &str = "http://ratsuche.test:8080";
+
+async fn get_oparl(uri: &str) -> (StatusCode, Value) {
+    let response = send(
+        Request::get(uri)
+            .header(header::HOST, HOST)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    json_of(response).await
+}
+
+/// The path and query of one of our absolute URLs.
+fn local(url: &str) -> &str {
+    url.strip_prefix(BASE)
+        .unwrap_or_else(|| panic!("{url} is not under {BASE}"))
+}
+
+fn paper_ids(list: &Value) -> Vec<String> {
+    list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn oparl_papers_list_every_document_with_pagination_links() {
+    let (status, all) = get_oparl("/oparl/papers").await;
+    assert_eq!(status, StatusCode::OK, "{all}");
+    let ids = paper_ids(&all);
+    assert_eq!(ids.len(), 5, "{all}");
+    let mut sorted = ids.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, ids, "one entry per document, ordered by id");
+    for paper in all["data"].as_array().unwrap() {
+        assert_eq!(paper["type"], "https://schema.oparl.org/1.1/Paper");
+        assert!(paper["id"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{BASE}/oparl/papers/")));
+    }
+    assert_eq!(
+        all["pagination"],
+        serde_json::json!({"totalElements": 5, "elementsPerPage": 20, "currentPage": 1, "totalPages": 1})
+    );
+    assert_eq!(all["links"]["first"], format!("{BASE}/oparl/papers?page=1"));
+    assert_eq!(all["links"]["last"], format!("{BASE}/oparl/papers?page=1"));
+    assert!(all["links"].get("next").is_none() && all["links"].get("prev").is_none());
+
+    // Two per page: walk the `next` links to the end.
+    let (_, page) = get_oparl("/oparl/papers?limit=2").await;
+    assert_eq!(page["pagination"]["totalPages"], 3);
+    assert!(page["links"].get("prev").is_none());
+    assert_eq!(
+        page["links"]["last"],
+        format!("{BASE}/oparl/papers?page=3&limit=2")
+    );
+    let mut walked = paper_ids(&page);
+    let mut current = page;
+    let mut pages = 1;
+    while let Some(next) = current["links"]["next"].as_str() {
+        let (status, json) = get_oparl(local(next)).await;
+        assert_eq!(status, StatusCode::OK);
+        pages += 1;
+        assert_eq!(json["pagination"]["currentPage"], pages);
+        let prev = json["links"]["prev"].as_str().unwrap();
+        assert_eq!(
+            prev,
+            format!("{BASE}/oparl/papers?page={}&limit=2", pages - 1)
+        );
+        walked.extend(paper_ids(&json));
+        current = json;
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(walked, ids, "the pages together are the whole list");
+
+    // Past the last page: empty, with a way back.
+    let (status, past) = get_oparl("/oparl/papers?page=9&limit=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(past["data"], serde_json::json!([]));
+    assert_eq!(
+        past["links"]["prev"],
+        format!("{BASE}/oparl/papers?page=3&limit=2")
+    );
+
+    for (uri, name) in [
+        ("/oparl/papers?page=0", "page"),
+        ("/oparl/papers?page=x", "page"),
+        ("/oparl/papers?limit=1000", "limit"),
+    ] {
+        let (status, json) = get_oparl(uri).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(
+            json["error"],
+            format!("invalid parameter '{name}'"),
+            "{uri}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn oparl_paper_by_id_carries_the_documents_metadata_and_file() {
+    let id = arztlotse_id().await;
+    let (_, search) = get_json(&search_uri("/api/search", &[("q", "Arztlotse")])).await;
+    let hit = &search["hits"][0];
+    let (status, paper) = get_oparl(&format!("/oparl/papers/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{paper}");
+    assert_eq!(paper["id"], format!("{BASE}/oparl/papers/{id}"));
+    assert_eq!(paper["type"], "https://schema.oparl.org/1.1/Paper");
+    assert!(
+        !paper["name"].as_str().unwrap().trim().is_empty(),
+        "{paper}"
+    );
+    // Type and date as the index recognised them, in OParl's form.
+    let label = match hit["doc_type"].as_str().unwrap() {
+        "information" => "Information",
+        "konzept" => "Konzept",
+        "anfrage" => "Anfrage",
+        "antwort" => "Antwort",
+        "anfrage_antwort" => "Anfrage mit Antwort",
+        "niederschrift" => "Niederschrift",
+        "beschlussvorlage" => "Beschlussvorlage",
+        "projekt" => "Projekt",
+        other => panic!("unexpected type {other}"),
+    };
+    assert_eq!(paper["paperType"], label);
+    let date = hit["date"].as_str().expect("the Arztlotse paper is dated");
+    if date.len() == 10 {
+        assert_eq!(paper["date"], date);
+    } else {
+        assert!(paper.get("date").is_none(), "{date} is not a full day");
+    }
+    assert!(paper.get("ratsuche:source").is_none());
+
+    let file = &paper["mainFile"];
+    assert_eq!(file["type"], "https://schema.oparl.org/1.1/File");
+    assert_eq!(file["mimeType"], "application/pdf");
+    assert_eq!(file["fileName"], ARZTLOTSE);
+    let access = file["accessUrl"].as_str().unwrap();
+    assert_eq!(access, format!("{BASE}/api/documents/{id}/pdf"));
+    let response = get(local(access)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        body_bytes(response).await,
+        fs::read(corpus().docs.join(ARZTLOTSE)).unwrap()
+    );
+
+    // The same paper in the list; without a Host header the base is localhost.
+    let (_, list) = get_oparl("/oparl/papers").await;
+    assert!(list["data"].as_array().unwrap().contains(&paper));
+    let (_, json) = get_json(&format!("/oparl/papers/{id}")).await;
+    assert_eq!(json["id"], format!("http://localhost/oparl/papers/{id}"));
+}
+
+#[tokio::test]
+async fn oparl_unknown_paper_ids_are_404() {
+    for uri in [
+        "/oparl/papers/0000000000000000",
+        "/oparl/papers/not-an-id",
+        "/oparl/papers/..%2F..%2Fetc%2Fpasswd",
+    ] {
+        let (status, json) = get_oparl(uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert_eq!(json["error"], "not found", "{uri}");
+    }
 }

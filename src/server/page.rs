@@ -120,18 +120,7 @@ pub fn marked_snippet_html(hit: &Hit) -> String {
 
 /// German name of a document type as stored in the index.
 fn type_label(doc_type: &str) -> &str {
-    match doc_type {
-        "information" => "Information",
-        "konzept" => "Konzept",
-        "anfrage" => "Anfrage",
-        "antwort" => "Antwort",
-        "anfrage_antwort" => "Anfrage mit Antwort",
-        "niederschrift" => "Niederschrift",
-        "beschlussvorlage" => "Beschlussvorlage",
-        "projekt" => "Projekt",
-        "sonstiges" => "Sonstiges",
-        other => other,
-    }
+    crate::oparl::serve::paper_type_label(doc_type)
 }
 
 /// `2025-11-10` → `10.11.2025`, `2025-11` → `11/2025`; anything else as is.
@@ -593,6 +582,7 @@ fn one_hit(out: &mut String, hit: &Hit) {
         hit.body.as_deref().map(esc),
         hit.gremium.as_deref().map(esc),
         Some(format!("Seite {}", hit.page)),
+        hit.source_label().map(|label| esc(&label)),
     ]
     .into_iter()
     .flatten()
@@ -812,6 +802,42 @@ mod tests {
             marked_snippet_html(&hit),
             "&lt;b&gt;<mark>Pflege</mark>&lt;/b&gt; &amp; <mark>Pflegekarte</mark>"
         );
+    }
+
+    #[test]
+    fn a_hit_says_when_its_text_came_from_ocr() {
+        let mut hit = Hit {
+            file: "scan.pdf".into(),
+            path: "/x/scan.pdf".into(),
+            doc_id: "0123456789abcdef".into(),
+            page: 3,
+            text_source: crate::model::TextSource::Ocr { confidence: 94.2 },
+            score: 1.0,
+            snippet: "Text".into(),
+            highlights: vec![],
+            kind: "text".into(),
+            number: None,
+            title: None,
+            heading: None,
+            passage_index: 0,
+            language: "de".into(),
+            doc_type: None,
+            date: None,
+            body: None,
+            gremium: None,
+            reference: None,
+            dates_mentioned: vec![],
+        };
+        let mut out = String::new();
+        one_hit(&mut out, &hit);
+        assert!(
+            out.contains(r#"<p class="meta">Seite 3 · OCR, Konfidenz 94 %</p>"#),
+            "{out}"
+        );
+        hit.text_source = crate::model::TextSource::Native;
+        let mut out = String::new();
+        one_hit(&mut out, &hit);
+        assert!(!out.contains("OCR"), "{out}");
     }
 
     #[test]
