@@ -431,3 +431,68 @@ fn karlsruhe_papers_import_with_local_file_texts() {
     assert_eq!(hit.doc_type.as_deref(), Some("beschlussvorlage"));
     assert_eq!(hit.date.as_deref(), Some("2008-09-22"));
 }
+
+/// The imported spec Paper, served back over the HTTP API in OParl's shape.
+#[tokio::test]
+async fn an_imported_paper_is_served_back_as_an_oparl_paper() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt;
+
+    let tmp = TempDir::new().unwrap();
+    let index = new_index(&tmp);
+    let report = import_dir(&index, &spec_dir(), &ImportOptions::default());
+    assert_eq!((report.papers, report.meetings), (1, 1), "{report:#?}");
+    let state = ratsuche::server::AppState::new(index.clone(), ratsuche::server::Limits::default())
+        .unwrap();
+    let get = |uri: String| {
+        let router = ratsuche::server::router(state.clone());
+        async move {
+            let response = router
+                .oneshot(
+                    Request::get(uri)
+                        .header("host", "example.test")
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (
+                status,
+                serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
+            )
+        }
+    };
+
+    let (status, list) = get("/oparl/papers".into()).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    // The paper and the meeting are the index's two documents.
+    assert_eq!(list["pagination"]["totalElements"], 2, "{list}");
+    let paper = list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["ratsuche:source"] == "https://oparl.example.org/paper/749")
+        .unwrap_or_else(|| panic!("the spec paper is not listed: {list}"))
+        .clone();
+    assert_eq!(paper["type"], "https://schema.oparl.org/1.1/Paper");
+    assert_eq!(paper["name"], "Antwort auf Anfrage 1200/2014");
+    assert_eq!(paper["reference"], "1234/2014");
+    assert_eq!(paper["date"], "2014-04-04");
+    // "Beantwortung einer Anfrage" is indexed as `antwort`.
+    assert_eq!(paper["paperType"], "Antwort");
+    // Its files live upstream, not here: no mainFile of ours.
+    assert!(paper.get("mainFile").is_none(), "{paper}");
+
+    let id = paper["id"].as_str().unwrap();
+    let path = id
+        .strip_prefix("http://example.test")
+        .unwrap_or_else(|| panic!("{id} is not under the request's host"));
+    let (status, one) = get(path.to_string()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one, paper);
+}
