@@ -962,3 +962,93 @@ async fn oparl_unknown_paper_ids_are_404() {
         assert_eq!(json["error"], "not found", "{uri}");
     }
 }
+
+/// Issue 7, "serve while index runs": a real server answers every search
+/// while a separate `ratsuche index` process writes and commits into the
+/// same index, and the new documents appear once committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn searches_keep_answering_while_an_index_run_commits() {
+    let dir = TempDir::new().unwrap();
+    let docs = dir.path().join("docs");
+    fs::create_dir(&docs).unwrap();
+    fs::write(docs.join("start.txt"), "Die Kreisstraße wird saniert.").unwrap();
+    let index_dir = dir.path().join("index");
+    let index = PassageIndex::open_or_create(&index_dir).unwrap();
+    ingest::ingest(
+        &index,
+        std::slice::from_ref(&docs),
+        &IngestOptions::default(),
+        &mut NoProgress,
+    )
+    .unwrap();
+    const NEW: usize = 60;
+    for i in 0..NEW {
+        fs::write(
+            docs.join(format!("neu-{i:03}.txt")),
+            format!("Anfrage {i}: Wie viele Zauberwörter kennt der Kreistag im Jahr 2025?"),
+        )
+        .unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = server::router(AppState::new(index, Limits::default()).unwrap());
+    tokio::spawn(server::serve(
+        listener,
+        app,
+        Limits::default(),
+        std::future::pending(),
+    ));
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ratsuche"))
+        .arg("index")
+        .arg(&docs)
+        .arg("--index")
+        .arg(&index_dir)
+        .args(["--commit-every", "5"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let request =
+        |q: &str| format!("GET /api/search?q={q} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    let mut answered = 0;
+    let status = loop {
+        let answer = exchange(addr, request("Kreisstra%C3%9Fe").as_bytes()).await;
+        assert!(
+            answer.starts_with("HTTP/1.1 200"),
+            "a search failed while indexing: {}",
+            answer.lines().next().unwrap_or("")
+        );
+        answered += 1;
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+    };
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        status.success(),
+        "index run failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(answered > 0);
+    // Every new document appears once committed (the reader follows commits).
+    let start = Instant::now();
+    loop {
+        let answer = exchange(addr, request("Zauberw%C3%B6rter&limit=100").as_bytes()).await;
+        let body = answer.split("\r\n\r\n").nth(1).unwrap_or("");
+        // Chunked bodies: take the JSON object between the first { and last }.
+        let json = &body[body.find('{').unwrap()..=body.rfind('}').unwrap()];
+        let total = serde_json::from_str::<Value>(json).unwrap()["total"]
+            .as_u64()
+            .unwrap();
+        if total as usize == NEW {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "only {total} of {NEW} new documents visible after the run"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!("{answered} searches answered while the index run committed");
+}
