@@ -643,6 +643,36 @@ fn collapse_whitespace(text: &str, ranges: &[Range<usize>]) -> (String, Vec<Rang
 }
 
 #[cfg(test)]
+impl Hit {
+    /// A German text passage on page 1 with `snippet` and its highlights,
+    /// every other field empty: for unit tests here and in the front ends.
+    pub(crate) fn for_test(snippet: &str, highlights: Vec<[usize; 2]>) -> Hit {
+        Hit {
+            file: String::new(),
+            path: String::new(),
+            doc_id: String::new(),
+            page: 1,
+            score: 1.0,
+            snippet: snippet.into(),
+            highlights,
+            kind: "text".into(),
+            number: None,
+            title: None,
+            heading: None,
+            passage_index: 0,
+            language: "de".into(),
+            doc_type: None,
+            date: None,
+            body: None,
+            gremium: None,
+            reference: None,
+            dates_mentioned: Vec::new(),
+            text_source: crate::model::TextSource::Native,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -672,31 +702,6 @@ mod tests {
         assert_eq!(head("ääääää", 3), "äää");
     }
 
-    fn hit_with(snippet: &str, highlights: Vec<[usize; 2]>) -> Hit {
-        Hit {
-            file: String::new(),
-            path: String::new(),
-            doc_id: String::new(),
-            page: 1,
-            score: 1.0,
-            snippet: snippet.into(),
-            highlights,
-            kind: "text".into(),
-            number: None,
-            title: None,
-            heading: None,
-            passage_index: 0,
-            language: "de".into(),
-            doc_type: None,
-            date: None,
-            body: None,
-            gremium: None,
-            reference: None,
-            dates_mentioned: Vec::new(),
-            text_source: crate::model::TextSource::Native,
-        }
-    }
-
     #[test]
     fn headings_name_the_part_in_german() {
         assert_eq!(
@@ -723,7 +728,7 @@ mod tests {
 
     #[test]
     fn location_is_heading_or_file_with_page() {
-        let mut hit = hit_with("", vec![]);
+        let mut hit = Hit::for_test("", vec![]);
         hit.file = "a.pdf".into();
         hit.page = 3;
         assert_eq!(hit.location(), "a.pdf, S. 3");
@@ -733,13 +738,13 @@ mod tests {
 
     #[test]
     fn marked_snippet_wraps_each_highlight() {
-        let hit = hit_with("Pflege und Pflegekarte", vec![[0, 6], [11, 22]]);
+        let hit = Hit::for_test("Pflege und Pflegekarte", vec![[0, 6], [11, 22]]);
         assert_eq!(hit.marked_snippet("«", "»"), "«Pflege» und «Pflegekarte»");
     }
 
     #[test]
     fn marked_snippet_ignores_invalid_ranges() {
-        let hit = hit_with("Ärzte", vec![[1, 3], [0, 99]]);
+        let hit = Hit::for_test("Ärzte", vec![[1, 3], [0, 99]]);
         assert_eq!(hit.marked_snippet("«", "»"), "Ärzte");
     }
 }

@@ -782,21 +782,7 @@ mod tests {
             doc_id: "0123456789abcdef".into(),
             page: 2,
             text_source: crate::model::TextSource::Native,
-            score: 1.0,
-            snippet: "<b>Pflege</b> & Pflegekarte".into(),
-            highlights: vec![[3, 9], [16, 27]],
-            kind: "text".into(),
-            number: None,
-            title: None,
-            heading: None,
-            passage_index: 0,
-            language: "de".into(),
-            doc_type: None,
-            date: None,
-            body: None,
-            gremium: None,
-            reference: None,
-            dates_mentioned: vec![],
+            ..Hit::for_test("<b>Pflege</b> & Pflegekarte", vec![[3, 9], [16, 27]])
         };
         assert_eq!(
             marked_snippet_html(&hit),
@@ -812,21 +798,7 @@ mod tests {
             doc_id: "0123456789abcdef".into(),
             page: 3,
             text_source: crate::model::TextSource::Ocr { confidence: 94.2 },
-            score: 1.0,
-            snippet: "Text".into(),
-            highlights: vec![],
-            kind: "text".into(),
-            number: None,
-            title: None,
-            heading: None,
-            passage_index: 0,
-            language: "de".into(),
-            doc_type: None,
-            date: None,
-            body: None,
-            gremium: None,
-            reference: None,
-            dates_mentioned: vec![],
+            ..Hit::for_test("Text", vec![])
         };
         let mut out = String::new();
         one_hit(&mut out, &hit);
