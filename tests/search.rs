@@ -2,6 +2,8 @@
 //! listings, facets and sort order, on an index of a temp copy of `corpus/`
 //! (built once, read by every test) and on small hand-made documents.
 
+mod corpus_index;
+
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -36,25 +38,7 @@ struct Corpus {
 fn corpus() -> &'static Corpus {
     static CORPUS: OnceLock<Corpus> = OnceLock::new();
     CORPUS.get_or_init(|| {
-        let dir = TempDir::new().unwrap();
-        let docs = dir.path().join("corpus");
-        fs::create_dir(&docs).unwrap();
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        for entry in fs::read_dir(source).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "pdf") {
-                fs::copy(&path, docs.join(path.file_name().unwrap())).unwrap();
-            }
-        }
-        let index = PassageIndex::open_or_create(&dir.path().join("index")).unwrap();
-        let report = ingest::ingest(
-            &index,
-            std::slice::from_ref(&docs),
-            &IngestOptions::default(),
-            &mut NoProgress,
-        )
-        .unwrap();
-        assert_eq!((report.indexed, report.failed.len()), (5, 0));
+        let (dir, docs, index) = corpus_index::index_corpus();
         Corpus {
             _dir: dir,
             docs,

@@ -5,8 +5,10 @@
 //! while the server runs. The index is built once from a temp copy of
 //! `corpus/`.
 
+mod corpus_index;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -35,25 +37,7 @@ struct Corpus {
 fn corpus() -> &'static Corpus {
     static CORPUS: OnceLock<Corpus> = OnceLock::new();
     CORPUS.get_or_init(|| {
-        let dir = TempDir::new().unwrap();
-        let docs = dir.path().join("corpus");
-        fs::create_dir(&docs).unwrap();
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-        for entry in fs::read_dir(source).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "pdf") {
-                fs::copy(&path, docs.join(path.file_name().unwrap())).unwrap();
-            }
-        }
-        let index = PassageIndex::open_or_create(&dir.path().join("index")).unwrap();
-        let report = ingest::ingest(
-            &index,
-            std::slice::from_ref(&docs),
-            &IngestOptions::default(),
-            &mut NoProgress,
-        )
-        .unwrap();
-        assert_eq!((report.indexed, report.failed.len()), (5, 0));
+        let (dir, docs, index) = corpus_index::index_corpus();
         let state = AppState::new(index.clone(), Limits::default()).unwrap();
         Corpus {
             _dir: dir,
