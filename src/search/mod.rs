@@ -2,7 +2,7 @@
 //!
 //! Takes a [`SearchRequest`] and a [`PassageIndex`]; gives [`SearchResults`],
 //! plain serializable data shared by every front end (the CLI prints it,
-//! an HTTP server will send it as JSON), so ranking, grouping, filtering,
+//! the HTTP server sends it as JSON, batch writes it as records), so ranking, grouping, filtering,
 //! fallback, facet and snippet decisions — and how a hit is labelled — are
 //! made here once.
 //!
@@ -21,7 +21,8 @@
 //!   skips the hits of earlier pages.
 //! * [`Facets`] count the matching documents per type, year, body, Gremium
 //!   and Handlungsfeld, in the same pass that finds the hits.
-//! * Snippets come from tantivy's `SnippetGenerator` over a window of the passage (`snippet`), with whitespace
+//! * Snippets come from tantivy's `SnippetGenerator` run over a window of
+//!   the passage around the query's terms (`snippet`), with whitespace
 //!   collapsed and the matched words as byte ranges into the snippet;
 //!   [`Hit::heading`] names the part a passage is ("Stichwort 1.2 — …").
 //!
