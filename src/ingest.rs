@@ -377,8 +377,7 @@ fn prepare(file: &SourceFile, known: &IndexedFiles, options: &IngestOptions) -> 
     };
     let full_text: String = extracted.text();
     let language = analysis::detect_language(&full_text);
-    let recognised = structure::analyze(&extracted.pages);
-    let passages = structure::passages(&extracted.pages, &recognised);
+    let (recognised, passages) = structure::analyze_with_passages(&extracted.pages);
     Prepared::Ready {
         pages: extracted.pages.len(),
         ocr,

@@ -36,7 +36,7 @@
 //! Lines that end up empty are removed; a page keeps its number even when all
 //! its lines go.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::model::Page;
 
@@ -47,14 +47,60 @@ pub(crate) const SOFT_HYPHEN: char = '\u{AD}';
 pub fn normalize_pages(pages: &mut [Page]) {
     for page in pages {
         for line in &mut page.lines {
-            line.text = normalize_line(&line.text);
+            // Most lines are already normal: leave their buffer alone.
+            if !is_normalized(&line.text) {
+                line.text = normalize_line(&line.text);
+            }
         }
         page.lines.retain(|line| !line.text.is_empty());
     }
 }
 
+/// Whether [`normalize_line`] would return `text` unchanged: NFC, no
+/// character the rules rewrite or drop, single spaces between words only,
+/// no leading bullet. A cheap scan (no allocation, no Unicode
+/// decomposition for the usual Latin text), so the common case of a line
+/// that is already clean costs almost nothing; anything unusual answers
+/// `false` and takes the full path.
+pub(crate) fn is_normalized(text: &str) -> bool {
+    let mut chars = text.chars();
+    match chars.next() {
+        None => return true,
+        Some(c) if c.is_whitespace() || is_bullet(c) => return false,
+        _ => {}
+    }
+    if text.ends_with(' ') || text.contains("  ") {
+        return false;
+    }
+    let mut beyond_latin = false;
+    for c in text.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_control() {
+                return false;
+            }
+            continue;
+        }
+        match c {
+            '\u{FB00}'..='\u{FB06}' | '\u{2010}' | '\u{2011}' | SOFT_HYPHEN => return false,
+            c if is_private_use(c) || c.is_whitespace() || is_invisible(c) => return false,
+            // Below U+0300 every character is NFC and a starter.
+            c if c >= '\u{300}' => beyond_latin = true,
+            _ => {}
+        }
+    }
+    !beyond_latin || is_nfc_quick(text.chars()) == IsNormalized::Yes
+}
+
 /// Normalize the text of one line (see the module docs for the rules).
 pub fn normalize_line(text: &str) -> String {
+    if is_normalized(text) {
+        return text.to_string();
+    }
+    normalize_slow(text)
+}
+
+/// [`normalize_line`] without the shortcut for lines already normal.
+fn normalize_slow(text: &str) -> String {
     // A soft hyphen at the very end (possibly followed by spaces or invisible
     // characters) marks a line-end word break; remember it before the
     // character filter drops all soft hyphens.
@@ -87,7 +133,11 @@ pub fn normalize_line(text: &str) -> String {
         }
     }
 
-    let composed: String = expanded.nfc().collect();
+    let composed: std::borrow::Cow<str> = if is_nfc_quick(expanded.chars()) == IsNormalized::Yes {
+        expanded.as_str().into()
+    } else {
+        expanded.nfc().collect::<String>().into()
+    };
     let body = strip_leading_bullets(&composed);
 
     let mut out = String::with_capacity(body.len() + 2);
@@ -161,6 +211,66 @@ fn strip_leading_bullets(text: &str) -> &str {
 mod tests {
     use super::*;
     use crate::model::{Line, TextSource};
+
+    /// Lines of every kind the rules touch, and clean ones.
+    const SAMPLES: &[&str] = &[
+        "",
+        "Zuhören",
+        "Fachkräfte für Größe",
+        "Fachkra\u{308}fte",
+        "Straße 1",
+        "a  b",
+        " a",
+        "a ",
+        "a\tb",
+        "Seite\u{A0}1",
+        "Ilm\u{2011}Kreis",
+        "o\u{FB00}en",
+        "Fach\u{AD}kräfte",
+        "abwechslungsrei\u{AD}",
+        "\u{F0B7} Ausbau",
+        "• Netz",
+        "Gotha • Erfurt",
+        "– Coaching",
+        "x\u{200B}y",
+        "x\u{7}y",
+        "x\u{85}y",
+        "x\u{7F}y",
+        "Ελλάδα 日本語 😀",
+        "e\u{301}",
+        "\u{1E9B}\u{323}",
+        "Å Ω ﬁ",
+    ];
+
+    #[test]
+    fn shortcut_only_for_lines_the_rules_leave_alone() {
+        for &s in SAMPLES {
+            if is_normalized(s) {
+                assert_eq!(normalize_slow(s), s, "{s:?}");
+            }
+            assert_eq!(normalize_line(s), normalize_slow(s), "{s:?}");
+        }
+        for s in [
+            "Zuhören",
+            "Fachkräfte für Größe",
+            "Gotha • Erfurt",
+            "– Coaching",
+            "Ελλάδα 日本語 😀",
+        ] {
+            assert!(is_normalized(s), "{s:?}");
+        }
+        for s in [
+            "a  b",
+            " a",
+            "a ",
+            "Fachkra\u{308}fte",
+            "• Netz",
+            "x\u{200B}y",
+            "Seite\u{A0}1",
+        ] {
+            assert!(!is_normalized(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn composes_decomposed_umlauts() {

@@ -62,16 +62,18 @@ impl Doc {
                 .filter(|(t, _)| !t.is_empty())
                 .collect();
             let layout = PageLayout::of(kept.iter().map(|k| k.1));
-            for (k, (text, line)) in kept.iter().enumerate() {
-                let wraps = match (&layout, kept.get(k + 1)) {
+            let wraps: Vec<bool> = (0..kept.len())
+                .map(|k| match (&layout, kept.get(k + 1)) {
                     (Some(layout), Some((next_text, next))) => {
-                        layout.wraps(line, text, next, next_text)
+                        layout.wraps(kept[k].1, &kept[k].0, next, next_text)
                     }
                     _ => false,
-                };
+                })
+                .collect();
+            for ((text, line), wraps) in kept.into_iter().zip(wraps) {
                 lines.push(DocLine {
                     page: page.number,
-                    text: text.clone(),
+                    text,
                     font_size: line.font_size,
                     wraps,
                 });
@@ -154,6 +156,11 @@ impl Doc {
 
 /// Trim, NFC-normalise, map odd spaces and bullets, collapse whitespace.
 pub(crate) fn normalize_line(s: &str) -> String {
+    // Cleaned lines (the usual input) are already normal by the stricter
+    // rules of `clean`: skip the Unicode composition.
+    if crate::clean::normalize::is_normalized(s) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
     for c in s.nfc() {

@@ -210,14 +210,26 @@ impl DocStructure {
 
 /// Recognises type, metadata and parts of a cleaned document.
 pub fn analyze(pages: &[Page]) -> DocStructure {
+    analyze_doc(&doc::Doc::new(pages))
+}
+
+/// [`analyze`] and [`passages`] together, reading the pages into lines once
+/// instead of twice (what indexing needs).
+pub fn analyze_with_passages(pages: &[Page]) -> (DocStructure, Vec<Passage>) {
     let doc = doc::Doc::new(pages);
+    let structure = analyze_doc(&doc);
+    let passages = passages::build(&doc, &structure);
+    (structure, passages)
+}
+
+fn analyze_doc(doc: &doc::Doc) -> DocStructure {
     if doc.len() == 0 {
         return DocStructure::default();
     }
 
-    let stichworte = items::stichworte(&doc);
-    let handlungsfelder = items::handlungsfelder(&doc);
-    let agenda = items::agenda(&doc);
+    let stichworte = items::stichworte(doc);
+    let handlungsfelder = items::handlungsfelder(doc);
+    let agenda = items::agenda(doc);
 
     // Q&A per agenda item: two inquiries in one set of minutes both have a
     // question 1.
@@ -229,7 +241,7 @@ pub fn analyze(pages: &[Page]) -> DocStructure {
     let mut found_qa = Vec::new();
     let mut question_list = false;
     for w in bounds.windows(2) {
-        let seg = qa::pairs(&doc, w[0]..w[1]);
+        let seg = qa::pairs(doc, w[0]..w[1]);
         let unanswered = seg.iter().filter(|q| q.answer.is_none()).count();
         if unanswered >= 2 || seg.len() >= 2 && seg.iter().any(|q| q.spans.len() > 2) {
             question_list = true;
@@ -245,9 +257,9 @@ pub fn analyze(pages: &[Page]) -> DocStructure {
         questions: found_qa.len(),
         question_list,
     };
-    let doc_type = doctype::classify(&doc, &evidence);
+    let doc_type = doctype::classify(doc, &evidence);
 
-    let date = meta::main_date(&doc, doc_type);
+    let date = meta::main_date(doc, doc_type);
     let default_year = date.as_deref().and_then(|d| d.get(..4)?.parse().ok());
     let mentions = dates::find_dates(&doc.text, default_year);
     let dates_mentioned = dates::iso_list(&mentions);
@@ -285,10 +297,10 @@ pub fn analyze(pages: &[Page]) -> DocStructure {
 
     DocStructure {
         doc_type,
-        body: meta::body(&doc),
-        gremium: meta::gremium(&doc, doc_type),
+        body: meta::body(doc),
+        gremium: meta::gremium(doc, doc_type),
         date,
-        reference: meta::reference(&doc),
+        reference: meta::reference(doc),
         stichworte: stichworte.into_iter().map(item).collect(),
         handlungsfelder: handlungsfelder.into_iter().map(item).collect(),
         agenda_items: agenda
