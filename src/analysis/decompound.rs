@@ -142,22 +142,31 @@ pub const NEVER_SPLIT: &[&str] = &[
 /// searchers expect).
 pub const MAX_WHOLE_TO_PARTS_RATIO: f64 = 20.0;
 
-/// Words of the German dictionary with their corpus counts.
+/// Words of the German dictionary with their corpus counts, held as a byte
+/// trie: [`split_with`] walks it once from each split point and so learns
+/// the counts of every dictionary word starting there, instead of hashing
+/// each candidate substring (and giving up as soon as no word can start
+/// with what it has read).
 pub struct Dictionary {
-    counts: HashMap<Box<str>, u32>,
+    trie: Trie,
+    words: usize,
 }
 
 impl Dictionary {
-    /// Parses `word<TAB>count` lines (other lines are ignored).
+    /// Parses `word<TAB>count` lines (other lines are ignored; a word listed
+    /// twice keeps its last count).
     pub fn parse(tsv: &str) -> Dictionary {
-        let counts = tsv
+        let counts: HashMap<&str, u32> = tsv
             .lines()
             .filter_map(|line| {
                 let (word, count) = line.split_once('\t')?;
-                Some((word.into(), count.trim().parse().ok()?))
+                Some((word, count.trim().parse().ok()?))
             })
             .collect();
-        Dictionary { counts }
+        Dictionary {
+            words: counts.len(),
+            trie: Trie::build(counts),
+        }
     }
 
     /// The dictionary shipped with the crate, parsed on first use.
@@ -168,69 +177,218 @@ impl Dictionary {
 
     /// Number of words.
     pub fn len(&self) -> usize {
-        self.counts.len()
+        self.words
     }
 
     /// Whether the dictionary is empty.
     pub fn is_empty(&self) -> bool {
-        self.counts.is_empty()
+        self.words == 0
     }
 
     /// Corpus count of `word` (0 if unknown).
     pub fn count(&self, word: &str) -> u32 {
-        self.counts.get(word).copied().unwrap_or(0)
-    }
-
-    /// Count of `word` as a compound part: 0 if it is not allowed as one.
-    fn part_count(&self, word: &str) -> u32 {
-        match word.chars().count() {
-            n if n < MIN_PART_CHARS => 0,
-            n if n == MIN_PART_CHARS && !SHORT_PARTS.contains(&word) => 0,
-            _ => self.count(word),
+        let mut node = Trie::ROOT;
+        for &byte in word.as_bytes() {
+            match self.trie.child(node, byte) {
+                Some(next) => node = next,
+                None => return 0,
+            }
         }
+        self.trie.count(node)
     }
 
     /// The dictionary word a non-final segment stands for, with its count:
     /// the segment itself or minus a linking element, else the segment with
     /// an elided ending restored. Returns the length (bytes) of the segment's
-    /// prefix that the word starts with and the ending to append.
-    fn initial_part(&self, segment: &str, scratch: &mut String) -> Option<Choice> {
-        if BOUND_INITIAL.contains(&segment) {
-            return None;
-        }
+    /// prefix that the word starts with and the ending to append. `walk`
+    /// holds the trie nodes of the segment's prefixes.
+    fn initial_part(&self, segment: &str, walk: &Walk) -> Option<Choice> {
         // The segment as written or minus a linking element, whichever is the
         // more frequent word: "straßen" → `straße`, "ergebnis" stays (not
-        // the fragment "ergebni").
+        // the fragment "ergebni"). The bound prefixes are only compared
+        // once a word is found (most segments are none).
         let as_written = std::iter::once(segment)
             .chain(FUGEN.iter().filter_map(|f| segment.strip_suffix(f)))
-            .filter(|w| !BOUND_INITIAL.contains(w))
             .map(|w| Choice {
                 len: w.len(),
                 restored: "",
-                count: self.part_count(w),
+                count: part_count(w, walk.count(&self.trie, w.len())),
             })
-            .filter(|c| c.count > 0)
+            .filter(|c| c.count > 0 && !BOUND_INITIAL.contains(&&segment[..c.len]))
             .max_by_key(|c| c.count);
-        if as_written.is_some() {
-            return as_written;
-        }
-        if segment.chars().count() < 4 || segment.ends_with('e') {
-            return None;
-        }
-        ELIDED
-            .iter()
-            .map(|&e| {
-                scratch.clear();
-                scratch.push_str(segment);
-                scratch.push_str(e);
-                Choice {
-                    len: segment.len(),
-                    restored: e,
-                    count: self.part_count(scratch),
+        let choice = match as_written {
+            Some(choice) => choice,
+            None => {
+                if segment.chars().count() < 4 || segment.ends_with('e') {
+                    return None;
                 }
+                ELIDED
+                    .iter()
+                    .map(|&e| Choice {
+                        len: segment.len(),
+                        restored: e,
+                        // The restored word has more characters than the
+                        // segment (at least 4): no short-part rule applies.
+                        count: walk.count_with(&self.trie, segment.len(), e),
+                    })
+                    .filter(|c| c.count > 0)
+                    .max_by_key(|c| c.count)?
+            }
+        };
+        (!BOUND_INITIAL.contains(&segment)).then_some(choice)
+    }
+}
+
+/// Count of `word` (whose dictionary count is `count`) as a compound part:
+/// 0 if it is not allowed as one.
+fn part_count(word: &str, count: u32) -> u32 {
+    if count == 0 {
+        return 0;
+    }
+    match word.chars().count() {
+        n if n < MIN_PART_CHARS => 0,
+        n if n == MIN_PART_CHARS && !SHORT_PARTS.contains(&word) => 0,
+        _ => count,
+    }
+}
+
+/// A byte trie of words with counts. Nodes and edges sit in two flat
+/// arrays; a node's edges are sorted by byte.
+struct Trie {
+    nodes: Vec<TrieNode>,
+    /// (byte, child node) of every node, node by node.
+    edges: Vec<(u8, u32)>,
+}
+
+#[derive(Clone, Copy)]
+struct TrieNode {
+    /// The node's edges: `edges[first..first + len]`.
+    first: u32,
+    len: u32,
+    /// Count of the word ending here, 0 if none does.
+    count: u32,
+}
+
+impl Trie {
+    const ROOT: u32 = 0;
+
+    fn build(counts: HashMap<&str, u32>) -> Trie {
+        let mut words: Vec<(&str, u32)> = counts.into_iter().collect();
+        words.sort_unstable();
+        // Sorted words share their prefix with the word before: only the
+        // rest needs new nodes, each child of the previous word's path, and
+        // every node's children are created in byte order.
+        let mut word_counts: Vec<u32> = vec![0];
+        let mut links: Vec<(u32, u8, u32)> = Vec::new(); // (parent, byte, child)
+        let mut path: Vec<u32> = vec![Self::ROOT];
+        let mut previous: &[u8] = &[];
+        for (word, count) in words {
+            let word = word.as_bytes();
+            let shared = word
+                .iter()
+                .zip(previous)
+                .take_while(|(a, b)| a == b)
+                .count();
+            path.truncate(shared + 1);
+            for &byte in &word[shared..] {
+                let child = word_counts.len() as u32;
+                word_counts.push(0);
+                links.push((path[path.len() - 1], byte, child));
+                path.push(child);
+            }
+            word_counts[path[word.len()] as usize] = count;
+            previous = word;
+        }
+        // Group the links by parent (stable: bytes stay in order).
+        let mut nodes: Vec<TrieNode> = word_counts
+            .into_iter()
+            .map(|count| TrieNode {
+                first: 0,
+                len: 0,
+                count,
             })
-            .filter(|c| c.count > 0)
-            .max_by_key(|c| c.count)
+            .collect();
+        for &(parent, _, _) in &links {
+            nodes[parent as usize].len += 1;
+        }
+        let mut next = 0;
+        for node in &mut nodes {
+            node.first = next;
+            next += node.len;
+        }
+        let mut edges = vec![(0u8, 0u32); links.len()];
+        let mut filled = vec![0u32; nodes.len()];
+        for (parent, byte, child) in links {
+            let node = nodes[parent as usize];
+            edges[(node.first + filled[parent as usize]) as usize] = (byte, child);
+            filled[parent as usize] += 1;
+        }
+        Trie { nodes, edges }
+    }
+
+    fn child(&self, node: u32, byte: u8) -> Option<u32> {
+        let n = self.nodes[node as usize];
+        let edges = &self.edges[n.first as usize..(n.first + n.len) as usize];
+        if edges.len() <= 8 {
+            edges.iter().find(|e| e.0 == byte).map(|e| e.1)
+        } else {
+            edges
+                .binary_search_by_key(&byte, |e| e.0)
+                .ok()
+                .map(|i| edges[i].1)
+        }
+    }
+
+    fn count(&self, node: u32) -> u32 {
+        self.nodes[node as usize].count
+    }
+}
+
+/// The trie nodes of every prefix of a string that some word starts with:
+/// `nodes[k]` is the node of the string's first `k` bytes.
+struct Walk {
+    nodes: Vec<u32>,
+}
+
+impl Walk {
+    /// Walks `text` from the root as far as the trie goes.
+    fn fill(&mut self, trie: &Trie, text: &[u8]) {
+        self.nodes.clear();
+        self.nodes.push(Trie::ROOT);
+        let mut node = Trie::ROOT;
+        for &byte in text {
+            match trie.child(node, byte) {
+                Some(next) => {
+                    node = next;
+                    self.nodes.push(node);
+                }
+                None => break,
+            }
+        }
+    }
+
+    /// Length in bytes of the longest prefix some word starts with.
+    fn reach(&self) -> usize {
+        self.nodes.len() - 1
+    }
+
+    /// Dictionary count of the first `len` bytes (0 if no word).
+    fn count(&self, trie: &Trie, len: usize) -> u32 {
+        self.nodes.get(len).map_or(0, |&node| trie.count(node))
+    }
+
+    /// Dictionary count of the first `len` bytes followed by `suffix`.
+    fn count_with(&self, trie: &Trie, len: usize, suffix: &str) -> u32 {
+        let Some(&(mut node)) = self.nodes.get(len) else {
+            return 0;
+        };
+        for &byte in suffix.as_bytes() {
+            match trie.child(node, byte) {
+                Some(next) => node = next,
+                None => return 0,
+            }
+        }
+        trie.count(node)
     }
 }
 
@@ -349,27 +507,42 @@ pub fn split_with(dict: &Dictionary, word: &str) -> Option<Vec<String>> {
         .collect();
     let last = bounds.len() - 1;
     let mut best: Vec<Option<Cell>> = vec![None; bounds.len()];
-    let mut scratch = String::new();
-    for end in MIN_PART_CHARS..=last {
-        for start in 0..=end - MIN_PART_CHARS {
-            let (parts, log_count) = match (start, &best[start]) {
-                (0, _) => (0, 0.0),
-                (_, Some(cell)) => (cell.parts, cell.log_count),
-                (_, None) => continue,
-            };
+    let mut walk = Walk { nodes: Vec::new() };
+    // Forward over the split points: best[start] is final once every part
+    // ending at `start` has been tried, and the parts ending at any `end`
+    // are offered in the order of their starts, so ties go the same way as
+    // in a loop over ends.
+    for start in 0..=last - MIN_PART_CHARS {
+        let (parts, log_count) = match (start, &best[start]) {
+            (0, _) => (0, 0.0),
+            (_, Some(cell)) => (cell.parts, cell.log_count),
+            (_, None) => continue,
+        };
+        walk.fill(&dict.trie, &word.as_bytes()[bounds[start]..]);
+        for end in start + MIN_PART_CHARS..=last {
             let segment = &word[bounds[start]..bounds[end]];
+            // Every candidate word starts with the segment minus at most a
+            // two-letter linking element: once no word starts with that,
+            // no longer segment can match either.
+            if segment.len() >= walk.reach() + 3 {
+                break;
+            }
             let choice = if end == last {
                 // The whole word is no split of itself.
-                if start == 0 || BOUND_FINAL.contains(&segment) {
+                let count = match start {
+                    0 => 0,
+                    _ => part_count(segment, walk.count(&dict.trie, segment.len())),
+                };
+                if count == 0 || BOUND_FINAL.contains(&segment) {
                     continue;
                 }
                 Choice {
                     len: segment.len(),
                     restored: "",
-                    count: dict.part_count(segment),
+                    count,
                 }
             } else {
-                match dict.initial_part(segment, &mut scratch) {
+                match dict.initial_part(segment, &walk) {
                     Some(choice) => choice,
                     None => continue,
                 }
@@ -471,7 +644,8 @@ impl<T: Tokenizer> Tokenizer for DecompounderFilter<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         DecompounderTokenStream {
             tail: self.inner.token_stream(text),
-            parts: Vec::new(),
+            parts: String::new(),
+            part_ends: Vec::new(),
             next_part: 0,
             part: Token::default(),
         }
@@ -482,9 +656,12 @@ impl<T: Tokenizer> Tokenizer for DecompounderFilter<T> {
 /// by its parts.
 pub struct DecompounderTokenStream<T> {
     tail: T,
-    /// Parts of the last compound, emitted after it in order.
-    parts: Vec<String>,
-    /// Index into `parts` of the part to emit next; `0` with `parts` empty
+    /// Parts of the last compound, emitted after it in order, concatenated
+    /// (one buffer reused for every compound instead of a `String` each).
+    parts: String,
+    /// End (byte offset in `parts`) of each part.
+    part_ends: Vec<usize>,
+    /// Index into `part_ends` of the part to emit next; `0` with no parts
     /// means the current token is the tail's.
     next_part: usize,
     /// The part being emitted (a copy of the compound token, buffers reused).
@@ -499,11 +676,17 @@ impl<T: TokenStream> DecompounderTokenStream<T> {
 
 impl<T: TokenStream> TokenStream for DecompounderTokenStream<T> {
     fn advance(&mut self) -> bool {
-        if self.emitting_part() || !self.parts.is_empty() {
-            if self.next_part < self.parts.len() {
+        if self.emitting_part() || !self.part_ends.is_empty() {
+            if self.next_part < self.part_ends.len() {
                 let compound = self.tail.token();
+                let from = match self.next_part {
+                    0 => 0,
+                    i => self.part_ends[i - 1],
+                };
                 self.part.text.clear();
-                self.part.text.push_str(&self.parts[self.next_part]);
+                self.part
+                    .text
+                    .push_str(&self.parts[from..self.part_ends[self.next_part]]);
                 self.part.position = compound.position;
                 self.part.offset_from = compound.offset_from;
                 self.part.offset_to = compound.offset_to;
@@ -512,15 +695,17 @@ impl<T: TokenStream> TokenStream for DecompounderTokenStream<T> {
                 return true;
             }
             self.parts.clear();
+            self.part_ends.clear();
             self.next_part = 0;
         }
         if !self.tail.advance() {
             return false;
         }
-        let parts = &mut self.parts;
+        let (parts, part_ends) = (&mut self.parts, &mut self.part_ends);
         with_parts(&self.tail.token().text, |found| {
-            if let Some(found) = found {
-                parts.extend(found.iter().cloned());
+            for part in found.into_iter().flatten() {
+                parts.push_str(part);
+                part_ends.push(parts.len());
             }
         });
         true
