@@ -2,10 +2,20 @@
 //!
 //! Takes the paths a user names and a [`PassageIndex`]; finds the `.pdf` and
 //! `.txt` files under them, skips files whose content hash the index already
-//! holds, runs extract → clean → structure → passages for the rest in parallel (rayon),
+//! holds, runs extract → clean → structure → passages → analysis for the
+//! rest in parallel on a pool of [`IngestOptions::threads`] workers (rayon),
 //! and feeds the results through a bounded channel to the one index writer,
 //! so memory stays bounded however many files there are. Gives an
 //! [`IngestReport`]: what was indexed, skipped, removed, and what failed why.
+//!
+//! # Threads
+//!
+//! All per-file work, the analysis chain included, runs on the worker pool
+//! (see [`crate::index::DocumentBuilder`]); the index writer's own thread
+//! only records the analysed tokens (about a tenth of the work), and the
+//! calling thread passes documents on. So `threads` workers keep about
+//! `threads` cores busy, and a second worker has a second core's worth of
+//! work to do.
 //!
 //! # Incremental indexing
 //!
@@ -35,7 +45,10 @@ use crate::analysis;
 use crate::clean;
 use crate::error::{Error, Result};
 use crate::extract;
-use crate::index::{IndexedDocument, IndexedFiles, PassageIndex, DEFAULT_WRITER_MEMORY};
+use crate::index::{
+    DocumentBuilder, IndexedDocument, IndexedFiles, PassageIndex, PreparedFile,
+    DEFAULT_WRITER_MEMORY,
+};
 use crate::model::{Extracted, TextSource};
 use crate::ocr;
 use crate::structure::{self, DocStructure};
@@ -54,7 +67,15 @@ pub struct IngestOptions {
     pub extract_limits: extract::Limits,
     /// OCR of pages without text (see [`crate::ocr`]).
     pub ocr: ocr::Ocr,
+    /// Worker threads for the per-file work (`None`: rayon's default, one
+    /// per core unless `RAYON_NUM_THREADS` says otherwise). The index
+    /// writer adds one thread per [`WORKERS_PER_WRITER_THREAD`] workers.
+    pub threads: Option<usize>,
 }
+
+/// Workers one index-writer thread keeps up with: recording tokens costs
+/// about a tenth of what producing them does.
+pub const WORKERS_PER_WRITER_THREAD: usize = 6;
 
 impl Default for IngestOptions {
     fn default() -> Self {
@@ -63,6 +84,7 @@ impl Default for IngestOptions {
             commit_every: 500,
             extract_limits: extract::Limits::default(),
             ocr: ocr::Ocr::default(),
+            threads: None,
         }
     }
 }
@@ -338,7 +360,11 @@ pub fn inspect_extracted(file: &str, extracted: &Extracted) -> Inspection {
 enum Prepared {
     Unchanged(PathBuf),
     Ready {
-        doc: Box<IndexedDocument>,
+        documents: PreparedFile,
+        /// The path as discovered, for the report.
+        file: PathBuf,
+        /// No passage had text (a scan without OCR, an empty file).
+        without_text: bool,
         pages: usize,
         ocr: ocr::OcrReport,
         /// Set when only the first pages were read (time limit).
@@ -347,8 +373,14 @@ enum Prepared {
     Failed(FileFailure),
 }
 
-/// Hash, and if changed extract, clean and cut one file into passages.
-fn prepare(file: &SourceFile, known: &IndexedFiles, options: &IngestOptions) -> Prepared {
+/// Hash, and if changed extract, clean, cut into passages and analyse one
+/// file.
+fn prepare(
+    file: &SourceFile,
+    known: &IndexedFiles,
+    options: &IngestOptions,
+    builder: &mut DocumentBuilder,
+) -> Prepared {
     let failed = |reason: String| {
         Prepared::Failed(FileFailure {
             path: file.path.clone(),
@@ -378,19 +410,22 @@ fn prepare(file: &SourceFile, known: &IndexedFiles, options: &IngestOptions) -> 
     let full_text: String = extracted.text();
     let language = analysis::detect_language(&full_text);
     let (recognised, passages) = structure::analyze_with_passages(&extracted.pages);
+    let doc = IndexedDocument {
+        page_sources: extracted.pages.iter().map(|p| p.source).collect(),
+        path: file.canonical.clone(),
+        file: file.path.to_string_lossy().into_owned(),
+        hash,
+        language,
+        meta: recognised.meta(),
+        passages,
+    };
     Prepared::Ready {
+        documents: builder.build(&doc),
+        file: PathBuf::from(doc.file),
+        without_text: doc.passages.is_empty(),
         pages: extracted.pages.len(),
         ocr,
         partial,
-        doc: Box::new(IndexedDocument {
-            page_sources: extracted.pages.iter().map(|p| p.source).collect(),
-            path: file.canonical.clone(),
-            file: file.path.to_string_lossy().into_owned(),
-            hash,
-            language,
-            meta: recognised.meta(),
-            passages,
-        }),
     }
 }
 
@@ -425,7 +460,21 @@ pub fn ingest(
 ) -> Result<IngestReport> {
     let discovery = discover(inputs)?;
     let known = index.indexed_files()?;
-    let mut writer = index.writer(options.writer_memory)?;
+    let workers = options
+        .threads
+        .unwrap_or_else(rayon::current_num_threads)
+        .max(1);
+    // A pool of exactly `workers` threads; should the system refuse to
+    // start one, the work runs on rayon's global pool instead.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(workers)
+        .build()
+        .ok();
+    let mut writer = index.writer_with_threads(
+        options.writer_memory,
+        Some(workers.div_ceil(WORKERS_PER_WRITER_THREAD)),
+    )?;
+    let builder = writer.document_builder();
     let mut report = IngestReport {
         failed: discovery.failed.clone(),
         ..IngestReport::default()
@@ -434,26 +483,38 @@ pub fn ingest(
 
     // Room for a few finished documents per worker: enough to keep the
     // writer busy, few enough that memory does not grow with the corpus.
-    let (sender, receiver) = crossbeam_channel::bounded(2 * rayon::current_num_threads().max(1));
+    let (sender, receiver) = crossbeam_channel::bounded(2 * workers);
     let write_result: Result<()> = std::thread::scope(|scope| {
         let files = &discovery.files;
         let known = &known;
+        let pool = pool.as_ref();
         scope.spawn(move || {
             // `try_for_each` stops early once the receiver is gone (the
             // writer failed), instead of extracting files nobody will store.
-            let _ = files.par_iter().try_for_each_with(sender, |sender, file| {
-                let prepared = catch_unwind(AssertUnwindSafe(|| prepare(file, known, options)))
-                    .unwrap_or_else(|payload| {
-                        Prepared::Failed(FileFailure {
-                            path: file.path.clone(),
-                            reason: format!(
-                                "panic during extraction: {}",
-                                panic_message(&*payload)
-                            ),
-                        })
-                    });
-                sender.send(prepared)
-            });
+            let work = || {
+                files
+                    .par_iter()
+                    .try_for_each_with((sender, builder), |(sender, builder), file| {
+                        let prepared = catch_unwind(AssertUnwindSafe(|| {
+                            prepare(file, known, options, builder)
+                        }))
+                        .unwrap_or_else(|payload| {
+                            Prepared::Failed(FileFailure {
+                                path: file.path.clone(),
+                                reason: format!(
+                                    "panic during extraction: {}",
+                                    panic_message(&*payload)
+                                ),
+                            })
+                        });
+                        // An error means the writer is gone: stop.
+                        sender.send(prepared).map_err(|_| ())
+                    })
+            };
+            let _ = match pool {
+                Some(pool) => pool.install(work),
+                None => work(),
+            };
         });
         // Dropping the receiver on error (by returning) unblocks the workers.
         for prepared in receiver {
@@ -467,7 +528,9 @@ pub fn ingest(
                     report.failed.push(failure);
                 }
                 Prepared::Ready {
-                    doc,
+                    documents,
+                    file,
+                    without_text,
                     pages,
                     ocr,
                     partial,
@@ -476,23 +539,23 @@ pub fn ingest(
                     report.ocr_cached += ocr.cached;
                     if !ocr.skipped.is_empty() {
                         report.ocr_skipped.push(OcrSkipped {
-                            path: PathBuf::from(&doc.file),
+                            path: file.clone(),
                             pages: ocr.skipped,
                         });
                     }
-                    report.passages += writer.replace(&doc)?;
+                    report.passages += writer.write(documents)?;
                     report.indexed += 1;
                     report.pages += pages;
                     if let Some(reason) = partial {
                         report.partial.push(FileFailure {
-                            path: PathBuf::from(&doc.file),
+                            path: file.clone(),
                             reason,
                         });
                     }
-                    if doc.passages.is_empty() {
-                        report.without_text.push(PathBuf::from(&doc.file));
+                    progress.file_done(&file, FileStatus::Indexed, pages);
+                    if without_text {
+                        report.without_text.push(file);
                     }
-                    progress.file_done(Path::new(&doc.file), FileStatus::Indexed, pages);
                     if options.commit_every > 0 && writer.uncommitted() >= options.commit_every {
                         progress.step("committing");
                         writer.commit()?;

@@ -65,6 +65,12 @@ enum Command {
         /// interrupted run keeps everything committed before it.
         #[arg(long, value_name = "FILES", default_value_t = IngestOptions::default().commit_every)]
         commit_every: usize,
+        /// Worker threads for reading, cleaning and analysing files
+        /// (default: one per core, or RAYON_NUM_THREADS); the index writer
+        /// adds one light thread per six workers.
+        #[arg(long, value_name = "N",
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+        threads: Option<usize>,
     },
     /// Search the index; matched words are bold on a terminal and «marked» otherwise.
     ///
@@ -338,9 +344,11 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             max_time,
             commit_every,
             ocr,
+            threads,
         } => {
             let options = IngestOptions {
                 commit_every,
+                threads,
                 extract_limits: extract::Limits {
                     max_time,
                     ..extract::Limits::default()

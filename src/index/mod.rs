@@ -16,6 +16,7 @@
 //! them (via [`analysis::register`]) on every create and open.
 
 pub mod schema;
+mod tokens;
 mod writer;
 
 use std::collections::HashMap;
@@ -28,11 +29,15 @@ use crate::error::{Error, Result};
 use crate::model::{DocMeta, Passage, TextSource};
 
 pub use schema::{Fields, SCHEMA_VERSION};
-pub use writer::PassageWriter;
+pub use writer::{DocumentBuilder, PassageWriter, PreparedFile};
 
 /// Memory budget of the index writer: enough for large batches, small
 /// enough for a laptop. Tantivy splits it between its indexing threads.
 pub const DEFAULT_WRITER_MEMORY: usize = 100_000_000;
+
+/// The least memory tantivy accepts per indexing thread (its private
+/// `MEMORY_BUDGET_NUM_BYTES_MIN`).
+const MIN_MEMORY_PER_THREAD: usize = 15_000_000;
 
 /// Everything the index stores about one source file.
 #[derive(Debug, Clone, PartialEq)]
@@ -229,9 +234,34 @@ impl PassageIndex {
             })
     }
 
-    /// The only writer of this index (tantivy holds a lock file while it lives).
+    /// The only writer of this index (tantivy holds a lock file while it
+    /// lives), with tantivy's choice of indexing threads.
     pub fn writer(&self, memory_budget: usize) -> Result<PassageWriter> {
-        let writer = self.index.writer(memory_budget).map_err(|e| match e {
+        self.writer_with_threads(memory_budget, None)
+    }
+
+    /// [`PassageIndex::writer`] with `threads` indexing threads (at most one
+    /// per 15 MB of `memory_budget`, tantivy's minimum). They only record
+    /// tokens: analysis happens in [`DocumentBuilder::build`], on whichever
+    /// thread calls it.
+    pub fn writer_with_threads(
+        &self,
+        memory_budget: usize,
+        threads: Option<usize>,
+    ) -> Result<PassageWriter> {
+        // The writer gets its own handle on the index, whose analyzers
+        // replay the tokens the document builder encoded; `self.index`
+        // keeps the real chains for readers and searchers.
+        let mut handle = self.index.clone();
+        handle.set_tokenizers(tokens::replay_tokenizers());
+        let writer = match threads {
+            Some(threads) => {
+                let most = (memory_budget / MIN_MEMORY_PER_THREAD).max(1);
+                handle.writer_with_num_threads(threads.clamp(1, most), memory_budget)
+            }
+            None => handle.writer(memory_budget),
+        };
+        let writer = writer.map_err(|e| match e {
             tantivy::TantivyError::LockFailure(
                 tantivy::directory::error::LockError::LockBusy,
                 _,
@@ -241,11 +271,18 @@ impl PassageIndex {
             ),
             other => write_error(&self.dir, other),
         })?;
-        Ok(PassageWriter::new(
-            writer,
+        let analyzer = |lang: analysis::Lang| {
+            self.index
+                .tokenizers()
+                .get(lang.analyzer_name())
+                .unwrap_or_else(|| analysis::analyzer(lang))
+        };
+        let builder = DocumentBuilder::new(
             self.fields.clone(),
-            self.dir.clone(),
-        ))
+            analyzer(analysis::Lang::German),
+            analyzer(analysis::Lang::English),
+        );
+        Ok(PassageWriter::new(writer, builder, self.dir.clone()))
     }
 
     /// The indexed file with id `doc_id` as seen by `searcher`, or `None`

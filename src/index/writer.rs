@@ -6,14 +6,23 @@
 //! as one operation group (`IndexWriter::run`), which puts them into one
 //! segment in passage order: search relies on a document's passages being
 //! in index order when it breaks ties (a listing shows a file's first passage).
+//!
+//! Building a file's tantivy documents, which includes running the
+//! analysis chain over its passages, is a separate step
+//! ([`DocumentBuilder::build`] → [`PreparedFile`]) that any thread can do:
+//! ingest runs it on its workers, and the writer's indexing thread only
+//! records the tokens (see [`super::tokens`]).
 
 use std::path::{Path, PathBuf};
 
 use tantivy::indexer::UserOperation;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::schema::{keyword_key, parse_date, reference_keys, schema_payload, Fields};
+use super::tokens;
 use super::{path_key, IndexedDocument};
+use crate::analysis::Lang;
 use crate::error::Result;
 use crate::model::{Passage, PassageKind, TextSource};
 
@@ -21,27 +30,50 @@ use crate::model::{Passage, PassageKind, TextSource};
 /// dropped; call [`PassageWriter::finish`] to commit and wait for merges.
 pub struct PassageWriter {
     writer: IndexWriter,
-    fields: Fields,
+    builder: DocumentBuilder,
     uncommitted: usize,
     /// The index directory, named in write errors.
     dir: PathBuf,
 }
 
-impl PassageWriter {
-    pub(super) fn new(writer: IndexWriter, fields: Fields, dir: PathBuf) -> PassageWriter {
-        PassageWriter {
-            writer,
+/// One file's passages as tantivy documents, ready for
+/// [`PassageWriter::write`].
+pub struct PreparedFile {
+    /// The `path` term the file's old passages are deleted by.
+    path: String,
+    documents: Vec<TantivyDocument>,
+}
+
+impl PreparedFile {
+    /// Number of passages (at least 1: a file without text is stored as one
+    /// empty passage).
+    pub fn passages(&self) -> usize {
+        self.documents.len()
+    }
+}
+
+/// Turns [`IndexedDocument`]s into [`PreparedFile`]s, analysing passage
+/// text and titles with the index's analyzers. Clone one per thread.
+#[derive(Clone)]
+pub struct DocumentBuilder {
+    fields: Fields,
+    german: TextAnalyzer,
+    english: TextAnalyzer,
+}
+
+impl DocumentBuilder {
+    pub(super) fn new(fields: Fields, german: TextAnalyzer, english: TextAnalyzer) -> Self {
+        DocumentBuilder {
             fields,
-            uncommitted: 0,
-            dir,
+            german,
+            english,
         }
     }
 
-    /// Replace whatever the index holds for `doc.path` with `doc`'s passages.
-    /// A document without passages (a scan without text) is stored as one
-    /// empty passage, so the index still knows the file and its hash and does
-    /// not extract it again on every run. Returns the number of passages written.
-    pub fn replace(&mut self, doc: &IndexedDocument) -> Result<usize> {
+    /// The documents for `doc`'s passages. A document without passages (a
+    /// scan without text) is stored as one empty passage, so the index still
+    /// knows the file and its hash and does not extract it again on every run.
+    pub fn build(&mut self, doc: &IndexedDocument) -> PreparedFile {
         let placeholder;
         let passages: &[Passage] = if doc.passages.is_empty() {
             placeholder = [Passage {
@@ -57,65 +89,36 @@ impl PassageWriter {
         };
         let doc_id = doc.doc_id();
         let path = path_key(&doc.path);
-        let mut group = Vec::with_capacity(passages.len() + 1);
-        group.push(UserOperation::Delete(Term::from_field_text(
-            self.fields.path,
-            &path,
-        )));
-        for (i, passage) in passages.iter().enumerate() {
-            let tdoc = self.passage_document(doc, &doc_id, &path, i, passage);
-            group.push(UserOperation::Add(tdoc));
-        }
-        self.writer
-            .run(group)
-            .map_err(|e| super::write_error(&self.dir, e))?;
-        self.uncommitted += 1;
-        Ok(passages.len())
+        let documents = passages
+            .iter()
+            .enumerate()
+            .map(|(i, passage)| self.passage_document(doc, &doc_id, &path, i, passage))
+            .collect();
+        PreparedFile { path, documents }
     }
 
-    /// Delete every passage of the file with this canonical path.
-    pub fn remove(&mut self, path: &Path) {
-        let term = Term::from_field_text(self.fields.path, &path_key(path));
-        self.writer.delete_term(term);
-        self.uncommitted += 1;
-    }
-
-    /// Changes (replaced or removed files) since the last commit.
-    pub fn uncommitted(&self) -> usize {
-        self.uncommitted
-    }
-
-    /// Make all changes so far durable and visible to new readers.
-    pub fn commit(&mut self) -> Result<()> {
-        let failed = |e| super::write_error(&self.dir, e);
-        let mut prepared = self.writer.prepare_commit().map_err(failed)?;
-        prepared.set_payload(&schema_payload());
-        prepared.commit().map_err(failed)?;
-        self.uncommitted = 0;
-        Ok(())
-    }
-
-    /// Commit pending changes (if any) and wait for background merges.
-    pub fn finish(mut self) -> Result<()> {
-        if self.uncommitted > 0 {
-            self.commit()?;
-        }
-        let dir = self.dir.clone();
-        self.writer
-            .wait_merging_threads()
-            .map_err(|e| super::write_error(&dir, e))?;
-        Ok(())
+    /// `text` as analysed for `lang`, encoded for the writer's replay
+    /// tokenizer.
+    fn analysed(&mut self, lang: Lang, text: &str) -> String {
+        let analyzer = match lang {
+            Lang::German => &mut self.german,
+            Lang::English => &mut self.english,
+        };
+        let mut encoded = String::new();
+        tokens::encode(analyzer, text, &mut encoded);
+        encoded
     }
 
     fn passage_document(
-        &self,
+        &mut self,
         doc: &IndexedDocument,
         doc_id: &str,
         path: &str,
         index: usize,
         passage: &Passage,
     ) -> TantivyDocument {
-        let f = &self.fields;
+        let f = self.fields.clone();
+        let f = &f;
         let mut t = TantivyDocument::new();
         t.add_text(f.doc_id, doc_id);
         t.add_text(f.path, path);
@@ -129,7 +132,10 @@ impl PassageWriter {
         }
         if let Some(title) = &passage.title {
             t.add_text(f.title, title);
-            t.add_text(f.title_for(doc.language), title);
+            t.add_text(
+                f.title_for(doc.language),
+                self.analysed(doc.language, title),
+            );
         }
         t.add_text(f.text, &passage.text);
         let source = if doc.passages.is_empty() {
@@ -142,7 +148,10 @@ impl PassageWriter {
                 .unwrap_or(TextSource::Native)
         };
         t.add_text(f.text_source, crate::ocr::source_key(source));
-        t.add_text(f.text_for(doc.language), &passage.text);
+        t.add_text(
+            f.text_for(doc.language),
+            self.analysed(doc.language, &passage.text),
+        );
         t.add_text(f.language, doc.language.code());
         let meta = &doc.meta;
         for (field, value) in [
@@ -179,5 +188,84 @@ impl PassageWriter {
             t.add_text(f.dates_mentioned, date);
         }
         t
+    }
+}
+
+impl PassageWriter {
+    pub(super) fn new(
+        writer: IndexWriter,
+        builder: DocumentBuilder,
+        dir: PathBuf,
+    ) -> PassageWriter {
+        PassageWriter {
+            writer,
+            builder,
+            uncommitted: 0,
+            dir,
+        }
+    }
+
+    /// A builder of this index's documents, for [`PassageWriter::write`].
+    pub fn document_builder(&self) -> DocumentBuilder {
+        self.builder.clone()
+    }
+
+    /// Replace whatever the index holds for `doc.path` with `doc`'s passages
+    /// ([`DocumentBuilder::build`] and [`PassageWriter::write`] in one).
+    /// Returns the number of passages written.
+    pub fn replace(&mut self, doc: &IndexedDocument) -> Result<usize> {
+        let prepared = self.builder.build(doc);
+        self.write(prepared)
+    }
+
+    /// Replace whatever the index holds for the prepared file's path with its
+    /// passages. Returns the number of passages written.
+    pub fn write(&mut self, file: PreparedFile) -> Result<usize> {
+        let passages = file.documents.len();
+        let mut group = Vec::with_capacity(passages + 1);
+        group.push(UserOperation::Delete(Term::from_field_text(
+            self.builder.fields.path,
+            &file.path,
+        )));
+        group.extend(file.documents.into_iter().map(UserOperation::Add));
+        self.writer
+            .run(group)
+            .map_err(|e| super::write_error(&self.dir, e))?;
+        self.uncommitted += 1;
+        Ok(passages)
+    }
+
+    /// Delete every passage of the file with this canonical path.
+    pub fn remove(&mut self, path: &Path) {
+        let term = Term::from_field_text(self.builder.fields.path, &path_key(path));
+        self.writer.delete_term(term);
+        self.uncommitted += 1;
+    }
+
+    /// Changes (replaced or removed files) since the last commit.
+    pub fn uncommitted(&self) -> usize {
+        self.uncommitted
+    }
+
+    /// Make all changes so far durable and visible to new readers.
+    pub fn commit(&mut self) -> Result<()> {
+        let failed = |e| super::write_error(&self.dir, e);
+        let mut prepared = self.writer.prepare_commit().map_err(failed)?;
+        prepared.set_payload(&schema_payload());
+        prepared.commit().map_err(failed)?;
+        self.uncommitted = 0;
+        Ok(())
+    }
+
+    /// Commit pending changes (if any) and wait for background merges.
+    pub fn finish(mut self) -> Result<()> {
+        if self.uncommitted > 0 {
+            self.commit()?;
+        }
+        let dir = self.dir.clone();
+        self.writer
+            .wait_merging_threads()
+            .map_err(|e| super::write_error(&dir, e))?;
+        Ok(())
     }
 }
