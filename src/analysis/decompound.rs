@@ -204,22 +204,39 @@ impl Dictionary {
     /// holds the trie nodes of the segment's prefixes.
     fn initial_part(&self, segment: &str, walk: &Walk) -> Option<Choice> {
         // The segment as written or minus a linking element, whichever is the
-        // more frequent word: "straßen" → `straße`, "ergebnis" stays (not
-        // the fragment "ergebni"). The bound prefixes are only compared
-        // once a word is found (most segments are none).
-        let as_written = std::iter::once(segment)
-            .chain(FUGEN.iter().filter_map(|f| segment.strip_suffix(f)))
-            .map(|w| Choice {
-                len: w.len(),
-                restored: "",
-                count: part_count(w, walk.count(&self.trie, w.len())),
-            })
-            .filter(|c| c.count > 0 && !BOUND_INITIAL.contains(&&segment[..c.len]))
-            .max_by_key(|c| c.count);
+        // more frequent word (the later candidate on a tie): "straßen" →
+        // `straße`, "ergebnis" stays (not the fragment "ergebni"). The bound
+        // prefixes are only compared once a word is found (most segments
+        // are none).
+        let bytes = segment.as_bytes();
+        let mut as_written: Option<Choice> = None;
+        let mut consider = |len: usize| {
+            let count = walk.part_count(&self.trie, len, Trie::NOT_INITIAL);
+            if count > 0 && as_written.is_none_or(|best| count >= best.count) {
+                as_written = Some(Choice {
+                    len,
+                    restored: "",
+                    count,
+                });
+            }
+        };
+        consider(bytes.len());
+        for fuge in FUGEN {
+            let fuge = fuge.as_bytes();
+            // By hand: `ends_with` on byte slices calls `memcmp`.
+            if bytes.len() > fuge.len()
+                && bytes[bytes.len() - fuge.len()..]
+                    .iter()
+                    .zip(fuge)
+                    .all(|(a, b)| a == b)
+            {
+                consider(bytes.len() - fuge.len());
+            }
+        }
         let choice = match as_written {
             Some(choice) => choice,
             None => {
-                if segment.chars().count() < 4 || segment.ends_with('e') {
+                if segment.ends_with('e') || segment.chars().count() < 4 {
                     return None;
                 }
                 ELIDED
@@ -239,22 +256,12 @@ impl Dictionary {
     }
 }
 
-/// Count of `word` (whose dictionary count is `count`) as a compound part:
-/// 0 if it is not allowed as one.
-fn part_count(word: &str, count: u32) -> u32 {
-    if count == 0 {
-        return 0;
-    }
-    match word.chars().count() {
-        n if n < MIN_PART_CHARS => 0,
-        n if n == MIN_PART_CHARS && !SHORT_PARTS.contains(&word) => 0,
-        _ => count,
-    }
-}
-
 /// A byte trie of words with counts. Nodes and edges sit in two flat
 /// arrays; a node's edges are sorted by byte.
 struct Trie {
+    /// The root's children by byte (`u32::MAX`: none), the step every walk
+    /// starts with.
+    root: Box<[u32; 256]>,
     nodes: Vec<TrieNode>,
     /// (byte, child node) of every node, node by node.
     edges: Vec<(u8, u32)>,
@@ -267,10 +274,20 @@ struct TrieNode {
     len: u32,
     /// Count of the word ending here, 0 if none does.
     count: u32,
+    /// What the word ending here may be in a compound: [`Trie::PART`],
+    /// [`Trie::NOT_INITIAL`], [`Trie::NOT_FINAL`].
+    flags: u8,
 }
 
 impl Trie {
     const ROOT: u32 = 0;
+    /// Long enough to be a part: [`MIN_PART_CHARS`] characters, or one of
+    /// [`SHORT_PARTS`] at exactly that length.
+    const PART: u8 = 1;
+    /// One of [`BOUND_INITIAL`].
+    const NOT_INITIAL: u8 = 2;
+    /// One of [`BOUND_FINAL`].
+    const NOT_FINAL: u8 = 4;
 
     fn build(counts: HashMap<&str, u32>) -> Trie {
         let mut words: Vec<(&str, u32)> = counts.into_iter().collect();
@@ -279,6 +296,7 @@ impl Trie {
         // rest needs new nodes, each child of the previous word's path, and
         // every node's children are created in byte order.
         let mut word_counts: Vec<u32> = vec![0];
+        let mut part: Vec<bool> = vec![false];
         let mut links: Vec<(u32, u8, u32)> = Vec::new(); // (parent, byte, child)
         let mut path: Vec<u32> = vec![Self::ROOT];
         let mut previous: &[u8] = &[];
@@ -293,19 +311,25 @@ impl Trie {
             for &byte in &word[shared..] {
                 let child = word_counts.len() as u32;
                 word_counts.push(0);
+                part.push(false);
                 links.push((path[path.len() - 1], byte, child));
                 path.push(child);
             }
             word_counts[path[word.len()] as usize] = count;
+            if std::str::from_utf8(word).map_or(0, |w| w.chars().count()) > MIN_PART_CHARS {
+                part[path[word.len()] as usize] = true;
+            }
             previous = word;
         }
         // Group the links by parent (stable: bytes stay in order).
         let mut nodes: Vec<TrieNode> = word_counts
             .into_iter()
-            .map(|count| TrieNode {
+            .zip(part)
+            .map(|(count, part)| TrieNode {
                 first: 0,
                 len: 0,
                 count,
+                flags: if part { Self::PART } else { 0 },
             })
             .collect();
         for &(parent, _, _) in &links {
@@ -323,10 +347,37 @@ impl Trie {
             edges[(node.first + filled[parent as usize]) as usize] = (byte, child);
             filled[parent as usize] += 1;
         }
-        Trie { nodes, edges }
+        let mut root = Box::new([u32::MAX; 256]);
+        let first = nodes[Self::ROOT as usize];
+        for &(byte, child) in &edges[first.first as usize..(first.first + first.len) as usize] {
+            root[usize::from(byte)] = child;
+        }
+        let mut trie = Trie { root, nodes, edges };
+        for (words, flag) in [
+            (SHORT_PARTS, Self::PART),
+            (BOUND_INITIAL, Self::NOT_INITIAL),
+            (BOUND_FINAL, Self::NOT_FINAL),
+        ] {
+            for word in words {
+                if let Some(node) = trie.find(word) {
+                    trie.nodes[node as usize].flags |= flag;
+                }
+            }
+        }
+        trie
+    }
+
+    /// The node of `word`, if some dictionary word starts with it.
+    fn find(&self, word: &str) -> Option<u32> {
+        word.bytes()
+            .try_fold(Self::ROOT, |node, byte| self.child(node, byte))
     }
 
     fn child(&self, node: u32, byte: u8) -> Option<u32> {
+        if node == Self::ROOT {
+            let child = self.root[usize::from(byte)];
+            return (child != u32::MAX).then_some(child);
+        }
         let n = self.nodes[node as usize];
         let edges = &self.edges[n.first as usize..(n.first + n.len) as usize];
         if edges.len() <= 8 {
@@ -372,9 +423,18 @@ impl Walk {
         self.nodes.len() - 1
     }
 
-    /// Dictionary count of the first `len` bytes (0 if no word).
-    fn count(&self, trie: &Trie, len: usize) -> u32 {
-        self.nodes.get(len).map_or(0, |&node| trie.count(node))
+    /// Count of the first `len` bytes as a compound part (0 if no word,
+    /// too short, or flagged with `not`).
+    fn part_count(&self, trie: &Trie, len: usize, not: u8) -> u32 {
+        let Some(&node) = self.nodes.get(len) else {
+            return 0;
+        };
+        let node = trie.nodes[node as usize];
+        if node.flags & (Trie::PART | not) == Trie::PART {
+            node.count
+        } else {
+            0
+        }
     }
 
     /// Dictionary count of the first `len` bytes followed by `suffix`.
@@ -531,9 +591,9 @@ pub fn split_with(dict: &Dictionary, word: &str) -> Option<Vec<String>> {
                 // The whole word is no split of itself.
                 let count = match start {
                     0 => 0,
-                    _ => part_count(segment, walk.count(&dict.trie, segment.len())),
+                    _ => walk.part_count(&dict.trie, segment.len(), Trie::NOT_FINAL),
                 };
-                if count == 0 || BOUND_FINAL.contains(&segment) {
+                if count == 0 {
                     continue;
                 }
                 Choice {
