@@ -407,8 +407,7 @@ fn prepare(
         Some(_) => partial_hash(&hash),
         None => hash,
     };
-    let full_text: String = extracted.text();
-    let language = analysis::detect_language(&full_text);
+    let language = analysis::detect_language(&text_head(&extracted.pages));
     let (recognised, passages) = structure::analyze_with_passages(&extracted.pages);
     let doc = IndexedDocument {
         page_sources: extracted.pages.iter().map(|p| p.source).collect(),
@@ -427,6 +426,25 @@ fn prepare(
         ocr,
         partial,
     }
+}
+
+/// The start of [`Extracted::text`]: at least the part
+/// [`analysis::detect_language`] reads, without copying a long document.
+fn text_head(pages: &[crate::model::Page]) -> String {
+    let mut head = String::new();
+    for page in pages {
+        if head.len() > analysis::language::SAMPLE_BYTES {
+            break;
+        }
+        for (i, line) in page.lines.iter().enumerate() {
+            if i > 0 {
+                head.push('\n');
+            }
+            head.push_str(&line.text);
+        }
+        head.push_str("\n\u{c}");
+    }
+    head
 }
 
 /// The reason of an error without the leading "path: " the library adds,
@@ -597,6 +615,41 @@ pub fn ingest(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_head_is_what_language_detection_reads() {
+        use crate::model::{Line, Page, TextSource};
+        let page = |number, line: &str, lines| Page {
+            number,
+            width: 0.0,
+            height: 0.0,
+            lines: (0..lines).map(|_| Line::plain(line)).collect(),
+            source: TextSource::Native,
+        };
+        let sample = analysis::language::SAMPLE_BYTES;
+        for pages in [
+            vec![],
+            vec![page(1, "kurz", 2)],
+            vec![page(1, "Ärzte und Zahnärzte", 300), page(2, "x", 3000)],
+            (1..50)
+                .map(|n| page(n, "Die Kreisverwaltung", 40))
+                .collect(),
+        ] {
+            let full = Extracted {
+                pages: pages.clone(),
+                timed_out: None,
+            }
+            .text();
+            let head = text_head(&pages);
+            assert!(full.starts_with(&head));
+            assert!(
+                head.len() > sample || head == full,
+                "{} of {}",
+                head.len(),
+                full.len()
+            );
+        }
+    }
 
     #[test]
     fn indexable_extensions_ignore_case() {

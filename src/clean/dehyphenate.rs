@@ -156,7 +156,18 @@ fn keeps_hyphen(stem: &str) -> bool {
 
 /// Join words broken at line ends, across lines and pages (see module docs).
 pub fn dehyphenate(pages: &mut [Page]) {
-    let vocabulary = Vocabulary::of(pages);
+    // The vocabulary is asked only about words before a line-end hyphen;
+    // most pages have none, and then it is not built at all.
+    let text = if pages
+        .iter()
+        .flat_map(|p| &p.lines)
+        .any(|l| l.text.ends_with('-'))
+    {
+        words_of(pages)
+    } else {
+        String::new()
+    };
+    let vocabulary = Vocabulary::of(&text);
     let order: Vec<(usize, usize)> = pages
         .iter()
         .enumerate()
@@ -211,29 +222,57 @@ pub fn dehyphenate(pages: &mut [Page]) {
 /// alone get wrong: `Landarzt-` + `Plus-Netzwerk` is `LandarztPlus-Netzwerk`
 /// when the document writes `LandarztPlus` elsewhere, and `Know-` + `how`
 /// keeps its hyphen where the document writes `Know-how`.
-struct Vocabulary {
-    words: HashSet<String>,
+struct Vocabulary<'a> {
+    /// Words, parts and pairs of parts as they stand in the text.
+    words: HashSet<&'a str>,
+    /// Pairs of parts that stand apart in the text ("a--b" gives `a-b`).
+    pairs: HashSet<String>,
 }
 
-impl Vocabulary {
-    /// Every word of the document without surrounding punctuation, each of
-    /// its hyphen-separated parts, and each pair of neighbouring parts.
-    fn of(pages: &[Page]) -> Vocabulary {
-        let mut words = HashSet::new();
-        for token in pages
-            .iter()
-            .flat_map(|p| &p.lines)
-            .flat_map(|l| l.text.split(' '))
-        {
+/// The document's words separated by spaces, as they were before any line
+/// was joined: what [`Vocabulary::of`] reads.
+fn words_of(pages: &[Page]) -> String {
+    let mut text = String::new();
+    for line in pages.iter().flat_map(|p| &p.lines) {
+        text.push_str(&line.text);
+        text.push(' ');
+    }
+    text
+}
+
+impl<'a> Vocabulary<'a> {
+    /// Every word of `text` (see [`words_of`]) without surrounding
+    /// punctuation, each of its hyphen-separated parts, and each pair of
+    /// neighbouring parts. The set borrows from `text` instead of copying
+    /// every word.
+    fn of(text: &'a str) -> Vocabulary<'a> {
+        let mut words = HashSet::default();
+        let mut pairs = HashSet::default();
+        let mut parts: Vec<&str> = Vec::new();
+        for token in text.split(' ') {
             let token = trim_punctuation(token);
-            let parts: Vec<&str> = token.split('-').filter(|s| !s.is_empty()).collect();
+            parts.clear();
+            parts.extend(token.split('-').filter(|s| !s.is_empty()));
             for pair in parts.windows(2) {
-                words.insert(format!("{}-{}", pair[0], pair[1]));
+                // Both parts are slices of `token`: when one hyphen
+                // separates them, their pair is a slice of it too.
+                let start = pair[0].as_ptr() as usize - token.as_ptr() as usize;
+                let end = pair[1].as_ptr() as usize - token.as_ptr() as usize + pair[1].len();
+                let joined = &token[start..end];
+                if joined.len() == pair[0].len() + 1 + pair[1].len() {
+                    words.insert(joined);
+                } else {
+                    pairs.insert(format!("{}-{}", pair[0], pair[1]));
+                }
             }
-            words.extend(parts.iter().map(|s| s.to_string()));
-            words.insert(token.to_string());
+            words.extend(parts.iter().copied());
+            words.insert(token);
         }
-        Vocabulary { words }
+        Vocabulary { words, pairs }
+    }
+
+    fn contains(&self, word: &str) -> bool {
+        self.words.contains(word) || self.pairs.contains(word)
     }
 
     /// Overrule `join` when the document spells the word at the break only
@@ -246,8 +285,8 @@ impl Vocabulary {
         let left = left.rsplit('-').next().unwrap_or(left);
         let right = trim_punctuation(next.split(' ').next().unwrap_or(""));
         let right = right.split('-').next().unwrap_or(right);
-        let closed = self.words.contains(&format!("{left}{right}"));
-        let hyphenated = self.words.contains(&format!("{left}-{right}"));
+        let closed = self.contains(&format!("{left}{right}"));
+        let hyphenated = self.contains(&format!("{left}-{right}"));
         match join {
             Join::Hyphenated if closed && !hyphenated => Join::Closed,
             Join::Closed if hyphenated && !closed => Join::Hyphenated,

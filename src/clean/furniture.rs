@@ -263,7 +263,8 @@ impl RepeatedLines {
 
         for (p, page) in pages.iter().enumerate() {
             let len = page.lines.len();
-            let mut body_keys: Vec<String> = Vec::new();
+            // A set: a page of plain text can have thousands of lines.
+            let mut body_keys: HashSet<String> = HashSet::new();
             for (i, line) in page.lines.iter().enumerate() {
                 let key = mask(&line.text);
                 let sides = [
@@ -271,9 +272,7 @@ impl RepeatedLines {
                     (i + EDGE_LINES >= len).then_some(Side::Bottom),
                 ];
                 if sides == [None, None] {
-                    if !body_keys.contains(&key) {
-                        body_keys.push(key);
-                    }
+                    body_keys.insert(key);
                     continue;
                 }
                 for side in sides.into_iter().flatten() {
