@@ -50,8 +50,10 @@
 //! SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 //! ```
 
-use std::collections::HashSet;
 use std::sync::{Arc, LazyLock};
+
+// FxHash: the keys are a fixed list, and every token is looked up.
+use rustc_hash::FxHashSet as HashSet;
 
 use tantivy::tokenizer::{Token, TokenFilter, TokenStream, Tokenizer};
 
@@ -130,19 +132,41 @@ fn transliterate(word: &str) -> Option<String> {
     Some(out)
 }
 
-static GERMAN_SET: LazyLock<Arc<HashSet<String>>> = LazyLock::new(|| {
+static GERMAN_SET: LazyLock<Arc<StopSet>> = LazyLock::new(|| {
     let mut set: HashSet<String> = GERMAN_STOP_WORDS.iter().map(|w| w.to_string()).collect();
     set.extend(GERMAN_STOP_WORDS.iter().filter_map(|w| transliterate(w)));
-    Arc::new(set)
+    Arc::new(StopSet::new(set))
 });
 
-static ENGLISH_SET: LazyLock<Arc<HashSet<String>>> =
-    LazyLock::new(|| Arc::new(ENGLISH_STOP_WORDS.iter().map(|w| w.to_string()).collect()));
+static ENGLISH_SET: LazyLock<Arc<StopSet>> = LazyLock::new(|| {
+    Arc::new(StopSet::new(
+        ENGLISH_STOP_WORDS.iter().map(|w| w.to_string()).collect(),
+    ))
+});
+
+/// A stop list, with the length of its longest word: longer tokens (most
+/// of them) are passed without hashing.
+#[derive(Debug)]
+struct StopSet {
+    words: HashSet<String>,
+    longest: usize,
+}
+
+impl StopSet {
+    fn new(words: HashSet<String>) -> StopSet {
+        let longest = words.iter().map(String::len).max().unwrap_or(0);
+        StopSet { words, longest }
+    }
+
+    fn contains(&self, word: &str) -> bool {
+        word.len() <= self.longest && self.words.contains(word)
+    }
+}
 
 /// Stop-word filter; configure with [`StopWords::new`] or [`StopWords::custom`].
 #[derive(Clone)]
 pub struct StopWords {
-    words: Arc<HashSet<String>>,
+    words: Arc<StopSet>,
 }
 
 impl StopWords {
@@ -160,7 +184,7 @@ impl StopWords {
     /// A filter that removes exactly `words` (expected lowercase).
     pub fn custom<I: IntoIterator<Item = S>, S: Into<String>>(words: I) -> StopWords {
         StopWords {
-            words: Arc::new(words.into_iter().map(Into::into).collect()),
+            words: Arc::new(StopSet::new(words.into_iter().map(Into::into).collect())),
         }
     }
 
@@ -184,7 +208,7 @@ impl TokenFilter for StopWords {
 /// [`Tokenizer`] wrapper built by [`StopWords`].
 #[derive(Clone)]
 pub struct StopWordsFilter<T> {
-    words: Arc<HashSet<String>>,
+    words: Arc<StopSet>,
     inner: T,
 }
 
@@ -201,7 +225,7 @@ impl<T: Tokenizer> Tokenizer for StopWordsFilter<T> {
 
 /// Token stream of [`StopWordsFilter`].
 pub struct StopWordsTokenStream<'a, T> {
-    words: &'a HashSet<String>,
+    words: &'a StopSet,
     tail: T,
 }
 
