@@ -648,8 +648,11 @@ pub fn split_with(dict: &Dictionary, word: &str) -> Option<Vec<String>> {
     Some(parts)
 }
 
-/// Entries a thread's decomposition cache holds before it is cleared.
-pub const CACHE_CAPACITY: usize = 50_000;
+/// Entries a thread's decomposition cache holds before it is cleared: the
+/// Karlsruhe corpus (95 MB) has about 255,000 distinct words that may be
+/// compounds, so a cache this size splits each once instead of again after
+/// every clear (~25 MB per thread; 50,000 cost ~10 % more CPU there).
+pub const CACHE_CAPACITY: usize = 250_000;
 
 thread_local! {
     static CACHE: RefCell<HashMap<String, Option<Box<[String]>>>> =
