@@ -15,7 +15,8 @@ Run from the repository root after `cargo build --release` and
    `make_queries`).
 2. ratsuche: `ratsuche index CORPUS --index WORK/index-tN` into a fresh
    directory under `/usr/bin/time -v`, once per --threads value
-   (RAYON_NUM_THREADS=N; tantivy's writer threads come on top): wall time,
+   (`--threads N`: N workers do all per-file work, analysis included; the
+   index writer adds one light thread that records tokens): wall time,
    CPU time, peak RSS, index size. Then `benches/query_latency.rs` on the
    last index: per-query latency (one thread, warm) and queries/s with all
    cores.
@@ -202,8 +203,9 @@ def main():
         for t in [int(x) for x in args.threads.split(",") if x]:
             idx = work / f"index-t{t}"
             shutil.rmtree(idx, ignore_errors=True)
-            env = dict(os.environ, RAYON_NUM_THREADS=str(t), RUST_LOG="warn")
-            wall, cpu, rss, _ = timed([ratsuche, "index", args.corpus, "--index", idx], env=env)
+            env = dict(os.environ, RUST_LOG="warn")
+            wall, cpu, rss, _ = timed([ratsuche, "index", args.corpus, "--index", idx,
+                                       "--threads", str(t)], env=env)
             row = {"engine": f"ratsuche {t} thread{'s' if t > 1 else ''}", "seconds": wall, "cpu": cpu,
                    "rss_mb": rss, "index_mb": dir_mb(idx)}
             results["index"].append(row)
