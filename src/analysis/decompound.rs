@@ -54,16 +54,21 @@
 //!
 //! # Speed
 //!
-//! Splitting costs one dictionary lookup per candidate substring, far more
-//! than stemming, so decompositions are cached per thread exactly like stems
-//! ([`super::stem`]): a bounded `HashMap` cleared when full. Words shorter
-//! than two minimal parts, or containing anything but letters, are never
-//! looked up. The dictionary and the cache hash with FxHash (`rustc-hash`)
-//! instead of SipHash: a long word costs hundreds of lookups of short
-//! substrings, where SipHash's set-up dominated (profile in
-//! `benches/README.md`). FxHash is not collision-resistant: a text made
-//! to collide slows only the per-thread cache, which is bounded
-//! ([`CACHE_CAPACITY`]), and the dictionary's keys are fixed.
+//! The dictionary is a byte trie ([`Dictionary`]). The dynamic programme
+//! runs forward over the split points; from each one it walks the trie once
+//! and so knows the count of every word starting there (as written, minus
+//! a linking element, or with an ending restored) without hashing a
+//! substring, and it stops as soon as no dictionary word starts with what
+//! follows. Whether a word may be a part at all (length, [`SHORT_PARTS`],
+//! [`BOUND_INITIAL`], [`BOUND_FINAL`]) is a flag on its trie node.
+//!
+//! Splitting still costs far more than stemming, so decompositions are
+//! cached per thread exactly like stems ([`super::stem`]): a bounded
+//! `HashMap` cleared when full ([`CACHE_CAPACITY`]). Words shorter than two
+//! minimal parts, or containing anything but letters, are never looked up.
+//! The cache hashes with FxHash (`rustc-hash`): it is not
+//! collision-resistant, but a text made to collide slows only this bounded
+//! per-thread cache.
 
 use std::cell::RefCell;
 
