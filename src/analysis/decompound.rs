@@ -161,16 +161,43 @@ impl Dictionary {
     /// Parses `word<TAB>count` lines (other lines are ignored; a word listed
     /// twice keeps its last count).
     pub fn parse(tsv: &str) -> Dictionary {
-        let counts: HashMap<&str, u32> = tsv
+        let words: Vec<(&str, u32)> = tsv
             .lines()
             .filter_map(|line| {
                 let (word, count) = line.split_once('\t')?;
                 Some((word, count.trim().parse().ok()?))
             })
             .collect();
+        // Sorted by bytes; a word listed twice keeps its last count. The
+        // first eight bytes as one number decide most comparisons without a
+        // `memcmp`; the line number orders equal words.
+        let head = |word: &str| {
+            let mut bytes = [0u8; 8];
+            let n = word.len().min(8);
+            bytes[..n].copy_from_slice(&word.as_bytes()[..n]);
+            u64::from_be_bytes(bytes)
+        };
+        let mut keyed: Vec<(u64, &str, usize, u32)> = words
+            .iter()
+            .enumerate()
+            .map(|(line, &(word, count))| (head(word), word, line, count))
+            .collect();
+        keyed.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| a.1.as_bytes().cmp(b.1.as_bytes()))
+                .then(a.2.cmp(&b.2))
+        });
+        let mut unique = words;
+        unique.clear();
+        for (_, word, _, count) in keyed {
+            match unique.last_mut() {
+                Some(last) if last.0 == word => last.1 = count,
+                _ => unique.push((word, count)),
+            }
+        }
         Dictionary {
-            words: counts.len(),
-            trie: Trie::build(counts),
+            words: unique.len(),
+            trie: Trie::build(&unique),
         }
     }
 
@@ -294,9 +321,8 @@ impl Trie {
     /// One of [`BOUND_FINAL`].
     const NOT_FINAL: u8 = 4;
 
-    fn build(counts: HashMap<&str, u32>) -> Trie {
-        let mut words: Vec<(&str, u32)> = counts.into_iter().collect();
-        words.sort_unstable();
+    /// The trie of `words`, which must be sorted by bytes and unique.
+    fn build(words: &[(&str, u32)]) -> Trie {
         // Sorted words share their prefix with the word before: only the
         // rest needs new nodes, each child of the previous word's path, and
         // every node's children are created in byte order.
@@ -305,8 +331,8 @@ impl Trie {
         let mut links: Vec<(u32, u8, u32)> = Vec::new(); // (parent, byte, child)
         let mut path: Vec<u32> = vec![Self::ROOT];
         let mut previous: &[u8] = &[];
-        for (word, count) in words {
-            let word = word.as_bytes();
+        for &(text, count) in words {
+            let word = text.as_bytes();
             let shared = word
                 .iter()
                 .zip(previous)
@@ -321,7 +347,7 @@ impl Trie {
                 path.push(child);
             }
             word_counts[path[word.len()] as usize] = count;
-            if std::str::from_utf8(word).map_or(0, |w| w.chars().count()) > MIN_PART_CHARS {
+            if text.chars().count() > MIN_PART_CHARS {
                 part[path[word.len()] as usize] = true;
             }
             previous = word;
@@ -931,6 +957,18 @@ mod tests {
         // Established parts stay whole ("Netzwerk" is more frequent than
         // "Netz" and "Werk").
         assert_eq!(index_parts("ärztenetzwerk").unwrap(), ["ärzte", "netzwerk"]);
+    }
+
+    #[test]
+    fn dictionary_counts_whole_words_only_last_listing_wins() {
+        let d = Dictionary::parse("kreis\t5\nkreistag\t7\nkreis\t9\nrat\tx\n\tbad\närzte\t3\n");
+        assert_eq!(d.len(), 3);
+        assert_eq!(d.count("kreis"), 9);
+        assert_eq!(d.count("kreistag"), 7);
+        assert_eq!(d.count("ärzte"), 3);
+        for unknown in ["krei", "kreist", "kreistage", "rat", "", "ä"] {
+            assert_eq!(d.count(unknown), 0, "{unknown:?}");
+        }
     }
 
     #[test]
