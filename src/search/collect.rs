@@ -14,7 +14,9 @@
 //! `doc_id` string and [`Matches::merge_fruits`] joins them.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use rustc_hash::FxHashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -75,6 +77,7 @@ pub struct Collected {
     /// Distinct documents with at least one matching passage.
     pub documents: usize,
     pub passages: usize,
+    /// Empty when the collector was made [`Matches::without_facets`].
     pub facets: Facets,
 }
 
@@ -82,22 +85,31 @@ pub struct Matches {
     limit: usize,
     all_passages: bool,
     sort: Sort,
+    facets: bool,
 }
 
 impl Matches {
     /// Collect the top `limit` documents (or passages, with
-    /// `all_passages`) in `sort` order.
+    /// `all_passages`) in `sort` order, and the facets of all matches.
     pub fn new(limit: usize, all_passages: bool, sort: Sort) -> Matches {
         Matches {
             limit,
             all_passages,
             sort,
+            facets: true,
         }
+    }
+
+    /// The same without facet counts (hits and totals only): no facet
+    /// column is opened or read.
+    pub fn without_facets(mut self) -> Matches {
+        self.facets = false;
+        self
     }
 }
 
 /// The fast columns read per passage; `None` where a segment has no value
-/// at all for a field.
+/// at all for a field, or where the facets are not wanted.
 struct Columns {
     doc_id: Option<StrColumn>,
     kind: Option<StrColumn>,
@@ -111,17 +123,28 @@ struct Columns {
 }
 
 impl Columns {
-    fn open(reader: &SegmentReader) -> tantivy::Result<Columns> {
+    fn open(reader: &SegmentReader, facets: bool) -> tantivy::Result<Columns> {
         let fast = reader.fast_fields();
+        let str_column = |name: &str| {
+            if facets {
+                fast.str(name)
+            } else {
+                Ok(None)
+            }
+        };
         Ok(Columns {
             doc_id: fast.str("doc_id")?,
-            kind: fast.str("kind")?,
-            title: fast.str("title")?,
-            doc_type: fast.str("doc_type")?,
-            body: fast.str("body")?,
-            gremium: fast.str("gremium")?,
+            kind: str_column("kind")?,
+            title: str_column("title")?,
+            doc_type: str_column("doc_type")?,
+            body: str_column("body")?,
+            gremium: str_column("gremium")?,
             date: fast.column_opt("date_value")?,
-            year: fast.column_opt("year")?,
+            year: if facets {
+                fast.column_opt("year")?
+            } else {
+                None
+            },
             passage_index: fast.column_opt("passage_index")?,
         })
     }
@@ -129,6 +152,77 @@ impl Columns {
 
 fn first_ord(column: &Option<StrColumn>, doc: DocId) -> Option<u64> {
     column.as_ref()?.term_ords(doc).next()
+}
+
+/// Calls `each(i, bytes)` with the string of every `ords[i]` that `column`'s
+/// dictionary has. `ords` must be sorted: the dictionary is then read in
+/// one pass instead of searching a block per ordinal, which was a quarter
+/// of a query's time (profile in `benches/README.md`). An unreadable
+/// dictionary is treated as missing values.
+fn each_name(column: Option<&StrColumn>, ords: &[u64], mut each: impl FnMut(usize, &[u8])) {
+    let Some(column) = column else {
+        return;
+    };
+    let dictionary = column.dictionary();
+    let known = ords.partition_point(|&ord| ord < dictionary.num_terms() as u64);
+    let mut i = 0;
+    let _ = dictionary.sorted_ords_to_term_cb(&ords[..known], |bytes| {
+        each(i, bytes);
+        i += 1;
+    });
+}
+
+/// Term ordinal → string of one column, for the ordinals a segment's
+/// matches use.
+#[derive(Default)]
+struct NameTable(FxHashMap<u64, Box<str>>);
+
+impl NameTable {
+    /// The names of `ords` (any order, repeats allowed).
+    fn resolve(column: &Option<StrColumn>, mut ords: Vec<u64>) -> NameTable {
+        ords.sort_unstable();
+        ords.dedup();
+        let mut table = FxHashMap::default();
+        each_name(column.as_ref(), &ords, |i, bytes| {
+            if let Ok(name) = std::str::from_utf8(bytes) {
+                table.insert(ords[i], name.into());
+            }
+        });
+        NameTable(table)
+    }
+
+    fn get(&self, ord: Option<u64>) -> Option<&str> {
+        self.0.get(&ord?).map(|name| &**name)
+    }
+}
+
+/// A document's identity across segments: its `doc_id`, held as a number
+/// when it is 16 lowercase hex digits (every id ratsuche writes), so that
+/// joining segments compares integers, not strings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum DocName {
+    Hex(u64),
+    Other(Box<str>),
+}
+
+impl DocName {
+    fn new(id: &str) -> DocName {
+        let bytes = id.as_bytes();
+        if bytes.len() == 16 && bytes.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            if let Ok(n) = u64::from_str_radix(id, 16) {
+                return DocName::Hex(n);
+            }
+        }
+        DocName::Other(id.into())
+    }
+
+    /// The tie-break key: the same as [`doc_key`] of the id.
+    fn key(&self) -> u64 {
+        match self {
+            DocName::Hex(n) => *n,
+            DocName::Other(id) => doc_key(id),
+        }
+    }
 }
 
 /// Per segment and document: its best passage and the term ordinals of its
@@ -144,30 +238,63 @@ pub struct SegmentMatches {
     limit: usize,
     all_passages: bool,
     sort: Sort,
+    facets: bool,
     /// Ordinal of `handlungsfeld` in this segment's `kind` column.
     handlungsfeld: Option<u64>,
-    docs: HashMap<u64, DocEntry>,
+    /// By `doc_id` term ordinal.
+    docs: FxHashMap<u64, DocEntry>,
     passages: usize,
     /// With `all_passages`: the best passages so far (pruned to `limit`).
     top: Vec<Ranked>,
 }
 
+/// The facet values of a document as term ordinals of its segment's
+/// columns (resolved through [`SegmentFruit::names`]).
+#[derive(Default)]
+struct FacetOrds {
+    doc_type: Option<u64>,
+    year: Option<u64>,
+    body: Option<u64>,
+    gremium: Option<u64>,
+    handlungsfelder: Vec<u64>,
+}
+
 /// A document as one segment saw it.
 pub struct DocFruit {
-    doc_id: String,
+    name: DocName,
     best: Ranked,
-    facets: DocFacets,
+    facets: FacetOrds,
+}
+
+/// The names of the facet ordinals a segment's documents use.
+#[derive(Default)]
+struct FacetNames {
+    doc_type: NameTable,
+    body: NameTable,
+    gremium: NameTable,
+    title: NameTable,
 }
 
 pub struct SegmentFruit {
     docs: Vec<DocFruit>,
+    names: FacetNames,
     passages: usize,
     top: Vec<Ranked>,
 }
 
+/// Sorts `list` and keeps the first `limit`, selecting them first so a
+/// long list is not sorted whole.
 fn sort_truncate(list: &mut Vec<Ranked>, limit: usize, sort: Sort) {
-    list.sort_by(|a, b| order(a, b, sort));
-    list.truncate(limit);
+    if limit == 0 {
+        list.clear();
+        return;
+    }
+    if list.len() > limit {
+        list.select_nth_unstable_by(limit - 1, |a, b| order(a, b, sort));
+        list.truncate(limit);
+    }
+    // `order` is total (the address is unique), so unstable is exact.
+    list.sort_unstable_by(|a, b| order(a, b, sort));
 }
 
 impl Collector for Matches {
@@ -179,7 +306,7 @@ impl Collector for Matches {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentMatches> {
-        let columns = Columns::open(reader)?;
+        let columns = Columns::open(reader, self.facets)?;
         let handlungsfeld = match &columns.kind {
             Some(kind) => kind
                 .dictionary()
@@ -192,8 +319,9 @@ impl Collector for Matches {
             limit: self.limit,
             all_passages: self.all_passages,
             sort: self.sort,
+            facets: self.facets,
             handlungsfeld,
-            docs: HashMap::new(),
+            docs: FxHashMap::default(),
             passages: 0,
             top: Vec::new(),
         })
@@ -204,34 +332,76 @@ impl Collector for Matches {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Collected> {
-        let mut docs: HashMap<String, DocFruit> = HashMap::new();
+        /// A distinct document: where it was first seen (whose facets
+        /// count), its best passage over all segments, and the
+        /// Handlungsfeld titles other segments add.
+        struct Merged<'a> {
+            fruit: usize,
+            doc: usize,
+            best: Ranked,
+            more_titles: Vec<&'a str>,
+        }
         let mut passages = 0;
         let mut top = Vec::new();
-        for fruit in fruits {
+        let mut docs: FxHashMap<&DocName, Merged> = FxHashMap::default();
+        docs.reserve(fruits.iter().map(|f| f.docs.len()).sum());
+        for (f, fruit) in fruits.iter().enumerate() {
             passages += fruit.passages;
-            top.extend(fruit.top);
-            for doc in fruit.docs {
-                match docs.get_mut(&doc.doc_id) {
-                    None => {
-                        docs.insert(doc.doc_id.clone(), doc);
+            top.extend_from_slice(&fruit.top);
+            for (d, doc) in fruit.docs.iter().enumerate() {
+                match docs.entry(&doc.name) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(Merged {
+                            fruit: f,
+                            doc: d,
+                            best: doc.best,
+                            more_titles: Vec::new(),
+                        });
                     }
-                    Some(seen) => {
+                    Entry::Occupied(mut slot) => {
+                        let seen = slot.get_mut();
                         if order(&doc.best, &seen.best, self.sort) == Ordering::Less {
                             seen.best = doc.best;
                         }
-                        for title in doc.facets.handlungsfelder {
-                            if !seen.facets.handlungsfelder.contains(&title) {
-                                seen.facets.handlungsfelder.push(title);
-                            }
-                        }
+                        seen.more_titles.extend(
+                            doc.facets
+                                .handlungsfelder
+                                .iter()
+                                .filter_map(|&ord| fruit.names.title.get(Some(ord))),
+                        );
                     }
                 }
             }
         }
-        let mut tally = Tally::default();
-        for doc in docs.values() {
-            tally.add(&doc.facets);
-        }
+        let facets = if self.facets {
+            let mut tally = Tally::default();
+            for merged in docs.values() {
+                let fruit = &fruits[merged.fruit];
+                let ords = &fruit.docs[merged.doc].facets;
+                let names = &fruit.names;
+                let mut handlungsfelder: Vec<&str> = Vec::new();
+                for title in ords
+                    .handlungsfelder
+                    .iter()
+                    .filter_map(|&ord| names.title.get(Some(ord)))
+                    .chain(merged.more_titles.iter().copied())
+                {
+                    if !handlungsfelder.contains(&title) {
+                        handlungsfelder.push(title);
+                    }
+                }
+                tally.add(&DocFacets {
+                    doc_type: names.doc_type.get(ords.doc_type),
+                    year: ords.year,
+                    body: names.body.get(ords.body),
+                    gremium: names.gremium.get(ords.gremium),
+                    handlungsfelder,
+                });
+            }
+            tally.finish()
+        } else {
+            Facets::default()
+        };
         if !self.all_passages {
             top = docs.values().map(|d| d.best).collect();
         }
@@ -240,7 +410,7 @@ impl Collector for Matches {
             top,
             documents: docs.len(),
             passages,
-            facets: tally.finish(),
+            facets,
         })
     }
 }
@@ -264,9 +434,14 @@ impl SegmentCollector for SegmentMatches {
         self.passages += 1;
         // Every passage has a doc_id; one without would be its own document.
         let key = first_ord(&self.columns.doc_id, doc).unwrap_or(u64::MAX - u64::from(doc));
-        let doc_key = match self.docs.get(&key) {
-            Some(entry) => entry.best.doc_key,
-            None => self.doc_key_of(key),
+        // The tie-break key needs the id's string. Grouped, it only orders
+        // passages of one document here (equal keys), so it is filled in
+        // by `harvest`, for all documents in one pass; every passage is
+        // ordered against other documents' only with `all_passages`.
+        let doc_key = match (self.all_passages, self.docs.get(&key)) {
+            (false, _) => 0,
+            (true, Some(entry)) => entry.best.doc_key,
+            (true, None) => self.doc_key_of(key),
         };
         let ranked = Ranked {
             score,
@@ -314,80 +489,75 @@ impl SegmentCollector for SegmentMatches {
         if self.all_passages {
             sort_truncate(&mut self.top, self.limit, self.sort);
         }
+        let mut entries: Vec<(u64, DocEntry)> = self.docs.into_iter().collect();
+        entries.sort_unstable_by_key(|(ord, _)| *ord);
+        let ords: Vec<u64> = entries.iter().map(|(ord, _)| *ord).collect();
+        let mut names: Vec<Option<DocName>> = vec![None; entries.len()];
+        each_name(self.columns.doc_id.as_ref(), &ords, |i, bytes| {
+            // An unreadable dictionary entry is treated as a missing value.
+            names[i] = std::str::from_utf8(bytes).ok().map(DocName::new);
+        });
         let c = &self.columns;
-        let (mut doc_type, mut body) = (Names::new(&c.doc_type), Names::new(&c.body));
-        let (mut gremium, mut title) = (Names::new(&c.gremium), Names::new(&c.title));
-        let mut buffer = String::new();
-        let docs = self
-            .docs
+        let docs: Vec<DocFruit> = entries
             .into_iter()
-            .map(|(key, entry)| {
+            .zip(names)
+            .map(|((_, entry), name)| {
                 let doc = entry.best.address.doc_id;
-                // An unreadable dictionary entry is treated as a missing value.
-                let doc_id = match &c.doc_id {
-                    Some(ids) if ids.ord_to_str(key, &mut buffer).unwrap_or(false) => {
-                        buffer.clone()
+                let (name, key) = match name {
+                    Some(name) => {
+                        let key = name.key();
+                        (name, key)
                     }
-                    _ => format!("segment {} doc {doc}", self.segment),
+                    None => (
+                        DocName::Other(format!("segment {} doc {doc}", self.segment).into()),
+                        u64::MAX,
+                    ),
                 };
-                let facets = DocFacets {
-                    doc_type: doc_type.of(doc),
-                    year: c.year.as_ref().and_then(|y| y.first(doc)),
-                    body: body.of(doc),
-                    gremium: gremium.of(doc),
-                    handlungsfelder: entry
-                        .handlungsfelder
-                        .iter()
-                        .filter_map(|&ord| title.name(ord))
-                        .collect(),
+                let facets = if self.facets {
+                    FacetOrds {
+                        doc_type: first_ord(&c.doc_type, doc),
+                        year: c.year.as_ref().and_then(|y| y.first(doc)),
+                        body: first_ord(&c.body, doc),
+                        gremium: first_ord(&c.gremium, doc),
+                        handlungsfelder: entry.handlungsfelder,
+                    }
+                } else {
+                    FacetOrds::default()
                 };
                 DocFruit {
-                    doc_id,
-                    best: entry.best,
+                    name,
+                    best: Ranked {
+                        doc_key: key,
+                        ..entry.best
+                    },
                     facets,
                 }
             })
             .collect();
+        let names = if self.facets {
+            let used = |of: fn(&FacetOrds) -> Option<u64>| -> Vec<u64> {
+                docs.iter().filter_map(|d| of(&d.facets)).collect()
+            };
+            FacetNames {
+                doc_type: NameTable::resolve(&c.doc_type, used(|f| f.doc_type)),
+                body: NameTable::resolve(&c.body, used(|f| f.body)),
+                gremium: NameTable::resolve(&c.gremium, used(|f| f.gremium)),
+                title: NameTable::resolve(
+                    &c.title,
+                    docs.iter()
+                        .flat_map(|d| d.facets.handlungsfelder.iter().copied())
+                        .collect(),
+                ),
+            }
+        } else {
+            FacetNames::default()
+        };
         SegmentFruit {
             docs,
+            names,
             passages: self.passages,
             top: self.top,
         }
-    }
-}
-
-/// Term ordinal → string for one column, cached: facet values repeat a lot.
-struct Names<'a> {
-    column: &'a Option<StrColumn>,
-    cache: HashMap<u64, Option<String>>,
-}
-
-impl<'a> Names<'a> {
-    fn new(column: &'a Option<StrColumn>) -> Names<'a> {
-        Names {
-            column,
-            cache: HashMap::new(),
-        }
-    }
-
-    /// The (first) value of `doc`.
-    fn of(&mut self, doc: DocId) -> Option<String> {
-        self.name(first_ord(self.column, doc)?)
-    }
-
-    fn name(&mut self, ord: u64) -> Option<String> {
-        let column = self.column.as_ref()?;
-        self.cache
-            .entry(ord)
-            .or_insert_with(|| {
-                let mut name = String::new();
-                // An unreadable dictionary entry is treated as a missing value.
-                column
-                    .ord_to_str(ord, &mut name)
-                    .unwrap_or(false)
-                    .then_some(name)
-            })
-            .clone()
     }
 }
 
