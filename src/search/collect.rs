@@ -15,16 +15,17 @@
 
 use std::cmp::Ordering;
 use std::collections::hash_map::Entry;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::StrColumn;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::facets::{DocFacets, Facets, Tally};
 use super::filter::Sort;
-use crate::model::PassageKind;
+use super::segment_cache::{segment_data, DocName, SegmentData};
 
 /// A matching passage and what it is ordered by.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -59,7 +60,7 @@ fn order(a: &Ranked, b: &Ranked, sort: Sort) -> Ordering {
 /// The tie-break number of a `doc_id`: its hex digits (the first 16) read
 /// as a number; an id that is not hex (only in hand-made indexes) by its
 /// bytes, so the key is still stable.
-fn doc_key(doc_id: &str) -> u64 {
+pub(super) fn doc_key(doc_id: &str) -> u64 {
     let digits = doc_id.get(..16.min(doc_id.len())).unwrap_or(doc_id);
     u64::from_str_radix(digits, 16).unwrap_or_else(|_| {
         doc_id
@@ -105,48 +106,6 @@ impl Matches {
     pub fn without_facets(mut self) -> Matches {
         self.facets = false;
         self
-    }
-}
-
-/// The fast columns read per passage; `None` where a segment has no value
-/// at all for a field, or where the facets are not wanted.
-struct Columns {
-    doc_id: Option<StrColumn>,
-    kind: Option<StrColumn>,
-    title: Option<StrColumn>,
-    doc_type: Option<StrColumn>,
-    body: Option<StrColumn>,
-    gremium: Option<StrColumn>,
-    date: Option<Column<tantivy::DateTime>>,
-    year: Option<Column<u64>>,
-    passage_index: Option<Column<u64>>,
-}
-
-impl Columns {
-    fn open(reader: &SegmentReader, facets: bool) -> tantivy::Result<Columns> {
-        let fast = reader.fast_fields();
-        let str_column = |name: &str| {
-            if facets {
-                fast.str(name)
-            } else {
-                Ok(None)
-            }
-        };
-        Ok(Columns {
-            doc_id: fast.str("doc_id")?,
-            kind: str_column("kind")?,
-            title: str_column("title")?,
-            doc_type: str_column("doc_type")?,
-            body: str_column("body")?,
-            gremium: str_column("gremium")?,
-            date: fast.column_opt("date_value")?,
-            year: if facets {
-                fast.column_opt("year")?
-            } else {
-                None
-            },
-            passage_index: fast.column_opt("passage_index")?,
-        })
     }
 }
 
@@ -196,35 +155,6 @@ impl NameTable {
     }
 }
 
-/// A document's identity across segments: its `doc_id`, held as a number
-/// when it is 16 lowercase hex digits (every id ratsuche writes), so that
-/// joining segments compares integers, not strings.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum DocName {
-    Hex(u64),
-    Other(Box<str>),
-}
-
-impl DocName {
-    fn new(id: &str) -> DocName {
-        let bytes = id.as_bytes();
-        if bytes.len() == 16 && bytes.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-            if let Ok(n) = u64::from_str_radix(id, 16) {
-                return DocName::Hex(n);
-            }
-        }
-        DocName::Other(id.into())
-    }
-
-    /// The tie-break key: the same as [`doc_key`] of the id.
-    fn key(&self) -> u64 {
-        match self {
-            DocName::Hex(n) => *n,
-            DocName::Other(id) => doc_key(id),
-        }
-    }
-}
-
 /// Per segment and document: its best passage and the term ordinals of its
 /// matching Handlungsfeld titles.
 struct DocEntry {
@@ -234,13 +164,11 @@ struct DocEntry {
 
 pub struct SegmentMatches {
     segment: SegmentOrdinal,
-    columns: Columns,
+    data: Arc<SegmentData>,
     limit: usize,
     all_passages: bool,
     sort: Sort,
     facets: bool,
-    /// Ordinal of `handlungsfeld` in this segment's `kind` column.
-    handlungsfeld: Option<u64>,
     /// By `doc_id` term ordinal.
     docs: FxHashMap<u64, DocEntry>,
     passages: usize,
@@ -266,18 +194,11 @@ pub struct DocFruit {
     facets: FacetOrds,
 }
 
-/// The names of the facet ordinals a segment's documents use.
-#[derive(Default)]
-struct FacetNames {
-    doc_type: NameTable,
-    body: NameTable,
-    gremium: NameTable,
-    title: NameTable,
-}
-
 pub struct SegmentFruit {
+    data: Arc<SegmentData>,
     docs: Vec<DocFruit>,
-    names: FacetNames,
+    /// Names of the Handlungsfeld titles the documents use.
+    titles: NameTable,
     passages: usize,
     top: Vec<Ranked>,
 }
@@ -306,21 +227,13 @@ impl Collector for Matches {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentMatches> {
-        let columns = Columns::open(reader, self.facets)?;
-        let handlungsfeld = match &columns.kind {
-            Some(kind) => kind
-                .dictionary()
-                .term_ord(PassageKind::Handlungsfeld.as_str())?,
-            None => None,
-        };
         Ok(SegmentMatches {
             segment,
-            columns,
+            data: segment_data(reader)?,
             limit: self.limit,
             all_passages: self.all_passages,
             sort: self.sort,
             facets: self.facets,
-            handlungsfeld,
             docs: FxHashMap::default(),
             passages: 0,
             top: Vec::new(),
@@ -367,7 +280,7 @@ impl Collector for Matches {
                             doc.facets
                                 .handlungsfelder
                                 .iter()
-                                .filter_map(|&ord| fruit.names.title.get(Some(ord))),
+                                .filter_map(|&ord| fruit.titles.get(Some(ord))),
                         );
                     }
                 }
@@ -378,12 +291,12 @@ impl Collector for Matches {
             for merged in docs.values() {
                 let fruit = &fruits[merged.fruit];
                 let ords = &fruit.docs[merged.doc].facets;
-                let names = &fruit.names;
+                let data = &fruit.data;
                 let mut handlungsfelder: Vec<&str> = Vec::new();
                 for title in ords
                     .handlungsfelder
                     .iter()
-                    .filter_map(|&ord| names.title.get(Some(ord)))
+                    .filter_map(|&ord| fruit.titles.get(Some(ord)))
                     .chain(merged.more_titles.iter().copied())
                 {
                     if !handlungsfelder.contains(&title) {
@@ -391,10 +304,10 @@ impl Collector for Matches {
                     }
                 }
                 tally.add(&DocFacets {
-                    doc_type: names.doc_type.get(ords.doc_type),
+                    doc_type: SegmentData::name(&data.doc_type, ords.doc_type),
                     year: ords.year,
-                    body: names.body.get(ords.body),
-                    gremium: names.gremium.get(ords.gremium),
+                    body: SegmentData::name(&data.body, ords.body),
+                    gremium: SegmentData::name(&data.gremium, ords.gremium),
                     handlungsfelder,
                 });
             }
@@ -415,46 +328,28 @@ impl Collector for Matches {
     }
 }
 
-impl SegmentMatches {
-    /// [`doc_key`] of the document with `doc_id` term ordinal `ord`.
-    fn doc_key_of(&self, ord: u64) -> u64 {
-        let mut id = String::new();
-        match &self.columns.doc_id {
-            // An unreadable dictionary entry is treated as a missing value.
-            Some(ids) if ids.ord_to_str(ord, &mut id).unwrap_or(false) => doc_key(&id),
-            _ => u64::MAX,
-        }
-    }
-}
-
 impl SegmentCollector for SegmentMatches {
     type Fruit = SegmentFruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.passages += 1;
         // Every passage has a doc_id; one without would be its own document.
-        let key = first_ord(&self.columns.doc_id, doc).unwrap_or(u64::MAX - u64::from(doc));
-        // The tie-break key needs the id's string. Grouped, it only orders
-        // passages of one document here (equal keys), so it is filled in
-        // by `harvest`, for all documents in one pass; every passage is
-        // ordered against other documents' only with `all_passages`.
-        let doc_key = match (self.all_passages, self.docs.get(&key)) {
-            (false, _) => 0,
-            (true, Some(entry)) => entry.best.doc_key,
-            (true, None) => self.doc_key_of(key),
+        let columns = &self.data.columns;
+        let key = first_ord(&columns.doc_id, doc).unwrap_or(u64::MAX - u64::from(doc));
+        let doc_key = match self.docs.get(&key) {
+            Some(entry) => entry.best.doc_key,
+            None => self.data.doc(key).map_or(u64::MAX, |(_, key)| *key),
         };
         let ranked = Ranked {
             score,
             address: DocAddress::new(self.segment, doc),
-            date: self
-                .columns
+            date: columns
                 .date
                 .as_ref()
                 .and_then(|c| c.first(doc))
                 .map(|d| d.into_timestamp_secs()),
             doc_key,
-            passage: self
-                .columns
+            passage: columns
                 .passage_index
                 .as_ref()
                 .and_then(|c| c.first(doc))
@@ -475,9 +370,10 @@ impl SegmentCollector for SegmentMatches {
         if order(&ranked, &entry.best, sort) == Ordering::Less {
             entry.best = ranked;
         }
-        if self.handlungsfeld.is_some() && first_ord(&self.columns.kind, doc) == self.handlungsfeld
+        let handlungsfeld = self.data.handlungsfeld;
+        if self.facets && handlungsfeld.is_some() && first_ord(&columns.kind, doc) == handlungsfeld
         {
-            if let Some(title) = first_ord(&self.columns.title, doc) {
+            if let Some(title) = first_ord(&columns.title, doc) {
                 if !entry.handlungsfelder.contains(&title) {
                     entry.handlungsfelder.push(title);
                 }
@@ -489,29 +385,16 @@ impl SegmentCollector for SegmentMatches {
         if self.all_passages {
             sort_truncate(&mut self.top, self.limit, self.sort);
         }
-        let mut entries: Vec<(u64, DocEntry)> = self.docs.into_iter().collect();
-        entries.sort_unstable_by_key(|(ord, _)| *ord);
-        let ords: Vec<u64> = entries.iter().map(|(ord, _)| *ord).collect();
-        let mut names: Vec<Option<DocName>> = vec![None; entries.len()];
-        each_name(self.columns.doc_id.as_ref(), &ords, |i, bytes| {
-            // An unreadable dictionary entry is treated as a missing value.
-            names[i] = std::str::from_utf8(bytes).ok().map(DocName::new);
-        });
-        let c = &self.columns;
-        let docs: Vec<DocFruit> = entries
+        let data = &self.data;
+        let c = &data.columns;
+        let docs: Vec<DocFruit> = self
+            .docs
             .into_iter()
-            .zip(names)
-            .map(|((_, entry), name)| {
+            .map(|(ord, entry)| {
                 let doc = entry.best.address.doc_id;
-                let (name, key) = match name {
-                    Some(name) => {
-                        let key = name.key();
-                        (name, key)
-                    }
-                    None => (
-                        DocName::Other(format!("segment {} doc {doc}", self.segment).into()),
-                        u64::MAX,
-                    ),
+                let name = match data.doc(ord) {
+                    Some((name, _)) => name.clone(),
+                    None => DocName::Other(format!("segment {} doc {doc}", self.segment).into()),
                 };
                 let facets = if self.facets {
                     FacetOrds {
@@ -526,35 +409,21 @@ impl SegmentCollector for SegmentMatches {
                 };
                 DocFruit {
                     name,
-                    best: Ranked {
-                        doc_key: key,
-                        ..entry.best
-                    },
+                    best: entry.best,
                     facets,
                 }
             })
             .collect();
-        let names = if self.facets {
-            let used = |of: fn(&FacetOrds) -> Option<u64>| -> Vec<u64> {
-                docs.iter().filter_map(|d| of(&d.facets)).collect()
-            };
-            FacetNames {
-                doc_type: NameTable::resolve(&c.doc_type, used(|f| f.doc_type)),
-                body: NameTable::resolve(&c.body, used(|f| f.body)),
-                gremium: NameTable::resolve(&c.gremium, used(|f| f.gremium)),
-                title: NameTable::resolve(
-                    &c.title,
-                    docs.iter()
-                        .flat_map(|d| d.facets.handlungsfelder.iter().copied())
-                        .collect(),
-                ),
-            }
-        } else {
-            FacetNames::default()
-        };
+        let titles = NameTable::resolve(
+            &c.title,
+            docs.iter()
+                .flat_map(|d| d.facets.handlungsfelder.iter().copied())
+                .collect(),
+        );
         SegmentFruit {
+            data: self.data.clone(),
             docs,
-            names,
+            titles,
             passages: self.passages,
             top: self.top,
         }

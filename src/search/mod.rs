@@ -40,6 +40,7 @@ mod collect;
 pub mod facets;
 pub mod filter;
 pub mod query;
+mod segment_cache;
 pub mod similar;
 mod snippet;
 
@@ -449,22 +450,23 @@ pub fn rank_with(
 ) -> Result<Ranking> {
     let ran = resolve_and_run(index, searcher, request, false)?;
     let mut hits = Vec::with_capacity(ran.found.top.len());
-    let mut doc_id = String::new();
     for (score, address) in ran.found.top {
-        let fast = searcher.segment_reader(address.segment_ord).fast_fields();
-        doc_id.clear();
-        if let Some(ids) = fast.str("doc_id")? {
-            if let Some(ord) = ids.term_ords(address.doc_id).next() {
-                ids.ord_to_str(ord, &mut doc_id)
-                    .map_err(tantivy::TantivyError::from)?;
-            }
-        }
-        let passage_index = fast
-            .column_opt::<u64>("passage_index")?
+        let data = segment_cache::segment_data(searcher.segment_reader(address.segment_ord))?;
+        let columns = &data.columns;
+        let doc_id = columns
+            .doc_id
+            .as_ref()
+            .and_then(|ids| ids.term_ords(address.doc_id).next())
+            .and_then(|ord| data.doc(ord))
+            .map(|(name, _)| name.to_string())
+            .unwrap_or_default();
+        let passage_index = columns
+            .passage_index
+            .as_ref()
             .and_then(|c| c.first(address.doc_id))
             .unwrap_or(0);
         hits.push(RankedHit {
-            doc_id: doc_id.clone(),
+            doc_id,
             passage_index,
             score,
         });
