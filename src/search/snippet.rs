@@ -103,7 +103,9 @@ impl WindowedSnippets {
         let (folded, origin) = fold(text);
         let mut places: Vec<(usize, usize, Score)> = Vec::new(); // (offset, needle, score)
         for (i, (needle, score)) in self.needles.iter().enumerate() {
-            for (at, _) in folded.match_indices(needle.as_str()) {
+            // Non-overlapping occurrences, like `str::match_indices`, with
+            // memchr's SIMD search (the scan runs over whole passages).
+            for at in memchr::memmem::find_iter(folded.as_bytes(), needle.as_bytes()) {
                 places.push((origin[at] as usize, i, *score));
                 if places.len() >= MAX_PLACES {
                     break;
