@@ -198,16 +198,6 @@ pub(super) fn segment_data(reader: &SegmentReader) -> tantivy::Result<Arc<Segmen
     Ok(data)
 }
 
-/// Segments in the cache now (for tests).
-#[cfg(test)]
-pub(super) fn cached_segments() -> usize {
-    cache()
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .entries
-        .len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -249,6 +249,65 @@ mod tests {
     }
 
     #[test]
+    fn a_new_commit_is_never_answered_from_the_cache() {
+        use crate::index::PassageIndex;
+        use crate::ingest::{self, IngestOptions, NoProgress};
+        use crate::server::api::run_search;
+        use crate::server::{AppState, Limits};
+
+        let dir = tempfile::TempDir::new().unwrap();
+        let docs = dir.path().join("docs");
+        std::fs::create_dir(&docs).unwrap();
+        std::fs::write(docs.join("a.txt"), "Die Kreisstraße wird saniert.").unwrap();
+        let index = PassageIndex::open_or_create(&dir.path().join("index")).unwrap();
+        let options = IngestOptions::default();
+        let run_ingest = || {
+            ingest::ingest(
+                &index,
+                std::slice::from_ref(&docs),
+                &options,
+                &mut NoProgress,
+            )
+            .unwrap()
+        };
+        run_ingest();
+        let state = AppState::new(index.clone(), Limits::default()).unwrap();
+        assert!(state.result_cache().is_enabled(), "on by default");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let search = || run_search(&state, SearchRequest::new("Zauberwort"));
+            // The reader may pick up the first commit late (its file
+            // watcher), and every new generation empties the cache: repeat
+            // until two searches ran on one generation.
+            let start = std::time::Instant::now();
+            loop {
+                let first = search().await.unwrap();
+                assert_eq!(first.results.total, 0);
+                let again = search().await.unwrap();
+                assert_eq!(again.results, first.results);
+                if again.cached {
+                    break;
+                }
+                assert!(
+                    start.elapsed() < std::time::Duration::from_secs(20),
+                    "a repeated request on one commit was never answered from the cache"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+
+            std::fs::write(docs.join("b.txt"), "Das Zauberwort heißt Bitte.").unwrap();
+            run_ingest();
+            state.reload().unwrap();
+            let after = search().await.unwrap();
+            assert!(!after.cached, "a new commit is searched, not looked up");
+            assert_eq!(after.results.total, 1);
+        });
+    }
+
+    #[test]
     fn a_zero_budget_is_off_and_oversized_results_are_not_kept() {
         let off = ResultCache::new(0);
         off.insert(1, "q".into(), results("q", 1));
