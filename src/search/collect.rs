@@ -7,11 +7,16 @@
 //! fetch so that `limit` distinct documents remain, and facets over a top-k
 //! would count only what is shown; collecting per document is exact. Every
 //! value read per passage comes from a fast field (no stored documents are
-//! opened), and strings are resolved once per document and segment.
+//! opened); per passage only term ordinals are read, and they become
+//! strings through the per-segment tables of [`super::segment_cache`]
+//! (document ids, type, body, Gremium) or, for Handlungsfeld titles, in
+//! one sorted pass over the dictionary. [`Matches::without_facets`] skips
+//! the facets for callers that only rank.
 //!
 //! A document's passages are written together but may still land in
 //! different segments (tantivy's indexing threads), so segments report per
-//! `doc_id` string and [`Matches::merge_fruits`] joins them.
+//! document identity (the `doc_id`, as a number when it is hex) and
+//! [`Matches::merge_fruits`] joins them.
 
 use std::cmp::Ordering;
 use std::collections::hash_map::Entry;

@@ -26,6 +26,9 @@
 //!   collapsed and the matched words as byte ranges into the snippet;
 //!   [`Hit::heading`] names the part a passage is ("Stichwort 1.2 — …").
 //!
+//! [`rank_with`] runs the same search and gives ids and scores only (no
+//! facets, stored documents or snippets), for tools that only rank.
+//!
 //! The query language is ratsuche's own ([`query`]: words, `"phrases"`,
 //! `-exclusions`, `OR`, parentheses, `prefix*`, field filters such as
 //! `typ:konzept datum:2025-01..2025-06 nr:0412/2025`), parsed once per
