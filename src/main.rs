@@ -181,6 +181,10 @@ enum Command {
         /// Index directory.
         #[arg(long, default_value = "index")]
         index: PathBuf,
+        /// Megabytes of recent search results kept for repeated requests
+        /// (per index state; a commit empties it). 0 turns the cache off.
+        #[arg(long, default_value_t = 32)]
+        cache_mb: usize,
     },
     /// Print a file's cleaned text exactly as it is indexed (pages separated by form feeds).
     Extract {
@@ -470,7 +474,11 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, index } => run_serve(addr, &index),
+        Command::Serve {
+            addr,
+            index,
+            cache_mb,
+        } => run_serve(addr, &index, cache_mb),
         Command::Extract {
             file,
             json,
@@ -542,9 +550,16 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// The only command with an async runtime: the rest of the CLI stays
 /// synchronous.
-fn run_serve(addr: std::net::SocketAddr, index_dir: &std::path::Path) -> anyhow::Result<ExitCode> {
+fn run_serve(
+    addr: std::net::SocketAddr,
+    index_dir: &std::path::Path,
+    cache_mb: usize,
+) -> anyhow::Result<ExitCode> {
     let index = PassageIndex::open(index_dir)?;
-    let limits = ratsuche::server::Limits::default();
+    let limits = ratsuche::server::Limits {
+        result_cache_bytes: cache_mb.saturating_mul(1 << 20),
+        ..ratsuche::server::Limits::default()
+    };
     let state = ratsuche::server::AppState::new(index, limits)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

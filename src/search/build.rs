@@ -445,18 +445,30 @@ impl<'a> Builder<'a> {
         };
         // (edit distance, -doc freq, term) → smallest wins.
         let mut best: Option<(u32, i64, String, Lang)> = None;
+        // The automaton depends on the token only: built once per distinct
+        // token (the German fields share one), not per field.
+        let mut automata: Vec<(String, tantivy::query::DfaWrapper)> = Vec::new();
         for (field, lang, _) in self.query_fields() {
             let tokens = self.tokens(lang, word);
             let [(_, token)] = tokens.as_slice() else {
                 continue;
             };
+            let at = match automata.iter().position(|(t, _)| t == token) {
+                Some(at) => at,
+                None => {
+                    let fuzzy =
+                        FuzzyTermQuery::new(Term::from_field_text(field, token), distance, true);
+                    automata.push((token.clone(), fuzzy.automaton()?));
+                    automata.len() - 1
+                }
+            };
+            let automaton = &automata[at].1;
             let mut freq: HashMap<String, i64> = HashMap::new();
-            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, token), distance, true);
             for segment in self.searcher.segment_readers() {
                 let inverted = segment.inverted_index(field)?;
                 let mut stream = inverted
                     .terms()
-                    .search(fuzzy.automaton()?)
+                    .search(automaton)
                     .into_stream()
                     .map_err(tantivy::TantivyError::from)?;
                 while stream.advance() {

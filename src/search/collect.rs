@@ -7,22 +7,30 @@
 //! fetch so that `limit` distinct documents remain, and facets over a top-k
 //! would count only what is shown; collecting per document is exact. Every
 //! value read per passage comes from a fast field (no stored documents are
-//! opened), and strings are resolved once per document and segment.
+//! opened); per passage only term ordinals are read, and they become
+//! strings through the per-segment tables of [`super::segment_cache`]
+//! (document ids, type, body, Gremium) or, for Handlungsfeld titles, in
+//! one sorted pass over the dictionary. [`Matches::without_facets`] skips
+//! the facets for callers that only rank.
 //!
 //! A document's passages are written together but may still land in
 //! different segments (tantivy's indexing threads), so segments report per
-//! `doc_id` string and [`Matches::merge_fruits`] joins them.
+//! document identity (the `doc_id`, as a number when it is hex) and
+//! [`Matches::merge_fruits`] joins them.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::StrColumn;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::facets::{DocFacets, Facets, Tally};
 use super::filter::Sort;
-use crate::model::PassageKind;
+use super::segment_cache::{segment_data, DocName, SegmentData};
 
 /// A matching passage and what it is ordered by.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -57,7 +65,7 @@ fn order(a: &Ranked, b: &Ranked, sort: Sort) -> Ordering {
 /// The tie-break number of a `doc_id`: its hex digits (the first 16) read
 /// as a number; an id that is not hex (only in hand-made indexes) by its
 /// bytes, so the key is still stable.
-fn doc_key(doc_id: &str) -> u64 {
+pub(super) fn doc_key(doc_id: &str) -> u64 {
     let digits = doc_id.get(..16.min(doc_id.len())).unwrap_or(doc_id);
     u64::from_str_radix(digits, 16).unwrap_or_else(|_| {
         doc_id
@@ -75,6 +83,7 @@ pub struct Collected {
     /// Distinct documents with at least one matching passage.
     pub documents: usize,
     pub passages: usize,
+    /// Empty when the collector was made [`Matches::without_facets`].
     pub facets: Facets,
 }
 
@@ -82,53 +91,73 @@ pub struct Matches {
     limit: usize,
     all_passages: bool,
     sort: Sort,
+    facets: bool,
 }
 
 impl Matches {
     /// Collect the top `limit` documents (or passages, with
-    /// `all_passages`) in `sort` order.
+    /// `all_passages`) in `sort` order, and the facets of all matches.
     pub fn new(limit: usize, all_passages: bool, sort: Sort) -> Matches {
         Matches {
             limit,
             all_passages,
             sort,
+            facets: true,
         }
     }
-}
 
-/// The fast columns read per passage; `None` where a segment has no value
-/// at all for a field.
-struct Columns {
-    doc_id: Option<StrColumn>,
-    kind: Option<StrColumn>,
-    title: Option<StrColumn>,
-    doc_type: Option<StrColumn>,
-    body: Option<StrColumn>,
-    gremium: Option<StrColumn>,
-    date: Option<Column<tantivy::DateTime>>,
-    year: Option<Column<u64>>,
-    passage_index: Option<Column<u64>>,
-}
-
-impl Columns {
-    fn open(reader: &SegmentReader) -> tantivy::Result<Columns> {
-        let fast = reader.fast_fields();
-        Ok(Columns {
-            doc_id: fast.str("doc_id")?,
-            kind: fast.str("kind")?,
-            title: fast.str("title")?,
-            doc_type: fast.str("doc_type")?,
-            body: fast.str("body")?,
-            gremium: fast.str("gremium")?,
-            date: fast.column_opt("date_value")?,
-            year: fast.column_opt("year")?,
-            passage_index: fast.column_opt("passage_index")?,
-        })
+    /// The same without facet counts (hits and totals only): no facet
+    /// column is opened or read.
+    pub fn without_facets(mut self) -> Matches {
+        self.facets = false;
+        self
     }
 }
 
 fn first_ord(column: &Option<StrColumn>, doc: DocId) -> Option<u64> {
     column.as_ref()?.term_ords(doc).next()
+}
+
+/// Calls `each(i, bytes)` with the string of every `ords[i]` that `column`'s
+/// dictionary has. `ords` must be sorted: the dictionary is then read in
+/// one pass instead of searching a block per ordinal, which was a quarter
+/// of a query's time (profile in `benches/README.md`). An unreadable
+/// dictionary is treated as missing values.
+fn each_name(column: Option<&StrColumn>, ords: &[u64], mut each: impl FnMut(usize, &[u8])) {
+    let Some(column) = column else {
+        return;
+    };
+    let dictionary = column.dictionary();
+    let known = ords.partition_point(|&ord| ord < dictionary.num_terms() as u64);
+    let mut i = 0;
+    let _ = dictionary.sorted_ords_to_term_cb(&ords[..known], |bytes| {
+        each(i, bytes);
+        i += 1;
+    });
+}
+
+/// Term ordinal → string of one column, for the ordinals a segment's
+/// matches use.
+#[derive(Default)]
+struct NameTable(FxHashMap<u64, Box<str>>);
+
+impl NameTable {
+    /// The names of `ords` (any order, repeats allowed).
+    fn resolve(column: &Option<StrColumn>, mut ords: Vec<u64>) -> NameTable {
+        ords.sort_unstable();
+        ords.dedup();
+        let mut table = FxHashMap::default();
+        each_name(column.as_ref(), &ords, |i, bytes| {
+            if let Ok(name) = std::str::from_utf8(bytes) {
+                table.insert(ords[i], name.into());
+            }
+        });
+        NameTable(table)
+    }
+
+    fn get(&self, ord: Option<u64>) -> Option<&str> {
+        self.0.get(&ord?).map(|name| &**name)
+    }
 }
 
 /// Per segment and document: its best passage and the term ordinals of its
@@ -140,34 +169,58 @@ struct DocEntry {
 
 pub struct SegmentMatches {
     segment: SegmentOrdinal,
-    columns: Columns,
+    data: Arc<SegmentData>,
     limit: usize,
     all_passages: bool,
     sort: Sort,
-    /// Ordinal of `handlungsfeld` in this segment's `kind` column.
-    handlungsfeld: Option<u64>,
-    docs: HashMap<u64, DocEntry>,
+    facets: bool,
+    /// By `doc_id` term ordinal.
+    docs: FxHashMap<u64, DocEntry>,
     passages: usize,
     /// With `all_passages`: the best passages so far (pruned to `limit`).
     top: Vec<Ranked>,
 }
 
+/// The facet values of a document as term ordinals of its segment's
+/// columns (resolved through [`SegmentFruit::names`]).
+#[derive(Default)]
+struct FacetOrds {
+    doc_type: Option<u64>,
+    year: Option<u64>,
+    body: Option<u64>,
+    gremium: Option<u64>,
+    handlungsfelder: Vec<u64>,
+}
+
 /// A document as one segment saw it.
 pub struct DocFruit {
-    doc_id: String,
+    name: DocName,
     best: Ranked,
-    facets: DocFacets,
+    facets: FacetOrds,
 }
 
 pub struct SegmentFruit {
+    data: Arc<SegmentData>,
     docs: Vec<DocFruit>,
+    /// Names of the Handlungsfeld titles the documents use.
+    titles: NameTable,
     passages: usize,
     top: Vec<Ranked>,
 }
 
+/// Sorts `list` and keeps the first `limit`, selecting them first so a
+/// long list is not sorted whole.
 fn sort_truncate(list: &mut Vec<Ranked>, limit: usize, sort: Sort) {
-    list.sort_by(|a, b| order(a, b, sort));
-    list.truncate(limit);
+    if limit == 0 {
+        list.clear();
+        return;
+    }
+    if list.len() > limit {
+        list.select_nth_unstable_by(limit - 1, |a, b| order(a, b, sort));
+        list.truncate(limit);
+    }
+    // `order` is total (the address is unique), so unstable is exact.
+    list.sort_unstable_by(|a, b| order(a, b, sort));
 }
 
 impl Collector for Matches {
@@ -179,21 +232,14 @@ impl Collector for Matches {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentMatches> {
-        let columns = Columns::open(reader)?;
-        let handlungsfeld = match &columns.kind {
-            Some(kind) => kind
-                .dictionary()
-                .term_ord(PassageKind::Handlungsfeld.as_str())?,
-            None => None,
-        };
         Ok(SegmentMatches {
             segment,
-            columns,
+            data: segment_data(reader)?,
             limit: self.limit,
             all_passages: self.all_passages,
             sort: self.sort,
-            handlungsfeld,
-            docs: HashMap::new(),
+            facets: self.facets,
+            docs: FxHashMap::default(),
             passages: 0,
             top: Vec::new(),
         })
@@ -204,34 +250,76 @@ impl Collector for Matches {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Collected> {
-        let mut docs: HashMap<String, DocFruit> = HashMap::new();
+        /// A distinct document: where it was first seen (whose facets
+        /// count), its best passage over all segments, and the
+        /// Handlungsfeld titles other segments add.
+        struct Merged<'a> {
+            fruit: usize,
+            doc: usize,
+            best: Ranked,
+            more_titles: Vec<&'a str>,
+        }
         let mut passages = 0;
         let mut top = Vec::new();
-        for fruit in fruits {
+        let mut docs: FxHashMap<&DocName, Merged> = FxHashMap::default();
+        docs.reserve(fruits.iter().map(|f| f.docs.len()).sum());
+        for (f, fruit) in fruits.iter().enumerate() {
             passages += fruit.passages;
-            top.extend(fruit.top);
-            for doc in fruit.docs {
-                match docs.get_mut(&doc.doc_id) {
-                    None => {
-                        docs.insert(doc.doc_id.clone(), doc);
+            top.extend_from_slice(&fruit.top);
+            for (d, doc) in fruit.docs.iter().enumerate() {
+                match docs.entry(&doc.name) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(Merged {
+                            fruit: f,
+                            doc: d,
+                            best: doc.best,
+                            more_titles: Vec::new(),
+                        });
                     }
-                    Some(seen) => {
+                    Entry::Occupied(mut slot) => {
+                        let seen = slot.get_mut();
                         if order(&doc.best, &seen.best, self.sort) == Ordering::Less {
                             seen.best = doc.best;
                         }
-                        for title in doc.facets.handlungsfelder {
-                            if !seen.facets.handlungsfelder.contains(&title) {
-                                seen.facets.handlungsfelder.push(title);
-                            }
-                        }
+                        seen.more_titles.extend(
+                            doc.facets
+                                .handlungsfelder
+                                .iter()
+                                .filter_map(|&ord| fruit.titles.get(Some(ord))),
+                        );
                     }
                 }
             }
         }
-        let mut tally = Tally::default();
-        for doc in docs.values() {
-            tally.add(&doc.facets);
-        }
+        let facets = if self.facets {
+            let mut tally = Tally::default();
+            for merged in docs.values() {
+                let fruit = &fruits[merged.fruit];
+                let ords = &fruit.docs[merged.doc].facets;
+                let data = &fruit.data;
+                let mut handlungsfelder: Vec<&str> = Vec::new();
+                for title in ords
+                    .handlungsfelder
+                    .iter()
+                    .filter_map(|&ord| fruit.titles.get(Some(ord)))
+                    .chain(merged.more_titles.iter().copied())
+                {
+                    if !handlungsfelder.contains(&title) {
+                        handlungsfelder.push(title);
+                    }
+                }
+                tally.add(&DocFacets {
+                    doc_type: SegmentData::name(&data.doc_type, ords.doc_type),
+                    year: ords.year,
+                    body: SegmentData::name(&data.body, ords.body),
+                    gremium: SegmentData::name(&data.gremium, ords.gremium),
+                    handlungsfelder,
+                });
+            }
+            tally.finish()
+        } else {
+            Facets::default()
+        };
         if !self.all_passages {
             top = docs.values().map(|d| d.best).collect();
         }
@@ -240,20 +328,8 @@ impl Collector for Matches {
             top,
             documents: docs.len(),
             passages,
-            facets: tally.finish(),
+            facets,
         })
-    }
-}
-
-impl SegmentMatches {
-    /// [`doc_key`] of the document with `doc_id` term ordinal `ord`.
-    fn doc_key_of(&self, ord: u64) -> u64 {
-        let mut id = String::new();
-        match &self.columns.doc_id {
-            // An unreadable dictionary entry is treated as a missing value.
-            Some(ids) if ids.ord_to_str(ord, &mut id).unwrap_or(false) => doc_key(&id),
-            _ => u64::MAX,
-        }
     }
 }
 
@@ -263,23 +339,22 @@ impl SegmentCollector for SegmentMatches {
     fn collect(&mut self, doc: DocId, score: Score) {
         self.passages += 1;
         // Every passage has a doc_id; one without would be its own document.
-        let key = first_ord(&self.columns.doc_id, doc).unwrap_or(u64::MAX - u64::from(doc));
+        let columns = &self.data.columns;
+        let key = first_ord(&columns.doc_id, doc).unwrap_or(u64::MAX - u64::from(doc));
         let doc_key = match self.docs.get(&key) {
             Some(entry) => entry.best.doc_key,
-            None => self.doc_key_of(key),
+            None => self.data.doc(key).map_or(u64::MAX, |(_, key)| *key),
         };
         let ranked = Ranked {
             score,
             address: DocAddress::new(self.segment, doc),
-            date: self
-                .columns
+            date: columns
                 .date
                 .as_ref()
                 .and_then(|c| c.first(doc))
                 .map(|d| d.into_timestamp_secs()),
             doc_key,
-            passage: self
-                .columns
+            passage: columns
                 .passage_index
                 .as_ref()
                 .and_then(|c| c.first(doc))
@@ -300,9 +375,10 @@ impl SegmentCollector for SegmentMatches {
         if order(&ranked, &entry.best, sort) == Ordering::Less {
             entry.best = ranked;
         }
-        if self.handlungsfeld.is_some() && first_ord(&self.columns.kind, doc) == self.handlungsfeld
+        let handlungsfeld = self.data.handlungsfeld;
+        if self.facets && handlungsfeld.is_some() && first_ord(&columns.kind, doc) == handlungsfeld
         {
-            if let Some(title) = first_ord(&self.columns.title, doc) {
+            if let Some(title) = first_ord(&columns.title, doc) {
                 if !entry.handlungsfelder.contains(&title) {
                     entry.handlungsfelder.push(title);
                 }
@@ -314,80 +390,48 @@ impl SegmentCollector for SegmentMatches {
         if self.all_passages {
             sort_truncate(&mut self.top, self.limit, self.sort);
         }
-        let c = &self.columns;
-        let (mut doc_type, mut body) = (Names::new(&c.doc_type), Names::new(&c.body));
-        let (mut gremium, mut title) = (Names::new(&c.gremium), Names::new(&c.title));
-        let mut buffer = String::new();
-        let docs = self
+        let data = &self.data;
+        let c = &data.columns;
+        let docs: Vec<DocFruit> = self
             .docs
             .into_iter()
-            .map(|(key, entry)| {
+            .map(|(ord, entry)| {
                 let doc = entry.best.address.doc_id;
-                // An unreadable dictionary entry is treated as a missing value.
-                let doc_id = match &c.doc_id {
-                    Some(ids) if ids.ord_to_str(key, &mut buffer).unwrap_or(false) => {
-                        buffer.clone()
-                    }
-                    _ => format!("segment {} doc {doc}", self.segment),
+                let name = match data.doc(ord) {
+                    Some((name, _)) => name.clone(),
+                    None => DocName::Other(format!("segment {} doc {doc}", self.segment).into()),
                 };
-                let facets = DocFacets {
-                    doc_type: doc_type.of(doc),
-                    year: c.year.as_ref().and_then(|y| y.first(doc)),
-                    body: body.of(doc),
-                    gremium: gremium.of(doc),
-                    handlungsfelder: entry
-                        .handlungsfelder
-                        .iter()
-                        .filter_map(|&ord| title.name(ord))
-                        .collect(),
+                let facets = if self.facets {
+                    FacetOrds {
+                        doc_type: first_ord(&c.doc_type, doc),
+                        year: c.year.as_ref().and_then(|y| y.first(doc)),
+                        body: first_ord(&c.body, doc),
+                        gremium: first_ord(&c.gremium, doc),
+                        handlungsfelder: entry.handlungsfelder,
+                    }
+                } else {
+                    FacetOrds::default()
                 };
                 DocFruit {
-                    doc_id,
+                    name,
                     best: entry.best,
                     facets,
                 }
             })
             .collect();
+        let titles = NameTable::resolve(
+            &c.title,
+            docs.iter()
+                .flat_map(|d| d.facets.handlungsfelder.iter().copied())
+                .collect(),
+        );
         SegmentFruit {
+            data: self.data.clone(),
             docs,
+            titles,
             passages: self.passages,
             top: self.top,
         }
-    }
-}
-
-/// Term ordinal → string for one column, cached: facet values repeat a lot.
-struct Names<'a> {
-    column: &'a Option<StrColumn>,
-    cache: HashMap<u64, Option<String>>,
-}
-
-impl<'a> Names<'a> {
-    fn new(column: &'a Option<StrColumn>) -> Names<'a> {
-        Names {
-            column,
-            cache: HashMap::new(),
-        }
-    }
-
-    /// The (first) value of `doc`.
-    fn of(&mut self, doc: DocId) -> Option<String> {
-        self.name(first_ord(self.column, doc)?)
-    }
-
-    fn name(&mut self, ord: u64) -> Option<String> {
-        let column = self.column.as_ref()?;
-        self.cache
-            .entry(ord)
-            .or_insert_with(|| {
-                let mut name = String::new();
-                // An unreadable dictionary entry is treated as a missing value.
-                column
-                    .ord_to_str(ord, &mut name)
-                    .unwrap_or(false)
-                    .then_some(name)
-            })
-            .clone()
     }
 }
 

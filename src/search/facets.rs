@@ -6,8 +6,7 @@
 //! passages counts once. The Handlungsfeld facet counts, per title, the
 //! documents in which a Handlungsfeld passage of that title matched.
 
-use std::collections::HashMap;
-
+use rustc_hash::FxHashMap;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// Counts per facet. Serialises as
@@ -37,13 +36,16 @@ pub struct FacetCounts {
 }
 
 impl FacetCounts {
-    fn by_count(counts: HashMap<String, usize>) -> FacetCounts {
-        let mut values: Vec<(String, usize)> = counts.into_iter().collect();
+    fn by_count<'a>(counts: impl IntoIterator<Item = (&'a str, usize)>) -> FacetCounts {
+        let mut values: Vec<(String, usize)> = counts
+            .into_iter()
+            .map(|(v, n)| (v.to_string(), n))
+            .collect();
         values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         FacetCounts { values }
     }
 
-    fn by_value_desc(counts: HashMap<String, usize>) -> FacetCounts {
+    fn by_value_desc(counts: impl IntoIterator<Item = (String, usize)>) -> FacetCounts {
         let mut values: Vec<(String, usize)> = counts.into_iter().collect();
         values.sort_by(|a, b| b.0.cmp(&a.0));
         FacetCounts { values }
@@ -83,51 +85,51 @@ impl Serialize for FacetCounts {
 
 /// The facet values of one matching document.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(super) struct DocFacets {
-    pub doc_type: Option<String>,
+pub(super) struct DocFacets<'a> {
+    pub doc_type: Option<&'a str>,
     pub year: Option<u64>,
-    pub body: Option<String>,
-    pub gremium: Option<String>,
+    pub body: Option<&'a str>,
+    pub gremium: Option<&'a str>,
     /// Titles of the document's matching Handlungsfeld passages, each once.
-    pub handlungsfelder: Vec<String>,
+    pub handlungsfelder: Vec<&'a str>,
 }
 
-/// Accumulates [`DocFacets`] of distinct documents into [`Facets`].
+/// Accumulates [`DocFacets`] of distinct documents into [`Facets`]; values
+/// are borrowed until [`Tally::finish`], so counting allocates nothing per
+/// document.
 #[derive(Debug, Default)]
-pub(super) struct Tally {
-    doc_type: HashMap<String, usize>,
-    year: HashMap<String, usize>,
-    body: HashMap<String, usize>,
-    gremium: HashMap<String, usize>,
-    handlungsfeld: HashMap<String, usize>,
+pub(super) struct Tally<'a> {
+    doc_type: FxHashMap<&'a str, usize>,
+    year: FxHashMap<u64, usize>,
+    body: FxHashMap<&'a str, usize>,
+    gremium: FxHashMap<&'a str, usize>,
+    handlungsfeld: FxHashMap<&'a str, usize>,
 }
 
-impl Tally {
-    pub fn add(&mut self, doc: &DocFacets) {
-        let count = |map: &mut HashMap<String, usize>, value: &str| {
-            *map.entry(value.to_string()).or_default() += 1;
+impl<'a> Tally<'a> {
+    pub fn add(&mut self, doc: &DocFacets<'a>) {
+        let count = |map: &mut FxHashMap<&'a str, usize>, value: Option<&'a str>| {
+            if let Some(value) = value {
+                *map.entry(value).or_default() += 1;
+            }
         };
-        if let Some(v) = &doc.doc_type {
-            count(&mut self.doc_type, v);
-        }
+        count(&mut self.doc_type, doc.doc_type);
         if let Some(y) = doc.year {
-            count(&mut self.year, &y.to_string());
+            *self.year.entry(y).or_default() += 1;
         }
-        if let Some(v) = &doc.body {
-            count(&mut self.body, v);
-        }
-        if let Some(v) = &doc.gremium {
-            count(&mut self.gremium, v);
-        }
+        count(&mut self.body, doc.body);
+        count(&mut self.gremium, doc.gremium);
         for title in &doc.handlungsfelder {
-            count(&mut self.handlungsfeld, title);
+            count(&mut self.handlungsfeld, Some(title));
         }
     }
 
     pub fn finish(self) -> Facets {
         Facets {
             doc_type: FacetCounts::by_count(self.doc_type),
-            year: FacetCounts::by_value_desc(self.year),
+            year: FacetCounts::by_value_desc(
+                self.year.into_iter().map(|(y, n)| (y.to_string(), n)),
+            ),
             body: FacetCounts::by_count(self.body),
             gremium: FacetCounts::by_count(self.gremium),
             handlungsfeld: FacetCounts::by_count(self.handlungsfeld),
@@ -139,13 +141,13 @@ impl Tally {
 mod tests {
     use super::*;
 
-    fn doc(doc_type: &str, year: Option<u64>, hf: &[&str]) -> DocFacets {
+    fn doc<'a>(doc_type: &'a str, year: Option<u64>, hf: &[&'a str]) -> DocFacets<'a> {
         DocFacets {
-            doc_type: Some(doc_type.into()),
+            doc_type: Some(doc_type),
             year,
-            body: Some("Ilm-Kreis".into()),
+            body: Some("Ilm-Kreis"),
             gremium: None,
-            handlungsfelder: hf.iter().map(|s| s.to_string()).collect(),
+            handlungsfelder: hf.to_vec(),
         }
     }
 

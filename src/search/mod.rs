@@ -26,6 +26,9 @@
 //!   collapsed and the matched words as byte ranges into the snippet;
 //!   [`Hit::heading`] names the part a passage is ("Stichwort 1.2 — …").
 //!
+//! [`rank_with`] runs the same search and gives ids and scores only (no
+//! facets, stored documents or snippets), for tools that only rank.
+//!
 //! The query language is ratsuche's own ([`query`]: words, `"phrases"`,
 //! `-exclusions`, `OR`, parentheses, `prefix*`, field filters such as
 //! `typ:konzept datum:2025-01..2025-06 nr:0412/2025`), parsed once per
@@ -40,6 +43,7 @@ mod collect;
 pub mod facets;
 pub mod filter;
 pub mod query;
+mod segment_cache;
 pub mod similar;
 mod snippet;
 
@@ -325,14 +329,27 @@ pub fn search(index: &PassageIndex, request: &SearchRequest) -> Result<SearchRes
     search_with(index, &reader.searcher(), request)
 }
 
-/// Run a request on a given searcher (a server keeps one reader and
-/// passes its current searcher). The one entry point every front end
-/// (CLI, HTTP, batch) uses: the raw query string is parsed here.
-pub fn search_with(
-    index: &PassageIndex,
-    searcher: &tantivy::Searcher,
+/// A request parsed, resolved and run: what [`search_with`] and
+/// [`rank_with`] share.
+struct Ran<'a> {
+    builder: build::Builder<'a>,
+    /// The text query as run (for the snippets).
+    query: Box<dyn Query>,
+    found: Found,
+    mode: MatchMode,
+    fallback: bool,
+    listing: bool,
+    sort: Sort,
+}
+
+/// Parse `request`'s query, resolve it (synonyms, corrections, compounds)
+/// and run it with the AND → OR fallback; `facets`: count them too.
+fn resolve_and_run<'a>(
+    index: &'a PassageIndex,
+    searcher: &'a tantivy::Searcher,
     request: &SearchRequest,
-) -> Result<SearchResults> {
+    facets: bool,
+) -> Result<Ran<'a>> {
     let parsed = query::parse(&request.query).map_err(Error::Query)?;
     let merged = parsed
         .merge_filters(&request.filters)
@@ -373,19 +390,17 @@ pub fn search_with(
         .unwrap_or(if listing { Sort::Date } else { Sort::Relevance });
     let mut mode = MatchMode::All;
     let mut fallback = false;
+    let run = |query: Box<dyn Query>| run(searcher, query, &filters, request, sort, facets);
     let (query, found): (Box<dyn Query>, Found) = match &resolved {
-        None => {
-            let found = run(searcher, Box::new(AllQuery), &filters, request, sort)?;
-            (Box::new(AllQuery), found)
-        }
+        None => (Box::new(AllQuery), run(Box::new(AllQuery))?),
         Some(resolved) => {
             let all = resolved.query(MatchMode::All);
-            let found = run(searcher, all.box_clone(), &filters, request, sort)?;
+            let found = run(all.box_clone())?;
             if found.total_passages > 0 || !resolved.has_conjunction() {
                 (all, found)
             } else {
                 let any = resolved.query(MatchMode::Any);
-                let found_any = run(searcher, any.box_clone(), &filters, request, sort)?;
+                let found_any = run(any.box_clone())?;
                 if found_any.total_passages > 0 {
                     mode = MatchMode::Any;
                     fallback = true;
@@ -396,6 +411,96 @@ pub fn search_with(
             }
         }
     };
+    Ok(Ran {
+        builder,
+        query,
+        found,
+        mode,
+        fallback,
+        listing,
+        sort,
+    })
+}
+
+/// A document found by [`rank_with`]: its id, best passage and score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankedHit {
+    pub doc_id: String,
+    /// 0-based position of the hit's passage in its document.
+    pub passage_index: u64,
+    pub score: Score,
+}
+
+/// What [`rank_with`] gives: the hits of [`SearchResults`] as ids and
+/// scores, with the totals and how the words were combined.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ranking {
+    pub mode: MatchMode,
+    pub fallback: bool,
+    pub total: usize,
+    pub total_passages: usize,
+    pub hits: Vec<RankedHit>,
+}
+
+/// The search of [`search_with`] — same parser, synonyms, corrections,
+/// fallback, grouping, order and paging — giving ids and scores only: no
+/// facets, no stored documents, no snippets. For tools that only rank,
+/// and for comparing with engines that return ids (`benches/query_latency.rs`).
+pub fn rank_with(
+    index: &PassageIndex,
+    searcher: &tantivy::Searcher,
+    request: &SearchRequest,
+) -> Result<Ranking> {
+    let ran = resolve_and_run(index, searcher, request, false)?;
+    let mut hits = Vec::with_capacity(ran.found.top.len());
+    for (score, address) in ran.found.top {
+        let data = segment_cache::segment_data(searcher.segment_reader(address.segment_ord))?;
+        let columns = &data.columns;
+        let doc_id = columns
+            .doc_id
+            .as_ref()
+            .and_then(|ids| ids.term_ords(address.doc_id).next())
+            .and_then(|ord| data.doc(ord))
+            .map(|(name, _)| name.to_string())
+            .unwrap_or_default();
+        let passage_index = columns
+            .passage_index
+            .as_ref()
+            .and_then(|c| c.first(address.doc_id))
+            .unwrap_or(0);
+        hits.push(RankedHit {
+            doc_id,
+            passage_index,
+            score,
+        });
+    }
+    Ok(Ranking {
+        mode: ran.mode,
+        fallback: ran.fallback,
+        total: ran.found.total,
+        total_passages: ran.found.total_passages,
+        hits,
+    })
+}
+
+/// Run a request on a given searcher (a server keeps one reader and
+/// passes its current searcher). The one entry point every front end
+/// (CLI, HTTP, batch) uses: the raw query string is parsed here.
+pub fn search_with(
+    index: &PassageIndex,
+    searcher: &tantivy::Searcher,
+    request: &SearchRequest,
+) -> Result<SearchResults> {
+    let fields = index.fields();
+    let Ran {
+        builder,
+        query,
+        found,
+        mode,
+        fallback,
+        listing,
+        sort,
+    } = resolve_and_run(index, searcher, request, true)?;
     // Snippets mark the query's words only, never a filter's (nor an
     // excluded word).
     let query: Box<dyn Query> = if listing { Box::new(AllQuery) } else { query };
@@ -489,13 +594,17 @@ fn run(
     filters: &[Box<dyn Query>],
     request: &SearchRequest,
     sort: Sort,
+    facets: bool,
 ) -> Result<Found> {
     let filters = filters.iter().map(|f| f.box_clone()).collect();
     let query = filter::restrict(text, filters);
     // The collector keeps the best `offset + limit`; the first `offset` are
     // the earlier pages.
     let wanted = request.limit.saturating_add(request.offset);
-    let collector = collect::Matches::new(wanted, request.all_passages, sort);
+    let mut collector = collect::Matches::new(wanted, request.all_passages, sort);
+    if !facets {
+        collector = collector.without_facets();
+    }
     let found = searcher.search(&*query, &collector)?;
     Ok(Found {
         top: found

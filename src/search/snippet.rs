@@ -103,8 +103,10 @@ impl WindowedSnippets {
         let (folded, origin) = fold(text);
         let mut places: Vec<(usize, usize, Score)> = Vec::new(); // (offset, needle, score)
         for (i, (needle, score)) in self.needles.iter().enumerate() {
-            for (at, _) in folded.match_indices(needle.as_str()) {
-                places.push((origin[at], i, *score));
+            // Non-overlapping occurrences, like `str::match_indices`, with
+            // memchr's SIMD search (the scan runs over whole passages).
+            for at in memchr::memmem::find_iter(folded.as_bytes(), needle.as_bytes()) {
+                places.push((origin[at] as usize, i, *score));
                 if places.len() >= MAX_PLACES {
                     break;
                 }
@@ -142,21 +144,35 @@ impl WindowedSnippets {
 
 /// Lowercase and fold umlauts and ß (ä → a, ß → ss), as the analysis
 /// chains' terms are; gives the folded text and, for each of its bytes,
-/// the byte offset of the character it came from in `text`.
-fn fold(text: &str) -> (String, Vec<usize>) {
+/// the byte offset of the character it came from in `text`. ASCII bytes
+/// (most of German text) take a fast path.
+fn fold(text: &str) -> (String, Vec<u32>) {
     let mut folded = String::with_capacity(text.len());
-    let mut origin = Vec::with_capacity(text.len());
-    for (at, c) in text.char_indices() {
+    let mut origin: Vec<u32> = Vec::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if b.is_ascii() {
+            folded.push(char::from(b.to_ascii_lowercase()));
+            origin.push(at as u32);
+            at += 1;
+            continue;
+        }
+        // A char boundary: every earlier step ended on one.
+        let Some(c) = text[at..].chars().next() else {
+            break;
+        };
         let before = folded.len();
         match c {
             'ä' | 'Ä' => folded.push('a'),
             'ö' | 'Ö' => folded.push('o'),
             'ü' | 'Ü' => folded.push('u'),
             'ß' | 'ẞ' => folded.push_str("ss"),
-            c if c.is_ascii() => folded.push(c.to_ascii_lowercase()),
             c => folded.extend(c.to_lowercase()),
         }
-        origin.resize(origin.len() + (folded.len() - before), at);
+        origin.resize(origin.len() + (folded.len() - before), at as u32);
+        at += c.len_utf8();
     }
     (folded, origin)
 }

@@ -6,6 +6,7 @@
 //! that is not the client's fault, 503 when the request timeout ends a
 //! request that waited too long.
 
+use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -18,6 +19,7 @@ use tower::ServiceExt;
 use tower_http::services::ServeFile;
 use utoipa::ToSchema;
 
+use super::cache::ResultCache;
 use super::params::{OParlListParams, SearchParams};
 use super::AppState;
 use crate::error::Error;
@@ -124,8 +126,12 @@ pub struct SearchResponse {
     pub offset: usize,
     /// Hits asked for.
     pub limit: usize,
-    /// Time the search took on the server, in milliseconds.
+    /// Time the search took on the server (for a cached answer: the
+    /// lookup), in milliseconds.
     pub took_ms: f64,
+    /// True when the answer came from the server's cache of recent
+    /// results (same request, same index state) instead of a search.
+    pub cached: bool,
 }
 
 /// `/api/facets`' answer.
@@ -149,19 +155,54 @@ pub struct Health {
     pub last_commit: Option<String>,
 }
 
-/// Run `request` on the current searcher in the blocking pool.
+/// What [`run_search`] gives.
+pub(super) struct Searched {
+    pub results: SearchResults,
+    /// Time the search (or the cache lookup) took, in milliseconds.
+    pub took_ms: f64,
+    /// True when the results came from the cache.
+    pub cached: bool,
+}
+
+/// Run `request` on the current searcher in the blocking pool, or take
+/// its results from the cache when the same request was answered on the
+/// same searcher generation.
 pub(super) async fn run_search(
     state: &AppState,
     request: SearchRequest,
-) -> Result<(SearchResults, f64), ApiError> {
-    state
+) -> Result<Searched, ApiError> {
+    let start = Instant::now();
+    let searcher = state.searcher();
+    let generation = searcher.generation().generation_id();
+    let cache = state.result_cache();
+    let key = cache.is_enabled().then(|| ResultCache::key(&request));
+    if let Some(results) = key.as_deref().and_then(|key| cache.get(generation, key)) {
+        return Ok(Searched {
+            results: (*results).clone(),
+            took_ms: elapsed_ms(start),
+            cached: true,
+        });
+    }
+    let (results, took_ms) = state
         .blocking(move |state| {
             let start = Instant::now();
-            let results = search::search_with(state.index(), &state.searcher(), &request)?;
-            let took_ms = (start.elapsed().as_secs_f64() * 100_000.0).round() / 100.0;
-            Ok((results, took_ms))
+            let results = search::search_with(state.index(), &searcher, &request)?;
+            Ok((results, elapsed_ms(start)))
         })
-        .await
+        .await?;
+    if let Some(key) = key {
+        cache.insert(generation, key, Arc::new(results.clone()));
+    }
+    Ok(Searched {
+        results,
+        took_ms,
+        cached: false,
+    })
+}
+
+/// Milliseconds since `start`, rounded to 0.01.
+fn elapsed_ms(start: Instant) -> f64 {
+    (start.elapsed().as_secs_f64() * 100_000.0).round() / 100.0
 }
 
 /// Search the index.
@@ -182,12 +223,13 @@ pub async fn search(
     let Query(params) = params?;
     let request = params.request(state.limits())?;
     let (offset, limit) = (request.offset, request.limit);
-    let (results, took_ms) = run_search(&state, request).await?;
+    let searched = run_search(&state, request).await?;
     Ok(Json(SearchResponse {
-        results,
+        results: searched.results,
         offset,
         limit,
-        took_ms,
+        took_ms: searched.took_ms,
+        cached: searched.cached,
     }))
 }
 
@@ -214,7 +256,7 @@ pub async fn facets(
     }
     request.limit = 0;
     request.offset = 0;
-    let (results, _) = run_search(&state, request).await?;
+    let results = run_search(&state, request).await?.results;
     Ok(Json(FacetsResponse {
         total: results.total,
         facets: results.facets,

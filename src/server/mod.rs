@@ -10,6 +10,8 @@
 //! * One [`IndexReader`] follows the index's commits
 //!   (`ReloadPolicy::OnCommitWithDelay`), so a running `ratsuche index`
 //!   becomes searchable without a restart.
+//! * Search results are kept in a bounded cache per searcher generation
+//!   ([`cache`]), so a repeated request is answered without searching.
 //! * Searches and document extraction are blocking (tantivy, lopdf): they
 //!   run in `spawn_blocking`, at most [`Limits::max_blocking`] at once; more
 //!   requests wait for a permit until the request timeout ends them.
@@ -29,6 +31,7 @@
 //! ([`api`], [`openapi`]).
 
 pub mod api;
+pub mod cache;
 pub mod openapi;
 pub mod page;
 pub mod params;
@@ -68,6 +71,9 @@ pub struct Limits {
     pub header_read_timeout: Duration,
     /// Blocking jobs (searches, extractions) running at once.
     pub max_blocking: usize,
+    /// Estimated bytes of search results kept for repeated requests
+    /// ([`cache::ResultCache`]; 0 turns the cache off).
+    pub result_cache_bytes: usize,
 }
 
 impl Default for Limits {
@@ -81,6 +87,7 @@ impl Default for Limits {
             request_timeout: Duration::from_secs(10),
             header_read_timeout: Duration::from_secs(10),
             max_blocking: cores * 2,
+            result_cache_bytes: 32 << 20,
         }
     }
 }
@@ -100,6 +107,7 @@ struct Inner {
     /// Documents in the index, per searcher generation (counting them reads
     /// a fast column of every passage, so `/health` does it once per commit).
     documents: Mutex<Option<(u64, usize)>>,
+    results: cache::ResultCache,
 }
 
 impl AppState {
@@ -115,6 +123,7 @@ impl AppState {
                 index,
                 reader,
                 permits: Arc::new(Semaphore::new(limits.max_blocking.max(1))),
+                results: cache::ResultCache::new(limits.result_cache_bytes),
                 limits,
                 documents: Mutex::new(None),
             }),
@@ -132,6 +141,11 @@ impl AppState {
     /// The searcher of the latest commit the reader has seen.
     pub fn searcher(&self) -> tantivy::Searcher {
         self.inner.reader.searcher()
+    }
+
+    /// The cache of search results.
+    pub fn result_cache(&self) -> &cache::ResultCache {
+        &self.inner.results
     }
 
     /// Make the reader see the latest commit now instead of after the

@@ -59,8 +59,8 @@ pub async fn search_page(
                 request.offset = 0;
             }
             match run_search(&state, request).await {
-                Ok((results, _)) if start => Outcome::Start(results),
-                Ok((results, _)) => Outcome::Results(results),
+                Ok(searched) if start => Outcome::Start(searched.results),
+                Ok(searched) => Outcome::Results(searched.results),
                 Err(err) => Outcome::Error(err),
             }
         }

@@ -1,0 +1,224 @@
+//! Per-segment data that every search reads, prepared once per segment
+//! instead of once per query: the fast columns [`super::collect`] reads per
+//! passage, the identity of every `doc_id` term ordinal, and the names of
+//! the small facet dictionaries (type, body, Gremium).
+//!
+//! Takes a tantivy `SegmentReader`; gives an `Arc<SegmentData>`. Opening
+//! the columns and resolving `doc_id` strings was most of a query's time
+//! once snippets were windowed (profile in `benches/README.md`); a segment
+//! never changes once written, so its entry stays right for as long as
+//! the segment exists. The cache is keyed by the segment's id (random per
+//! segment) and keeps the [`MAX_SEGMENTS`] most recently used segments,
+//! so segments of older commits fall out as new ones are searched: its
+//! memory is bounded by that many segments' documents (about 40 bytes per
+//! document).
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::index::SegmentId;
+use tantivy::SegmentReader;
+
+use crate::model::PassageKind;
+
+/// Segments kept in the cache.
+pub const MAX_SEGMENTS: usize = 64;
+
+/// The fast columns read per passage; `None` where a segment has no value
+/// at all for a field.
+#[derive(Clone)]
+pub(super) struct Columns {
+    pub doc_id: Option<StrColumn>,
+    pub kind: Option<StrColumn>,
+    pub title: Option<StrColumn>,
+    pub doc_type: Option<StrColumn>,
+    pub body: Option<StrColumn>,
+    pub gremium: Option<StrColumn>,
+    pub date: Option<Column<tantivy::DateTime>>,
+    pub year: Option<Column<u64>>,
+    pub passage_index: Option<Column<u64>>,
+}
+
+/// A document's identity across segments: its `doc_id`, held as a number
+/// when it is 16 lowercase hex digits (every id ratsuche writes), so that
+/// joining segments compares integers, not strings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) enum DocName {
+    Hex(u64),
+    Other(Box<str>),
+}
+
+impl DocName {
+    pub fn new(id: &str) -> DocName {
+        let bytes = id.as_bytes();
+        if bytes.len() == 16 && bytes.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            if let Ok(n) = u64::from_str_radix(id, 16) {
+                return DocName::Hex(n);
+            }
+        }
+        DocName::Other(id.into())
+    }
+
+    /// The tie-break key: [`super::collect::doc_key`] of the id.
+    pub fn key(&self) -> u64 {
+        match self {
+            DocName::Hex(n) => *n,
+            DocName::Other(id) => super::collect::doc_key(id),
+        }
+    }
+}
+
+impl std::fmt::Display for DocName {
+    /// The id as written in the index.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DocName::Hex(n) => write!(f, "{n:016x}"),
+            DocName::Other(id) => f.write_str(id),
+        }
+    }
+}
+
+/// What a search needs of one segment, beyond its postings.
+pub(super) struct SegmentData {
+    pub columns: Columns,
+    /// Ordinal of `handlungsfeld` in the `kind` column.
+    pub handlungsfeld: Option<u64>,
+    /// Per `doc_id` term ordinal: the document's identity and tie-break
+    /// key (`None`: an entry that is not UTF-8, treated as missing).
+    pub docs: Vec<Option<(DocName, u64)>>,
+    /// Per term ordinal of `doc_type`, `body` and `gremium`: the value.
+    pub doc_type: Vec<Option<Box<str>>>,
+    pub body: Vec<Option<Box<str>>>,
+    pub gremium: Vec<Option<Box<str>>>,
+}
+
+impl SegmentData {
+    fn read(reader: &SegmentReader) -> tantivy::Result<SegmentData> {
+        let fast = reader.fast_fields();
+        let columns = Columns {
+            doc_id: fast.str("doc_id")?,
+            kind: fast.str("kind")?,
+            title: fast.str("title")?,
+            doc_type: fast.str("doc_type")?,
+            body: fast.str("body")?,
+            gremium: fast.str("gremium")?,
+            date: fast.column_opt("date_value")?,
+            year: fast.column_opt("year")?,
+            passage_index: fast.column_opt("passage_index")?,
+        };
+        let handlungsfeld = match &columns.kind {
+            Some(kind) => kind
+                .dictionary()
+                .term_ord(PassageKind::Handlungsfeld.as_str())?,
+            None => None,
+        };
+        let docs = all_terms(&columns.doc_id, |s| {
+            let name = DocName::new(s);
+            let key = name.key();
+            (name, key)
+        })?;
+        Ok(SegmentData {
+            doc_type: all_terms(&columns.doc_type, |s: &str| Box::from(s))?,
+            body: all_terms(&columns.body, |s: &str| Box::from(s))?,
+            gremium: all_terms(&columns.gremium, |s: &str| Box::from(s))?,
+            docs,
+            handlungsfeld,
+            columns,
+        })
+    }
+
+    /// The identity and tie-break key of `doc_id` term ordinal `ord`.
+    pub fn doc(&self, ord: u64) -> Option<&(DocName, u64)> {
+        self.docs.get(usize::try_from(ord).ok()?)?.as_ref()
+    }
+
+    /// The value of facet term ordinal `ord` in `table`.
+    pub fn name(table: &[Option<Box<str>>], ord: Option<u64>) -> Option<&str> {
+        table.get(usize::try_from(ord?).ok()?)?.as_deref()
+    }
+}
+
+/// `make` of every term of `column`'s dictionary, by ordinal, in one pass.
+fn all_terms<T>(
+    column: &Option<StrColumn>,
+    make: impl Fn(&str) -> T,
+) -> tantivy::Result<Vec<Option<T>>> {
+    let Some(column) = column else {
+        return Ok(Vec::new());
+    };
+    let dictionary = column.dictionary();
+    let mut out = Vec::with_capacity(dictionary.num_terms());
+    let mut stream = dictionary.stream()?;
+    while stream.advance() {
+        out.push(std::str::from_utf8(stream.key()).ok().map(&make));
+    }
+    Ok(out)
+}
+
+struct Cache {
+    /// (segment, last use, data); at most [`MAX_SEGMENTS`].
+    entries: Vec<(SegmentId, u64, Arc<SegmentData>)>,
+    clock: u64,
+}
+
+fn cache() -> &'static Mutex<Cache> {
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        Mutex::new(Cache {
+            entries: Vec::new(),
+            clock: 0,
+        })
+    })
+}
+
+/// The data of `reader`'s segment, from the cache or read now.
+pub(super) fn segment_data(reader: &SegmentReader) -> tantivy::Result<Arc<SegmentData>> {
+    let id = reader.segment_id();
+    {
+        let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+        cache.clock += 1;
+        let now = cache.clock;
+        if let Some(entry) = cache.entries.iter_mut().find(|e| e.0 == id) {
+            entry.1 = now;
+            return Ok(entry.2.clone());
+        }
+    }
+    // Read outside the lock: two threads may both read a new segment once.
+    let data = Arc::new(SegmentData::read(reader)?);
+    let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+    if !cache.entries.iter().any(|e| e.0 == id) {
+        if cache.entries.len() >= MAX_SEGMENTS {
+            if let Some(oldest) = (0..cache.entries.len()).min_by_key(|&i| cache.entries[i].1) {
+                cache.entries.swap_remove(oldest);
+            }
+        }
+        let now = cache.clock;
+        cache.entries.push((id, now, data.clone()));
+    }
+    Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_names_are_numbers_only_for_16_lowercase_hex_digits() {
+        assert_eq!(DocName::new("00000000000000ff"), DocName::Hex(255));
+        assert_eq!(DocName::new("00000000000000ff").key(), 255);
+        assert_eq!(
+            DocName::new("00000000000000ff").to_string(),
+            "00000000000000ff"
+        );
+        assert_eq!(DocName::new("Not-Hex").to_string(), "Not-Hex");
+        assert!(matches!(
+            DocName::new("00000000000000FF"),
+            DocName::Other(_)
+        ));
+        assert!(matches!(DocName::new("ff"), DocName::Other(_)));
+        assert_eq!(
+            DocName::new("not hex").key(),
+            super::super::collect::doc_key("not hex")
+        );
+    }
+}
