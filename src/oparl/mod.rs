@@ -452,11 +452,11 @@ impl Context<'_> {
                 return;
             }
         };
-        let recognised = structure::analyze(&extracted.pages);
+        // One pass over the document's lines for both (as `ingest` does).
+        let (recognised, mut passages) = structure::analyze_with_passages(&extracted.pages);
         if d.recognised.is_none() {
             d.recognised = Some(recognised.meta());
         }
-        let mut passages = structure::passages(&extracted.pages, &recognised);
         // Page-sized text passages carry the file's name as their title, so
         // a hit says which attachment it is in.
         for p in &mut passages {
