@@ -520,7 +520,7 @@ pub fn ingest(
                             Prepared::Failed(FileFailure {
                                 path: file.path.clone(),
                                 reason: format!(
-                                    "panic during extraction: {}",
+                                    "panic while preparing the file: {}",
                                     panic_message(&*payload)
                                 ),
                             })

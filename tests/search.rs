@@ -737,3 +737,45 @@ fn a_compound_no_text_contains_is_searched_as_its_parts() {
     assert_eq!(files(&whole), ["ausfall.pdf"]);
     assert!(whole.corrections.is_empty());
 }
+
+#[test]
+fn rank_with_gives_the_hits_of_search_with_as_ids_and_scores() {
+    let index = &corpus().index;
+    let searcher = index.reader().unwrap().searcher();
+    let filters = Filters {
+        doc_type: Some(DocType::AnfrageAntwort),
+        ..Filters::default()
+    };
+    // Plain words, a phrase, an OR, a compound, a typo, a fallback to OR
+    // and a filter: every path of the shared search.
+    for (query, filters) in [
+        ("Fachkräfte Pflege", Filters::default()),
+        ("\"Weißer Ring\"", Filters::default()),
+        ("Arztlotse OR Nahverkehr", Filters::default()),
+        ("Fachkräftesicherung", Filters::default()),
+        ("Integrationskonzpet", Filters::default()),
+        ("Arztlotse Zauberwort", Filters::default()),
+        ("Frage", filters),
+    ] {
+        let request = request(query, filters);
+        let full = search::search_with(index, &searcher, &request).unwrap();
+        let ranked = search::rank_with(index, &searcher, &request).unwrap();
+        assert!(!full.hits.is_empty(), "{query}: the test needs hits");
+        let from_full: Vec<(&str, u64, f32)> = full
+            .hits
+            .iter()
+            .map(|h| (h.doc_id.as_str(), h.passage_index, h.score))
+            .collect();
+        let from_rank: Vec<(&str, u64, f32)> = ranked
+            .hits
+            .iter()
+            .map(|h| (h.doc_id.as_str(), h.passage_index, h.score))
+            .collect();
+        assert_eq!(from_rank, from_full, "{query}");
+        assert_eq!(
+            (ranked.total, ranked.total_passages, ranked.fallback),
+            (full.total, full.total_passages, full.fallback),
+            "{query}"
+        );
+    }
+}

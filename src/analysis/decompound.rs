@@ -100,6 +100,10 @@ pub const SHORT_PARTS: &[&str] = &[
 /// Linking elements, tried on every non-final part.
 pub const FUGEN: &[&str] = &["es", "en", "er", "s", "n", "e"];
 
+/// Bytes of the longest linking element in [`FUGEN`]; the splitter's early
+/// stop relies on it (a test checks it against the list).
+const LONGEST_FUGE: usize = 2;
+
 /// Endings that may be restored on a non-final part ("Schul·hof" → `schule`,
 /// "Wohn·raum" → `wohnen`).
 pub const ELIDED: &[&str] = &["e", "en"];
@@ -613,9 +617,9 @@ pub fn split_with(dict: &Dictionary, word: &str) -> Option<Vec<String>> {
         for end in start + MIN_PART_CHARS..=last {
             let segment = &word[bounds[start]..bounds[end]];
             // Every candidate word starts with the segment minus at most a
-            // two-letter linking element: once no word starts with that,
-            // no longer segment can match either.
-            if segment.len() >= walk.reach() + 3 {
+            // linking element: once no word starts with that, no longer
+            // segment can match either.
+            if segment.len() > walk.reach() + LONGEST_FUGE {
                 break;
             }
             let choice = if end == last {
@@ -829,6 +833,12 @@ mod tests {
     use super::*;
     use crate::analysis::test_util::{assert_token, collect_tokens, texts};
     use crate::analysis::tokenizer::CouncilTokenizer;
+
+    #[test]
+    fn longest_fuge_is_the_longest_linking_element() {
+        let longest = FUGEN.iter().map(|f| f.len()).max().unwrap();
+        assert_eq!(LONGEST_FUGE, longest, "update LONGEST_FUGE with FUGEN");
+    }
 
     fn dict() -> Dictionary {
         Dictionary::parse(

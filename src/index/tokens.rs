@@ -30,7 +30,8 @@ use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerM
 
 use crate::analysis;
 
-/// Appends the tokens `analyzer` makes of `text` to `out`, encoded.
+/// Writes the tokens `analyzer` makes of `text` into `out` (cleared
+/// first), encoded.
 pub(crate) fn encode(analyzer: &mut TextAnalyzer, text: &str, out: &mut String) {
     out.clear();
     let mut stream = analyzer.token_stream(text);

@@ -44,14 +44,6 @@ pub struct PreparedFile {
     documents: Vec<TantivyDocument>,
 }
 
-impl PreparedFile {
-    /// Number of passages (at least 1: a file without text is stored as one
-    /// empty passage).
-    pub fn passages(&self) -> usize {
-        self.documents.len()
-    }
-}
-
 /// Turns [`IndexedDocument`]s into [`PreparedFile`]s, analysing passage
 /// text and titles with the index's analyzers. Clone one per thread.
 #[derive(Clone)]

@@ -43,7 +43,7 @@ use rayon::prelude::*;
 use crate::analysis;
 use crate::error::{Error, Result};
 use crate::extract;
-use crate::index::{IndexedDocument, PassageIndex, DEFAULT_WRITER_MEMORY};
+use crate::index::{IndexedDocument, PassageIndex, PreparedFile, DEFAULT_WRITER_MEMORY};
 use crate::ingest::extract_clean_bytes_with;
 use crate::model::{DocMeta, Passage, PassageKind};
 use crate::structure::{self, DocType};
@@ -272,10 +272,20 @@ pub fn import_with(
         .map(Job::Paper)
         .chain(store.meetings.iter().map(Job::Meeting))
         .collect();
-    // Chunks bound memory: a chunk is built in parallel, then written.
+    // Chunks bound memory: a chunk is built and analysed in parallel (the
+    // German chain is most of the work), then written.
+    let builder = writer.document_builder();
     for chunk in jobs.chunks(256) {
-        let built: Vec<Built> = chunk.par_iter().map(|job| ctx.build(job)).collect();
-        for b in built {
+        let built: Vec<(Built, Option<PreparedFile>)> = chunk
+            .par_iter()
+            .map_with(builder.clone(), |builder, job| {
+                let b = ctx.build(job);
+                let changed = known.hash_of(&b.doc.path) != Some(b.doc.hash.as_str());
+                let prepared = changed.then(|| builder.build(&b.doc));
+                (b, prepared)
+            })
+            .collect();
+        for (b, prepared) in built {
             for (kind, id) in b.missing {
                 report
                     .missing
@@ -295,11 +305,11 @@ pub fn import_with(
                     }
                 }
             }
-            if known.hash_of(&b.doc.path) == Some(b.doc.hash.as_str()) {
+            let Some(prepared) = prepared else {
                 report.unchanged += 1;
                 continue;
-            }
-            report.passages += writer.replace(&b.doc)?;
+            };
+            report.passages += writer.write(prepared)?;
             if b.is_meeting {
                 report.meetings += 1;
                 report.agenda_items += b.agenda_items;

@@ -106,8 +106,8 @@ impl Matches {
         }
     }
 
-    /// The same without facet counts (hits and totals only): no facet
-    /// column is opened or read.
+    /// The same without facet counts (hits and totals only): nothing is
+    /// counted per facet (the segment cache holds the columns either way).
     pub fn without_facets(mut self) -> Matches {
         self.facets = false;
         self

@@ -350,6 +350,7 @@ fn resolve_and_run<'a>(
     request: &SearchRequest,
     facets: bool,
 ) -> Result<Ran<'a>> {
+    segment_cache::retain_searcher(searcher);
     let parsed = query::parse(&request.query).map_err(Error::Query)?;
     let merged = parsed
         .merge_filters(&request.filters)

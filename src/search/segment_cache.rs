@@ -8,10 +8,12 @@
 //! once snippets were windowed (profile in `benches/README.md`); a segment
 //! never changes once written, so its entry stays right for as long as
 //! the segment exists. The cache is keyed by the segment's id (random per
-//! segment) and keeps the [`MAX_SEGMENTS`] most recently used segments,
-//! so segments of older commits fall out as new ones are searched: its
-//! memory is bounded by that many segments' documents (about 40 bytes per
-//! document).
+//! segment). Every search first drops the entries of segments its searcher
+//! no longer has ([`retain_searcher`]), so segments merged away or deleted
+//! by a newer commit do not stay cached (nor keep their files mapped), and
+//! memory is bounded by the searched index's documents (about 40 bytes per
+//! document); [`MAX_SEGMENTS`] bounds the rest (several indexes searched
+//! by one process).
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -21,8 +23,10 @@ use tantivy::SegmentReader;
 
 use crate::model::PassageKind;
 
-/// Segments kept in the cache.
-pub const MAX_SEGMENTS: usize = 64;
+/// Segments kept in the cache at most; far above the segment count of one
+/// index (tantivy's merge policy keeps it in the tens), so one index's
+/// searches never evict each other's segments.
+pub const MAX_SEGMENTS: usize = 512;
 
 /// The fast columns read per passage; `None` where a segment has no value
 /// at all for a field.
@@ -169,6 +173,18 @@ fn cache() -> &'static Mutex<Cache> {
             clock: 0,
         })
     })
+}
+
+/// Drops the cached data of every segment `searcher` does not have. Cheap
+/// (a few dozen id comparisons); called at the start of every search. A
+/// search on an older searcher during a reload may drop the newer
+/// segments: they are read again by the next search, never answered wrongly.
+pub(super) fn retain_searcher(searcher: &tantivy::Searcher) {
+    let readers = searcher.segment_readers();
+    let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .entries
+        .retain(|e| readers.iter().any(|r| r.segment_id() == e.0));
 }
 
 /// The data of `reader`'s segment, from the cache or read now.

@@ -52,7 +52,8 @@ impl ResultCache {
         self.budget > 0
     }
 
-    /// The key of a request: its parsed form, all fields.
+    /// The key of a request: all its fields (the query string as sent,
+    /// filters, paging, sort), so only identical requests share an entry.
     pub fn key(request: &SearchRequest) -> String {
         format!("{request:?}")
     }
@@ -67,6 +68,11 @@ impl ResultCache {
             return None;
         }
         let mut state = self.state();
+        if generation < state.generation {
+            // A request still on the searcher from before a reload: its
+            // results are not the cache's, and it must not reset it.
+            return None;
+        }
         state.sync(generation);
         state.clock += 1;
         let now = state.clock;
@@ -113,9 +119,10 @@ impl ResultCache {
 }
 
 impl State {
-    /// Forget everything when the searcher moved to another generation.
+    /// Forget everything when the searcher moved to a newer generation
+    /// (callers never pass an older one).
     fn sync(&mut self, generation: u64) {
-        if generation != self.generation {
+        if generation > self.generation {
             self.entries.clear();
             self.bytes = 0;
             self.generation = generation;
@@ -226,6 +233,19 @@ mod tests {
         // … and results of an older one are not kept any more.
         cache.insert(7, key.clone(), results("Radweg", 3));
         assert!(cache.get(8, &key).is_none());
+    }
+
+    #[test]
+    fn a_request_on_an_older_searcher_neither_hits_nor_resets_the_cache() {
+        let cache = ResultCache::new(1 << 20);
+        let key = ResultCache::key(&SearchRequest::new("Radweg"));
+        cache.insert(8, key.clone(), results("Radweg", 3));
+        // A request that still holds the searcher from before the reload.
+        assert!(cache.get(7, &key).is_none());
+        cache.insert(7, key.clone(), results("Radweg", 1));
+        // The newer generation's entry is still there, unchanged.
+        assert_eq!(cache.get(8, &key).unwrap().total, 3);
+        assert_eq!(cache.usage().0, 1);
     }
 
     #[test]
