@@ -212,18 +212,7 @@ fn page(params: &SearchParams, outcome: &Outcome) -> String {
     out.push_str(r#"<div id="ergebnisse" class="layout">"#);
     match outcome {
         Outcome::Error(err) => {
-            let (status, error, detail) = err.parts();
-            let text = if status.is_client_error() {
-                format!(
-                    "Die Suche ist nicht möglich: {} ({})",
-                    esc(detail),
-                    esc(error)
-                )
-            } else {
-                "Bei der Suche ist ein Fehler aufgetreten. Bitte später noch einmal versuchen."
-                    .to_string()
-            };
-            let _ = write!(out, r#"<p class="error" role="alert">{text}</p>"#);
+            error_alert(&mut out, err);
         }
         Outcome::Start(results) => {
             let _ = write!(
@@ -247,6 +236,23 @@ fn page(params: &SearchParams, outcome: &Outcome) -> String {
 
 /// The "asked before?" box: a textarea posted to `/aehnlich` (no script
 /// needed), holding `text` again after a search.
+/// The alert paragraph for a failed search or similar request: a client
+/// error says what is wrong, anything else gets a generic sentence (the
+/// details are in the server's log).
+fn error_alert(out: &mut String, err: &ApiError) {
+    let (status, error, detail) = err.parts();
+    let text = if status.is_client_error() {
+        format!(
+            "Die Suche ist nicht möglich: {} ({})",
+            esc(detail),
+            esc(error)
+        )
+    } else {
+        "Bei der Suche ist ein Fehler aufgetreten. Bitte später noch einmal versuchen.".to_string()
+    };
+    let _ = write!(out, r#"<p class="error" role="alert">{text}</p>"#);
+}
+
 fn similar_form(out: &mut String, text: &str) {
     let _ = write!(
         out,
@@ -321,18 +327,7 @@ fn render_similar(text: &str, outcome: Option<Result<SimilarResults, ApiError>>)
     match &outcome {
         None => {}
         Some(Err(err)) => {
-            let (status, error, detail) = err.parts();
-            let text = if status.is_client_error() {
-                format!(
-                    "Die Suche ist nicht möglich: {} ({})",
-                    esc(detail),
-                    esc(error)
-                )
-            } else {
-                "Bei der Suche ist ein Fehler aufgetreten. Bitte später noch einmal versuchen."
-                    .to_string()
-            };
-            let _ = write!(out, r#"<p class="error" role="alert">{text}</p>"#);
+            error_alert(&mut out, err);
         }
         Some(Ok(results)) => similar_matches(&mut out, results),
     }
