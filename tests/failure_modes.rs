@@ -69,6 +69,17 @@ fn ratsuche() -> Command {
     cmd
 }
 
+/// `ratsuche index DOCS --index INDEX`, run to its end.
+fn index_run(docs: &Path, index: &Path) -> Output {
+    ratsuche()
+        .arg("index")
+        .arg(docs)
+        .arg("--index")
+        .arg(index)
+        .output()
+        .unwrap()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -244,13 +255,7 @@ fn small_index(tmp: &Path) -> (PathBuf, PathBuf) {
     fs::write(docs.join("eins.txt"), "Kreistag Haushalt eins\n").unwrap();
     fs::write(docs.join("zwei.txt"), "Kreistag Schulnetz zwei\n").unwrap();
     let index = tmp.join("index");
-    let out = ratsuche()
-        .arg("index")
-        .arg(&docs)
-        .arg("--index")
-        .arg(&index)
-        .output()
-        .unwrap();
+    let out = index_run(&docs, &index);
     assert!(out.status.success(), "{}", describe(&out));
     (docs, index)
 }
@@ -375,13 +380,7 @@ fn disk_full_is_a_clear_error_and_the_old_index_stays() {
     assert_first_index_intact(&index);
 
     // With room again, the same run completes.
-    let out = ratsuche()
-        .arg("index")
-        .arg(&docs)
-        .arg("--index")
-        .arg(&index)
-        .output()
-        .unwrap();
+    let out = index_run(&docs, &index);
     assert!(out.status.success(), "{}", describe(&out));
     assert_eq!(
         PassageIndex::open(&index)
