@@ -74,7 +74,7 @@
 //! assert_eq!(analyze_query(Lang::German, "DS 46/2024"), ["ds", "46/2024"]);
 //! ```
 
-use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, TokenizerManager};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, Tokenizer, TokenizerManager};
 
 pub mod decompound;
 pub mod gender;
@@ -134,7 +134,14 @@ impl Lang {
 /// A fresh *indexing* analyzer for `lang` (cheap: the stop lists and the
 /// compound dictionary are shared).
 pub fn analyzer(lang: Lang) -> TextAnalyzer {
-    let base = TextAnalyzer::builder(tokenizer::CouncilTokenizer::default())
+    analyzer_over(tokenizer::CouncilTokenizer::default(), lang)
+}
+
+/// The *indexing* chain of `lang` after a given tokenizer instead of the
+/// council tokenizer: the snippet generator (`search::snippet`) runs it
+/// over single words the council tokenizer already cut.
+pub fn analyzer_over<T: Tokenizer>(tokenizer: T, lang: Lang) -> TextAnalyzer {
+    let base = TextAnalyzer::builder(tokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(years::YearParts)
         .filter(LowerCaser)

@@ -633,8 +633,20 @@ struct Snippets {
 impl Snippets {
     fn new(searcher: &tantivy::Searcher, query: &dyn Query, fields: &Fields) -> Result<Snippets> {
         Ok(Snippets {
-            de: WindowedSnippets::new(searcher, query, fields.text_de, SNIPPET_CHARS)?,
-            en: WindowedSnippets::new(searcher, query, fields.text_en, SNIPPET_CHARS)?,
+            de: WindowedSnippets::new(
+                searcher,
+                query,
+                fields.text_de,
+                crate::analysis::Lang::German,
+                SNIPPET_CHARS,
+            )?,
+            en: WindowedSnippets::new(
+                searcher,
+                query,
+                fields.text_en,
+                crate::analysis::Lang::English,
+                SNIPPET_CHARS,
+            )?,
         })
     }
 
