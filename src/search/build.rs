@@ -33,11 +33,14 @@
 //!   prefix or with its stem (index terms are stems), at most
 //!   [`MAX_PREFIX_TERMS`] of them (the most frequent).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-    TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur,
+    PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -147,9 +150,62 @@ impl Resolved {
     }
 }
 
+/// The index statistics one request needs, each looked up once: document
+/// frequencies (the typo and compound checks, the pruning of query fields,
+/// BM25 weights of the AND and the OR run, snippets) and the token count
+/// of each field. tantivy's own provider (the searcher) reads a term's
+/// frequency from every segment's dictionary each time a weight is made.
+/// The values are the searcher's, so scores do not change.
+pub(super) struct Stats<'a> {
+    searcher: &'a Searcher,
+    doc_freqs: RefCell<FxHashMap<Term, u64>>,
+    tokens: RefCell<Vec<(Field, u64)>>,
+}
+
+impl<'a> Stats<'a> {
+    pub fn new(searcher: &'a Searcher) -> Stats<'a> {
+        Stats {
+            searcher,
+            doc_freqs: RefCell::new(FxHashMap::default()),
+            tokens: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Passages containing `term`, over all segments.
+    pub fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        if let Some(&n) = self.doc_freqs.borrow().get(term) {
+            return Ok(n);
+        }
+        let n = self.searcher.doc_freq(term)?;
+        self.doc_freqs.borrow_mut().insert(term.clone(), n);
+        Ok(n)
+    }
+}
+
+impl Bm25StatisticsProvider for Stats<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        if let Some(&(_, n)) = self.tokens.borrow().iter().find(|(f, _)| *f == field) {
+            return Ok(n);
+        }
+        let n = Bm25StatisticsProvider::total_num_tokens(self.searcher, field)?;
+        self.tokens.borrow_mut().push((field, n));
+        Ok(n)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        Bm25StatisticsProvider::total_num_docs(self.searcher)
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        Stats::doc_freq(self, term)
+    }
+}
+
 /// Resolves a parsed query against one searcher.
 pub(super) struct Builder<'a> {
     searcher: &'a Searcher,
+    /// Statistics looked up so far (the search and the snippets reuse them).
+    pub stats: Stats<'a>,
     fields: &'a Fields,
     synonyms: &'a Synonyms,
     german: TextAnalyzer,
@@ -164,6 +220,7 @@ impl<'a> Builder<'a> {
     pub fn new(searcher: &'a Searcher, fields: &'a Fields) -> Result<Builder<'a>> {
         Ok(Builder {
             searcher,
+            stats: Stats::new(searcher),
             fields,
             synonyms: Synonyms::global()?,
             german: query_analyzer(Lang::German),
@@ -280,7 +337,7 @@ impl<'a> Builder<'a> {
                 return Ok(Some(Resolved::Leaf(Box::new(BooleanQuery::new(group)))));
             }
             if let Some(fix) = self.closest_term(text)? {
-                let query = self.term_query(fix.lang, &fix.terms[0]);
+                let query = self.term_query(fix.lang, &fix.terms[0])?;
                 self.fixes.push(Fix { span, ..fix });
                 return Ok(Some(Resolved::Leaf(query)));
             }
@@ -310,7 +367,7 @@ impl<'a> Builder<'a> {
 
     /// Words (a phrase if several), expanded by synonyms.
     fn words(&mut self, text: &str) -> Result<Option<Resolved>> {
-        let Some(original) = self.text_query(text) else {
+        let Some(original) = self.text_query(text)? else {
             self.stop_words.push(text.to_string());
             return Ok(None);
         };
@@ -321,7 +378,7 @@ impl<'a> Builder<'a> {
         }
         let mut options: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, original)];
         for variant in &variants {
-            if let Some(query) = self.text_query(variant) {
+            if let Some(query) = self.text_query(variant)? {
                 options.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(query, SYNONYM_BOOST)),
@@ -364,11 +421,14 @@ impl<'a> Builder<'a> {
     }
 
     /// The words of `text` in every query field: a term, or a phrase for
-    /// several tokens. `None` when German analysis leaves nothing.
-    fn text_query(&mut self, text: &str) -> Option<Box<dyn Query>> {
+    /// several tokens. `None` when German analysis leaves nothing. A field
+    /// where a term occurs nowhere is left out: its clause would match
+    /// nothing and add nothing to a score, yet cost a dictionary lookup per
+    /// segment (most words never occur in the English fields).
+    fn text_query(&mut self, text: &str) -> Result<Option<Box<dyn Query>>> {
         let german = self.tokens(Lang::German, text);
         if german.is_empty() {
-            return None;
+            return Ok(None);
         }
         let english = self.tokens(Lang::English, text);
         let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -377,42 +437,43 @@ impl<'a> Builder<'a> {
                 Lang::German => &german,
                 Lang::English => &english,
             };
-            let query: Box<dyn Query> = match tokens.as_slice() {
-                [] => continue,
-                [(_, term)] => Box::new(TermQuery::new(
-                    Term::from_field_text(field, term),
-                    IndexRecordOption::WithFreqs,
-                )),
-                several => {
-                    let first = several[0].0;
-                    Box::new(PhraseQuery::new_with_offset(
-                        several
-                            .iter()
-                            .map(|(pos, t)| (pos - first, Term::from_field_text(field, t)))
-                            .collect(),
-                    ))
+            let Some(first) = tokens.first().map(|(pos, _)| *pos) else {
+                continue;
+            };
+            let mut terms = Vec::with_capacity(tokens.len());
+            for (pos, token) in tokens {
+                let term = Term::from_field_text(field, token);
+                if self.stats.doc_freq(&term)? == 0 {
+                    break;
                 }
+                terms.push((pos - first, term));
+            }
+            if terms.len() < tokens.len() {
+                continue;
+            }
+            let query: Box<dyn Query> = if terms.len() == 1 {
+                let (_, term) = terms.pop().expect("one term");
+                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+            } else {
+                Box::new(PhraseQuery::new_with_offset(terms))
             };
             per_field.push((Occur::Should, boosted(query, boost)));
         }
-        Some(Box::new(BooleanQuery::new(per_field)))
+        Ok(Some(Box::new(BooleanQuery::new(per_field))))
     }
 
-    /// One analysed term in the query fields of `lang`.
-    fn term_query(&self, lang: Lang, term: &str) -> Box<dyn Query> {
-        let clauses = self
-            .query_fields()
-            .into_iter()
-            .filter(|(_, l, _)| *l == lang)
-            .map(|(field, _, boost)| {
-                let query = TermQuery::new(
-                    Term::from_field_text(field, term),
-                    IndexRecordOption::WithFreqs,
-                );
-                (Occur::Should, boosted(Box::new(query), boost))
-            })
-            .collect();
-        Box::new(BooleanQuery::new(clauses))
+    /// One analysed term in the query fields of `lang` (where it occurs).
+    fn term_query(&self, lang: Lang, term: &str) -> Result<Box<dyn Query>> {
+        let mut clauses = Vec::new();
+        for (field, _, boost) in self.query_fields().into_iter().filter(|(_, l, _)| *l == lang) {
+            let term = Term::from_field_text(field, term);
+            if self.stats.doc_freq(&term)? == 0 {
+                continue;
+            }
+            let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+            clauses.push((Occur::Should, boosted(Box::new(query), boost)));
+        }
+        Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
     /// True when some analysed term of `word` is in some query field.
@@ -420,7 +481,7 @@ impl<'a> Builder<'a> {
         for (field, lang, _) in self.query_fields() {
             for (_, token) in self.tokens(lang, word) {
                 if self
-                    .searcher
+                    .stats
                     .doc_freq(&Term::from_field_text(field, &token))?
                     > 0
                 {
@@ -433,6 +494,13 @@ impl<'a> Builder<'a> {
 
     /// The indexed term closest to `word`, if one is within the allowed
     /// edit distance.
+    ///
+    /// For a distance of 2 the terms within distance 1 are searched first:
+    /// a term one edit away beats every term two edits away, and the
+    /// automaton of distance 1 walks a small part of the term dictionary
+    /// that the one of distance 2 walks (most typos are one edit). Only
+    /// when nothing is one edit away are the terms two edits away searched,
+    /// so the answer is the same as searching distance 2 at once.
     fn closest_term(&mut self, word: &str) -> Result<Option<Fix>> {
         let letters = word.chars().count();
         if !word.chars().all(char::is_alphabetic) {
@@ -443,7 +511,31 @@ impl<'a> Builder<'a> {
             5..=8 => 1,
             _ => 2,
         };
-        // (edit distance, -doc freq, term) → smallest wins.
+        let mut best = self.closest_within(word, 1)?;
+        if best.is_none() && distance == 2 {
+            best = self.closest_within(word, 2)?;
+        }
+        Ok(best.map(|(_, _, term, lang)| Fix {
+            span: Span {
+                start: 0,
+                end: 0,
+                column: 0,
+            },
+            word: word.to_string(),
+            terms: vec![term.clone()],
+            written: vec![term],
+            lang,
+        }))
+    }
+
+    /// The best indexed term within `distance` edits of `word`'s token in
+    /// some query field: `(edit distance, -doc freq, term, language)`, the
+    /// smallest tuple wins (ties go to the more frequent term).
+    fn closest_within(
+        &mut self,
+        word: &str,
+        distance: u8,
+    ) -> Result<Option<(u32, i64, String, Lang)>> {
         let mut best: Option<(u32, i64, String, Lang)> = None;
         // The automaton depends on the token only: built once per distinct
         // token (the German fields share one), not per field.
@@ -488,17 +580,7 @@ impl<'a> Builder<'a> {
                 }
             }
         }
-        Ok(best.map(|(_, _, term, lang)| Fix {
-            span: Span {
-                start: 0,
-                end: 0,
-                column: 0,
-            },
-            word: word.to_string(),
-            terms: vec![term.clone()],
-            written: vec![term],
-            lang,
-        }))
+        Ok(best)
     }
 
     /// Terms starting with the prefix (or its stem) in every query field.

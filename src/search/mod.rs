@@ -391,7 +391,8 @@ fn resolve_and_run<'a>(
         .unwrap_or(if listing { Sort::Date } else { Sort::Relevance });
     let mut mode = MatchMode::All;
     let mut fallback = false;
-    let run = |query: Box<dyn Query>| run(searcher, query, &filters, request, sort, facets);
+    let stats = &builder.stats;
+    let run = |query: Box<dyn Query>| run(searcher, stats, query, &filters, request, sort, facets);
     let (query, found): (Box<dyn Query>, Found) = match &resolved {
         None => (Box::new(AllQuery), run(Box::new(AllQuery))?),
         Some(resolved) => {
@@ -505,7 +506,7 @@ pub fn search_with(
     // Snippets mark the query's words only, never a filter's (nor an
     // excluded word).
     let query: Box<dyn Query> = if listing { Box::new(AllQuery) } else { query };
-    let snippets = Snippets::new(searcher, &*query, fields)?;
+    let snippets = Snippets::new(searcher, &builder.stats, &*query, fields)?;
     let mut hits = Vec::with_capacity(found.top.len());
     for (score, address) in found.top {
         hits.push(hit(searcher, fields, &snippets, score, address)?);
@@ -591,6 +592,7 @@ struct Found {
 
 fn run(
     searcher: &tantivy::Searcher,
+    stats: &build::Stats,
     text: Box<dyn Query>,
     filters: &[Box<dyn Query>],
     request: &SearchRequest,
@@ -606,7 +608,7 @@ fn run(
     if !facets {
         collector = collector.without_facets();
     }
-    let found = searcher.search(&*query, &collector)?;
+    let found = searcher.search_with_statistics_provider(&*query, &collector, stats)?;
     Ok(Found {
         top: found
             .top
@@ -631,10 +633,16 @@ struct Snippets {
 }
 
 impl Snippets {
-    fn new(searcher: &tantivy::Searcher, query: &dyn Query, fields: &Fields) -> Result<Snippets> {
+    fn new(
+        searcher: &tantivy::Searcher,
+        stats: &build::Stats,
+        query: &dyn Query,
+        fields: &Fields,
+    ) -> Result<Snippets> {
         Ok(Snippets {
             de: WindowedSnippets::new(
                 searcher,
+                stats,
                 query,
                 fields.text_de,
                 crate::analysis::Lang::German,
@@ -642,6 +650,7 @@ impl Snippets {
             )?,
             en: WindowedSnippets::new(
                 searcher,
+                stats,
                 query,
                 fields.text_en,
                 crate::analysis::Lang::English,

@@ -68,6 +68,7 @@ impl WindowedSnippets {
     /// scan; `lang` is the language of the field's chain.
     pub(crate) fn new(
         searcher: &tantivy::Searcher,
+        stats: &super::build::Stats,
         query: &dyn Query,
         field: Field,
         lang: Lang,
@@ -85,7 +86,7 @@ impl WindowedSnippets {
             let Some(text) = value.as_str() else {
                 continue;
             };
-            let doc_freq = searcher.doc_freq(term)?;
+            let doc_freq = stats.doc_freq(term)?;
             if doc_freq > 0 {
                 terms_text.insert(text.to_string(), 1.0 / (1.0 + doc_freq as Score));
             }
