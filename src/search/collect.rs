@@ -292,11 +292,30 @@ impl Collector for Matches {
             }
         }
         let facets = if self.facets {
+            // Type, body and Gremium are counted per segment and term
+            // ordinal (an array slot per document) and named once per
+            // ordinal at the end, instead of hashing three strings per
+            // document.
+            let mut by_ord: Vec<[Vec<usize>; 3]> = fruits
+                .iter()
+                .map(|f| {
+                    [
+                        vec![0; f.data.doc_type.len()],
+                        vec![0; f.data.body.len()],
+                        vec![0; f.data.gremium.len()],
+                    ]
+                })
+                .collect();
             let mut tally = Tally::default();
             for merged in docs.values() {
                 let fruit = &fruits[merged.fruit];
                 let ords = &fruit.docs[merged.doc].facets;
-                let data = &fruit.data;
+                let counts = &mut by_ord[merged.fruit];
+                for (slot, ord) in [ords.doc_type, ords.body, ords.gremium].into_iter().enumerate() {
+                    if let Some(n) = ord.and_then(|o| counts[slot].get_mut(o as usize)) {
+                        *n += 1;
+                    }
+                }
                 let mut handlungsfelder: Vec<&str> = Vec::new();
                 for title in ords
                     .handlungsfelder
@@ -309,12 +328,30 @@ impl Collector for Matches {
                     }
                 }
                 tally.add(&DocFacets {
-                    doc_type: SegmentData::name(&data.doc_type, ords.doc_type),
+                    doc_type: None,
                     year: ords.year,
-                    body: SegmentData::name(&data.body, ords.body),
-                    gremium: SegmentData::name(&data.gremium, ords.gremium),
+                    body: None,
+                    gremium: None,
                     handlungsfelder,
                 });
+            }
+            for (fruit, counts) in fruits.iter().zip(&by_ord) {
+                let data = &fruit.data;
+                let tables = [&data.doc_type, &data.body, &data.gremium];
+                for ((slot, table), counts) in tables.into_iter().enumerate().zip(counts) {
+                    for (ord, &n) in counts.iter().enumerate() {
+                        if n == 0 {
+                            continue;
+                        }
+                        if let Some(name) = SegmentData::name(table, Some(ord as u64)) {
+                            match slot {
+                                0 => tally.add_doc_type(name, n),
+                                1 => tally.add_body(name, n),
+                                _ => tally.add_gremium(name, n),
+                            }
+                        }
+                    }
+                }
             }
             tally.finish()
         } else {

@@ -124,6 +124,21 @@ impl<'a> Tally<'a> {
         }
     }
 
+    /// `n` more documents of type `value`.
+    pub fn add_doc_type(&mut self, value: &'a str, n: usize) {
+        *self.doc_type.entry(value).or_default() += n;
+    }
+
+    /// `n` more documents of body `value`.
+    pub fn add_body(&mut self, value: &'a str, n: usize) {
+        *self.body.entry(value).or_default() += n;
+    }
+
+    /// `n` more documents of Gremium `value`.
+    pub fn add_gremium(&mut self, value: &'a str, n: usize) {
+        *self.gremium.entry(value).or_default() += n;
+    }
+
     pub fn finish(self) -> Facets {
         Facets {
             doc_type: FacetCounts::by_count(self.doc_type),
