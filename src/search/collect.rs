@@ -37,7 +37,8 @@ use super::segment_cache::{segment_data, DocName, SegmentData};
 pub struct Ranked {
     pub score: Score,
     pub address: DocAddress,
-    /// Document date, seconds since the epoch.
+    /// Document date, seconds since the epoch (read for [`Sort::Date`]
+    /// only; `None` under relevance order, which never looks at it).
     pub date: Option<i64>,
     /// The document's `doc_id` (16 hex digits) as a number: the tie-break.
     pub doc_key: u64,
@@ -385,11 +386,15 @@ impl SegmentCollector for SegmentMatches {
         let ranked = Ranked {
             score,
             address: DocAddress::new(self.segment, doc),
-            date: columns
-                .date
-                .as_ref()
-                .and_then(|c| c.first(doc))
-                .map(|d| d.into_timestamp_secs()),
+            // Only the date order reads it.
+            date: match self.sort {
+                Sort::Date => columns
+                    .date
+                    .as_ref()
+                    .and_then(|c| c.first(doc))
+                    .map(|d| d.into_timestamp_secs()),
+                Sort::Relevance => None,
+            },
             doc_key,
             passage: columns
                 .passage_index

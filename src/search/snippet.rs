@@ -212,11 +212,10 @@ fn fold(text: &str) -> Folded {
     let mut breaks: Vec<(u32, u32, bool)> = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
-        let run = bytes[at..]
-            .iter()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(bytes.len() - at);
-        folded.extend(bytes[at..at + run].iter().map(u8::to_ascii_lowercase));
+        let run = ascii_run(&bytes[at..]);
+        let start = folded.len();
+        folded.extend_from_slice(&bytes[at..at + run]);
+        folded[start..].make_ascii_lowercase();
         at += run;
         if at >= bytes.len() {
             break;
@@ -245,6 +244,23 @@ fn fold(text: &str) -> Folded {
         text: folded,
         breaks,
     }
+}
+
+/// Length of the ASCII run `bytes` starts with, tested eight bytes at a time.
+fn ascii_run(bytes: &[u8]) -> usize {
+    let mut chunks = bytes.chunks_exact(8);
+    let mut run = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        if word & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        run += 8;
+    }
+    run + bytes[run..]
+        .iter()
+        .position(|b| !b.is_ascii())
+        .unwrap_or(bytes.len() - run)
 }
 
 /// The largest char boundary of `text` at or before `at` (clamped to its length).
@@ -519,7 +535,8 @@ mod tests {
             }
             (out, origin)
         }
-        for text in ["", "ÄÖÜ", "Straße STRASSE İstanbul", "a€b ÆØ ﬁx", "plain ascii"] {
+        let long = format!("{}Ärzte {}ß{}", "Eine LANGE Zeile, ".repeat(3), "x".repeat(9), "y".repeat(17));
+        for text in ["", "ÄÖÜ", "Straße STRASSE İstanbul", "a€b ÆØ ﬁx", "plain ascii", &long] {
             let (bytes, origin) = reference(text);
             let folded = fold(text);
             assert_eq!(folded.text, bytes, "{text}");
