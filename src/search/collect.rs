@@ -7,7 +7,8 @@
 //! fetch so that `limit` distinct documents remain, and facets over a top-k
 //! would count only what is shown; collecting per document is exact. Every
 //! value read per passage comes from a fast field (no stored documents are
-//! opened); per passage only term ordinals are read, and they become
+//! opened), read once per segment into the per-passage rows of
+//! [`super::segment_cache`]; per passage only term ordinals are read, and they become
 //! strings through the per-segment tables of [`super::segment_cache`]
 //! (document ids, type, body, Gremium) or, for Handlungsfeld titles, in
 //! one sorted pass over the dictionary. [`Matches::without_facets`] skips
@@ -376,9 +377,18 @@ impl SegmentCollector for SegmentMatches {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.passages += 1;
-        // Every passage has a doc_id; one without would be its own document.
         let columns = &self.data.columns;
-        let key = first_ord(&columns.doc_id, doc).unwrap_or(u64::MAX - u64::from(doc));
+        let handlungsfeld = self.data.handlungsfeld;
+        let (key, passage, is_handlungsfeld) = match self.data.row(doc) {
+            Some(row) => (row.doc(), row.passage(), row.handlungsfeld),
+            None => (
+                first_ord(&columns.doc_id, doc),
+                columns.passage_index.as_ref().and_then(|c| c.first(doc)),
+                handlungsfeld.is_some() && first_ord(&columns.kind, doc) == handlungsfeld,
+            ),
+        };
+        // Every passage has a doc_id; one without would be its own document.
+        let key = key.unwrap_or(u64::MAX - u64::from(doc));
         let doc_key = match self.docs.get(&key) {
             Some(entry) => entry.best.doc_key,
             None => self.data.doc(key).map_or(u64::MAX, |(_, key)| *key),
@@ -396,11 +406,7 @@ impl SegmentCollector for SegmentMatches {
                 Sort::Relevance => None,
             },
             doc_key,
-            passage: columns
-                .passage_index
-                .as_ref()
-                .and_then(|c| c.first(doc))
-                .unwrap_or(u64::from(doc)),
+            passage: passage.unwrap_or(u64::from(doc)),
         };
         if self.all_passages {
             self.top.push(ranked);
@@ -417,9 +423,7 @@ impl SegmentCollector for SegmentMatches {
         if order(&ranked, &entry.best, sort) == Ordering::Less {
             entry.best = ranked;
         }
-        let handlungsfeld = self.data.handlungsfeld;
-        if self.facets && handlungsfeld.is_some() && first_ord(&columns.kind, doc) == handlungsfeld
-        {
+        if self.facets && is_handlungsfeld {
             if let Some(title) = first_ord(&columns.title, doc) {
                 if !entry.handlungsfelder.contains(&title) {
                     entry.handlungsfelder.push(title);
@@ -444,12 +448,21 @@ impl SegmentCollector for SegmentMatches {
                     None => DocName::Other(format!("segment {} doc {doc}", self.segment).into()),
                 };
                 let facets = if self.facets {
-                    FacetOrds {
-                        doc_type: first_ord(&c.doc_type, doc),
-                        year: c.year.as_ref().and_then(|y| y.first(doc)),
-                        body: first_ord(&c.body, doc),
-                        gremium: first_ord(&c.gremium, doc),
-                        handlungsfelder: entry.handlungsfelder,
+                    match data.row(doc) {
+                        Some(row) => FacetOrds {
+                            doc_type: row.doc_type(),
+                            year: row.year(),
+                            body: row.body(),
+                            gremium: row.gremium(),
+                            handlungsfelder: entry.handlungsfelder,
+                        },
+                        None => FacetOrds {
+                            doc_type: first_ord(&c.doc_type, doc),
+                            year: c.year.as_ref().and_then(|y| y.first(doc)),
+                            body: first_ord(&c.body, doc),
+                            gremium: first_ord(&c.gremium, doc),
+                            handlungsfelder: entry.handlungsfelder,
+                        },
                     }
                 } else {
                     FacetOrds::default()

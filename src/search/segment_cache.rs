@@ -1,7 +1,8 @@
 //! Per-segment data that every search reads, prepared once per segment
 //! instead of once per query: the fast columns [`super::collect`] reads per
 //! passage, the identity of every `doc_id` term ordinal, and the names of
-//! the small facet dictionaries (type, body, Gremium).
+//! the small facet dictionaries (type, body, Gremium), and per passage the
+//! values the collector reads ([`Row`]).
 //!
 //! Takes a tantivy `SegmentReader`; gives an `Arc<SegmentData>`. Opening
 //! the columns and resolving `doc_id` strings was most of a query's time
@@ -12,7 +13,7 @@
 //! no longer has ([`retain_searcher`]), so segments merged away or deleted
 //! by a newer commit do not stay cached (nor keep their files mapped), and
 //! memory is bounded by the searched index's documents (about 40 bytes per
-//! document); [`MAX_SEGMENTS`] bounds the rest (several indexes searched
+//! document and 40 per passage); [`MAX_SEGMENTS`] bounds the rest (several indexes searched
 //! by one process).
 
 use std::sync::{Arc, Mutex, OnceLock};
@@ -82,6 +83,61 @@ impl std::fmt::Display for DocName {
     }
 }
 
+/// What the collector reads of one passage, taken from the fast columns
+/// once per segment: per matching passage the collector then reads one
+/// array slot instead of six columns (each a lookup through tantivy's
+/// column index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Row {
+    /// First term ordinals of `doc_id`, `doc_type`, `body`, `gremium`;
+    /// [`Row::NONE`] for no value.
+    doc: u32,
+    doc_type: u32,
+    body: u32,
+    gremium: u32,
+    /// First value of `year` and `passage_index`; `u64::MAX` for none.
+    year: u64,
+    passage: u64,
+    /// The passage's kind is `handlungsfeld`.
+    pub handlungsfeld: bool,
+}
+
+impl Row {
+    const NONE: u32 = u32::MAX;
+
+    fn ord(value: u32) -> Option<u64> {
+        (value != Row::NONE).then_some(u64::from(value))
+    }
+
+    fn value(value: u64) -> Option<u64> {
+        (value != u64::MAX).then_some(value)
+    }
+
+    pub fn doc(&self) -> Option<u64> {
+        Row::ord(self.doc)
+    }
+
+    pub fn doc_type(&self) -> Option<u64> {
+        Row::ord(self.doc_type)
+    }
+
+    pub fn body(&self) -> Option<u64> {
+        Row::ord(self.body)
+    }
+
+    pub fn gremium(&self) -> Option<u64> {
+        Row::ord(self.gremium)
+    }
+
+    pub fn year(&self) -> Option<u64> {
+        Row::value(self.year)
+    }
+
+    pub fn passage(&self) -> Option<u64> {
+        Row::value(self.passage)
+    }
+}
+
 /// What a search needs of one segment, beyond its postings.
 pub(super) struct SegmentData {
     pub columns: Columns,
@@ -94,6 +150,10 @@ pub(super) struct SegmentData {
     pub doc_type: Vec<Option<Box<str>>>,
     pub body: Vec<Option<Box<str>>>,
     pub gremium: Vec<Option<Box<str>>>,
+    /// Per passage (doc id of the segment); `None` when some value does
+    /// not fit a [`Row`] (never in an index ratsuche writes): the
+    /// collector then reads the columns.
+    pub rows: Option<Vec<Row>>,
 }
 
 impl SegmentData {
@@ -121,7 +181,9 @@ impl SegmentData {
             let key = name.key();
             (name, key)
         })?;
+        let rows = rows(reader.max_doc(), &columns, handlungsfeld);
         Ok(SegmentData {
+            rows,
             doc_type: all_terms(&columns.doc_type, |s: &str| Box::from(s))?,
             body: all_terms(&columns.body, |s: &str| Box::from(s))?,
             gremium: all_terms(&columns.gremium, |s: &str| Box::from(s))?,
@@ -129,6 +191,11 @@ impl SegmentData {
             handlungsfeld,
             columns,
         })
+    }
+
+    /// The [`Row`] of passage `doc`, unless the segment has no rows.
+    pub fn row(&self, doc: u32) -> Option<&Row> {
+        self.rows.as_ref()?.get(doc as usize)
     }
 
     /// The identity and tie-break key of `doc_id` term ordinal `ord`.
@@ -140,6 +207,36 @@ impl SegmentData {
     pub fn name(table: &[Option<Box<str>>], ord: Option<u64>) -> Option<&str> {
         table.get(usize::try_from(ord?).ok()?)?.as_deref()
     }
+}
+
+/// The [`Row`] of every passage of a segment with `max_doc` passages.
+fn rows(max_doc: u32, columns: &Columns, handlungsfeld: Option<u64>) -> Option<Vec<Row>> {
+    fn first_ord(column: &Option<StrColumn>, doc: u32) -> Option<u32> {
+        match column.as_ref().and_then(|c| c.term_ords(doc).next()) {
+            None => Some(Row::NONE),
+            Some(ord) => u32::try_from(ord).ok().filter(|&o| o != Row::NONE),
+        }
+    }
+    fn first(column: &Option<Column<u64>>, doc: u32) -> Option<u64> {
+        match column.as_ref().and_then(|c| c.first(doc)) {
+            None => Some(u64::MAX),
+            Some(value) => (value != u64::MAX).then_some(value),
+        }
+    }
+    let mut rows = Vec::with_capacity(max_doc as usize);
+    for doc in 0..max_doc {
+        let kind = columns.kind.as_ref().and_then(|c| c.term_ords(doc).next());
+        rows.push(Row {
+            doc: first_ord(&columns.doc_id, doc)?,
+            doc_type: first_ord(&columns.doc_type, doc)?,
+            body: first_ord(&columns.body, doc)?,
+            gremium: first_ord(&columns.gremium, doc)?,
+            year: first(&columns.year, doc)?,
+            passage: first(&columns.passage_index, doc)?,
+            handlungsfeld: handlungsfeld.is_some() && kind == handlungsfeld,
+        });
+    }
+    Some(rows)
 }
 
 /// `make` of every term of `column`'s dictionary, by ordinal, in one pass.

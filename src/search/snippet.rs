@@ -387,13 +387,17 @@ struct GatedStream<'a> {
     token: Token,
 }
 
-/// Whether some needle occurs in `word`'s canonical form.
+/// Whether some needle occurs in `word`'s canonical form. Words are short:
+/// a plain comparison at each offset beats setting up a substring searcher.
 fn may_match(word: &str, needles: &[Vec<u8>], canon: &mut Vec<u8>) -> bool {
     canon.clear();
     canonical(word, canon);
-    needles
-        .iter()
-        .any(|n| memchr::memmem::find(canon, n).is_some())
+    needles.iter().any(|n| match n.split_first() {
+        None => true,
+        Some((&first, rest)) => canon.len() >= n.len()
+            && (0..=canon.len() - n.len())
+                .any(|at| canon[at] == first && canon[at + 1..at + n.len()] == *rest),
+    })
 }
 
 /// Whether the German chain emits nothing for `word`: a stop word once
