@@ -192,6 +192,12 @@ impl StopWords {
     pub fn contains(&self, word: &str) -> bool {
         self.words.contains(word)
     }
+
+    /// Bytes of the longest word on this list: a longer lowercased word is
+    /// not on it.
+    pub fn longest(&self) -> usize {
+        self.words.longest
+    }
 }
 
 impl TokenFilter for StopWords {

@@ -8,7 +8,11 @@
 //!
 //! * A word or phrase is analysed with each field's *query* chain
 //!   ([`crate::analysis::query_tokenizers`]) and searched in
-//!   [`Fields::query_fields`], titles boosted by [`TITLE_BOOST`]. A word
+//!   [`Fields::query_fields`], titles boosted by [`TITLE_BOOST`]; a field
+//!   in which a term occurs nowhere is left out (it could match nothing;
+//!   most words never occur in the English fields). Document frequencies
+//!   are looked up once per request ([`Stats`], also the BM25 statistics
+//!   of the search). A word
 //!   that analyses to several tokens ("Ilm-Kreis") and a phrase become a
 //!   `PhraseQuery` over the token positions — stemmed, so "Weißer Ring"
 //!   finds „Weißen Ring“. A word the German chain drops is a stop word and

@@ -22,8 +22,10 @@
 //! * [`Facets`] count the matching documents per type, year, body, Gremium
 //!   and Handlungsfeld, in the same pass that finds the hits.
 //! * Snippets come from tantivy's `SnippetGenerator` run over a window of
-//!   the passage around the query's terms (`snippet`), with whitespace
-//!   collapsed and the matched words as byte ranges into the snippet;
+//!   the passage around the query's terms, with the German chain's
+//!   expensive steps run only on words that can hold a query term
+//!   (`snippet`), whitespace collapsed and the matched words as byte
+//!   ranges into the snippet;
 //!   [`Hit::heading`] names the part a passage is ("Stichwort 1.2 — …").
 //!
 //! [`rank_with`] runs the same search and gives ids and scores only (no

@@ -405,6 +405,10 @@ fn may_match(word: &str, needles: &[Vec<u8>], canon: &mut Vec<u8>) -> bool {
 fn dropped(word: &str, stop: &StopWords, lower: &mut String) -> bool {
     lower.clear();
     if word.is_ascii() {
+        // ASCII keeps its length when lowercased.
+        if word.len() > stop.longest() {
+            return false;
+        }
         lower.push_str(word);
         lower.make_ascii_lowercase();
     } else {
