@@ -469,7 +469,11 @@ impl<'a> Builder<'a> {
     /// One analysed term in the query fields of `lang` (where it occurs).
     fn term_query(&self, lang: Lang, term: &str) -> Result<Box<dyn Query>> {
         let mut clauses = Vec::new();
-        for (field, _, boost) in self.query_fields().into_iter().filter(|(_, l, _)| *l == lang) {
+        for (field, _, boost) in self
+            .query_fields()
+            .into_iter()
+            .filter(|(_, l, _)| *l == lang)
+        {
             let term = Term::from_field_text(field, term);
             if self.stats.doc_freq(&term)? == 0 {
                 continue;
@@ -484,11 +488,7 @@ impl<'a> Builder<'a> {
     fn occurs(&mut self, word: &str) -> Result<bool> {
         for (field, lang, _) in self.query_fields() {
             for (_, token) in self.tokens(lang, word) {
-                if self
-                    .stats
-                    .doc_freq(&Term::from_field_text(field, &token))?
-                    > 0
-                {
+                if self.stats.doc_freq(&Term::from_field_text(field, &token))? > 0 {
                     return Ok(true);
                 }
             }

@@ -313,7 +313,10 @@ impl Collector for Matches {
                 let fruit = &fruits[merged.fruit];
                 let ords = &fruit.docs[merged.doc].facets;
                 let counts = &mut by_ord[merged.fruit];
-                for (slot, ord) in [ords.doc_type, ords.body, ords.gremium].into_iter().enumerate() {
+                for (slot, ord) in [ords.doc_type, ords.body, ords.gremium]
+                    .into_iter()
+                    .enumerate()
+                {
                     if let Some(n) = ord.and_then(|o| counts[slot].get_mut(o as usize)) {
                         *n += 1;
                     }

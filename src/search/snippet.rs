@@ -196,7 +196,11 @@ impl Folded {
         let i = self.breaks.partition_point(|b| b.0 <= at);
         match self.breaks.get(i.wrapping_sub(1)) {
             Some(&(folded, original, constant)) => {
-                (if constant { original } else { original + (at - folded) }) as usize
+                (if constant {
+                    original
+                } else {
+                    original + (at - folded)
+                }) as usize
             }
             None => at as usize,
         }
@@ -394,9 +398,11 @@ fn may_match(word: &str, needles: &[Vec<u8>], canon: &mut Vec<u8>) -> bool {
     canonical(word, canon);
     needles.iter().any(|n| match n.split_first() {
         None => true,
-        Some((&first, rest)) => canon.len() >= n.len()
-            && (0..=canon.len() - n.len())
-                .any(|at| canon[at] == first && canon[at + 1..at + n.len()] == *rest),
+        Some((&first, rest)) => {
+            canon.len() >= n.len()
+                && (0..=canon.len() - n.len())
+                    .any(|at| canon[at] == first && canon[at + 1..at + n.len()] == *rest)
+        }
     })
 }
 
@@ -543,8 +549,20 @@ mod tests {
             }
             (out, origin)
         }
-        let long = format!("{}Ärzte {}ß{}", "Eine LANGE Zeile, ".repeat(3), "x".repeat(9), "y".repeat(17));
-        for text in ["", "ÄÖÜ", "Straße STRASSE İstanbul", "a€b ÆØ ﬁx", "plain ascii", &long] {
+        let long = format!(
+            "{}Ärzte {}ß{}",
+            "Eine LANGE Zeile, ".repeat(3),
+            "x".repeat(9),
+            "y".repeat(17)
+        );
+        for text in [
+            "",
+            "ÄÖÜ",
+            "Straße STRASSE İstanbul",
+            "a€b ÆØ ﬁx",
+            "plain ascii",
+            &long,
+        ] {
             let (bytes, origin) = reference(text);
             let folded = fold(text);
             assert_eq!(folded.text, bytes, "{text}");
@@ -613,7 +631,10 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../shared/realworld/karlsruhe/file-contents");
         let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
-            panic!("{} is missing ({e}): this test needs ../shared", dir.display())
+            panic!(
+                "{} is missing ({e}): this test needs ../shared",
+                dir.display()
+            )
         });
         let mut checked = 0;
         for entry in entries {
@@ -642,8 +663,10 @@ mod tests {
             let gated = TextAnalyzer::from(GatedGerman::new(terms.iter().copied()));
             let field = Field::from_field_id(0);
             for max in [40, 80, 200] {
-                let a = SnippetGenerator::new(scored.clone(), full.clone(), field, max).snippet(text);
-                let b = SnippetGenerator::new(scored.clone(), gated.clone(), field, max).snippet(text);
+                let a =
+                    SnippetGenerator::new(scored.clone(), full.clone(), field, max).snippet(text);
+                let b =
+                    SnippetGenerator::new(scored.clone(), gated.clone(), field, max).snippet(text);
                 assert_eq!(a.fragment(), b.fragment(), "{terms:?} {max}");
                 assert_eq!(a.highlighted(), b.highlighted(), "{terms:?} {max}");
             }
