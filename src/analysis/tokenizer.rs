@@ -37,6 +37,8 @@ use unicode_normalization::UnicodeNormalization;
 #[derive(Clone, Default)]
 pub struct CouncilTokenizer {
     token: Token,
+    /// Read words char by char only (tests compare it with the fast path).
+    no_ascii_run: bool,
 }
 
 /// Token stream produced by [`CouncilTokenizer`].
@@ -45,6 +47,7 @@ pub struct CouncilTokenStream<'a> {
     /// Byte offset where the search for the next token starts.
     cursor: usize,
     token: &'a mut Token,
+    no_ascii_run: bool,
 }
 
 impl Tokenizer for CouncilTokenizer {
@@ -56,6 +59,7 @@ impl Tokenizer for CouncilTokenizer {
             text,
             cursor: 0,
             token: &mut self.token,
+            no_ascii_run: self.no_ascii_run,
         }
     }
 }
@@ -88,10 +92,23 @@ impl CouncilTokenStream<'_> {
     /// `self.token.text`, appending to what is already there. Returns the byte
     /// offset just after the last character that belongs to the word.
     fn read_word(&mut self, start: usize) -> usize {
+        // Fast path: a leading run of ASCII letters and digits (most of a
+        // German word) is copied at once; the loop below would push each
+        // of them the same way, and it goes on from where the run ends.
+        let ascii = if self.no_ascii_run {
+            0
+        } else {
+            self.text.as_bytes()[start..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count()
+        };
+        self.token.text.push_str(&self.text[start..start + ascii]);
+        let mut end = start + ascii;
+        let mut prev = (ascii > 0).then(|| char::from(self.text.as_bytes()[end - 1]));
+        let start = end;
         let rest = &self.text[start..];
         let mut chars = rest.char_indices().peekable();
-        let mut end = start;
-        let mut prev: Option<char> = None;
         let mut needs_nfc = false;
         while let Some((i, c)) = chars.next() {
             let next = chars.peek().map(|&(_, n)| n);
@@ -188,6 +205,72 @@ mod tests {
 
     fn tokens(text: &str) -> Vec<Token> {
         collect_tokens(&mut TextAnalyzer::from(CouncilTokenizer::default()), text)
+    }
+
+    /// Texts and offsets of every token, with or without the ASCII fast path.
+    fn all_tokens(text: &str, no_ascii_run: bool) -> Vec<(String, usize, usize, usize)> {
+        let mut tokenizer = CouncilTokenizer {
+            no_ascii_run,
+            ..CouncilTokenizer::default()
+        };
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            out.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+        }
+        out
+    }
+
+    fn assert_fast_path_changes_nothing(text: &str) -> usize {
+        let fast = all_tokens(text, false);
+        assert_eq!(
+            fast,
+            all_tokens(text, true),
+            "{}",
+            &text[..text.len().min(80)]
+        );
+        fast.len()
+    }
+
+    #[test]
+    fn ascii_fast_path_gives_the_char_by_char_tokens() {
+        let mut n = assert_fast_path_changes_nothing(
+            "Straße 10.11.2025 0412/2025 1,5 § 21 §§ 3a Ilm-Kreis Bürger\u{00AD}innen \
+             A\u{0308}rzte abc\u{200B}def 2000er x1.2.3 Kita-Plätze Ärzte ÄRZTE 12.-14.",
+        );
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+        for folder in [dir.clone(), dir.join("relevance/docs")] {
+            for entry in std::fs::read_dir(&folder).expect("tests/data is in the repository") {
+                let path = entry.expect("a directory entry").path();
+                if path.extension().is_some_and(|e| e == "txt") {
+                    n += assert_fast_path_changes_nothing(
+                        &std::fs::read_to_string(&path).expect("a text file"),
+                    );
+                }
+            }
+        }
+        assert!(n > 10_000, "only {n} tokens compared");
+    }
+
+    #[test]
+    #[ignore = "needs ../shared"]
+    fn ascii_fast_path_gives_the_char_by_char_tokens_on_karlsruhe() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/realworld/karlsruhe/file-contents");
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
+            panic!(
+                "{} is missing ({e}): this test needs ../shared",
+                dir.display()
+            )
+        });
+        let mut n = 0;
+        for entry in entries {
+            let path = entry.expect("a directory entry").path();
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                n += assert_fast_path_changes_nothing(&text);
+            }
+        }
+        assert!(n > 1_000_000, "only {n} tokens compared");
     }
 
     fn words(text: &str) -> Vec<String> {
