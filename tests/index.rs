@@ -109,6 +109,24 @@ fn first_run_indexes_every_txt_file_recursively() {
 }
 
 #[test]
+fn a_finished_run_leaves_no_tail_of_small_segments() {
+    // A commit per file makes a segment per file; log merging alone would
+    // leave five small segments, which every query would visit in turn.
+    let files: Vec<(String, String)> = (0..5)
+        .map(|i| (format!("f{i}.txt"), format!("Kreistag Sitzung Nummer{i}")))
+        .collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let fx = Fixture::new(&files);
+    assert_eq!(fx.ingest_docs().indexed, 5);
+    let segments = fx.index().tantivy().searchable_segment_metas().unwrap();
+    assert_eq!(segments.len(), 1, "{segments:?}");
+    assert_eq!(fx.files_matching("Kreistag").len(), 5);
+}
+
+#[test]
 fn second_run_skips_unchanged_files() {
     let fx = Fixture::new(&THREE);
     fx.ingest_docs();

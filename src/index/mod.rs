@@ -15,6 +15,7 @@
 //! Custom analyzers are not persisted by tantivy: [`PassageIndex`] registers
 //! them (via [`analysis::register`]) on every create and open.
 
+mod merge;
 pub mod schema;
 mod tokens;
 mod writer;
@@ -28,6 +29,7 @@ use crate::analysis;
 use crate::error::{Error, Result};
 use crate::model::{DocMeta, Passage, TextSource};
 
+pub use merge::{CappedMergePolicy, MAX_MERGED_DOCS, MERGE_THREADS};
 pub use schema::{Fields, SCHEMA_VERSION};
 pub use writer::{DocumentBuilder, PassageWriter, PreparedFile};
 
@@ -235,7 +237,7 @@ impl PassageIndex {
     }
 
     /// The only writer of this index (tantivy holds a lock file while it
-    /// lives), with tantivy's choice of indexing threads.
+    /// lives), with one indexing thread per core (as memory allows).
     pub fn writer(&self, memory_budget: usize) -> Result<PassageWriter> {
         self.writer_with_threads(memory_budget, None)
     }
@@ -243,7 +245,9 @@ impl PassageIndex {
     /// [`PassageIndex::writer`] with `threads` indexing threads (at most one
     /// per 15 MB of `memory_budget`, tantivy's minimum). They only record
     /// tokens: analysis happens in [`DocumentBuilder::build`], on whichever
-    /// thread calls it.
+    /// thread calls it. Merges follow [`CappedMergePolicy`] on
+    /// [`MERGE_THREADS`] thread, so the segment files a merge maps into
+    /// memory stay bounded however large the index grows.
     pub fn writer_with_threads(
         &self,
         memory_budget: usize,
@@ -254,13 +258,16 @@ impl PassageIndex {
         // keeps the real chains for readers and searchers.
         let mut handle = self.index.clone();
         handle.set_tokenizers(tokens::replay_tokenizers());
-        let writer = match threads {
-            Some(threads) => {
-                let most = (memory_budget / MIN_MEMORY_PER_THREAD).max(1);
-                handle.writer_with_num_threads(threads.clamp(1, most), memory_budget)
-            }
-            None => handle.writer(memory_budget),
-        };
+        let most = (memory_budget / MIN_MEMORY_PER_THREAD).max(1);
+        let threads = threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .clamp(1, most);
+        let options = tantivy::indexer::IndexWriterOptions::builder()
+            .num_worker_threads(threads)
+            .memory_budget_per_thread(memory_budget / threads)
+            .num_merge_threads(MERGE_THREADS)
+            .build();
+        let writer = handle.writer_with_options(options);
         let writer = writer.map_err(|e| match e {
             tantivy::TantivyError::LockFailure(
                 tantivy::directory::error::LockError::LockBusy,
@@ -277,12 +284,20 @@ impl PassageIndex {
                 .get(lang.analyzer_name())
                 .unwrap_or_else(|| analysis::analyzer(lang))
         };
+        let policy = CappedMergePolicy::default();
+        let finishing = policy.finishing();
+        writer.set_merge_policy(Box::new(policy));
         let builder = DocumentBuilder::new(
             self.fields.clone(),
             analyzer(analysis::Lang::German),
             analyzer(analysis::Lang::English),
         );
-        Ok(PassageWriter::new(writer, builder, self.dir.clone()))
+        Ok(PassageWriter::new(
+            writer,
+            builder,
+            self.dir.clone(),
+            finishing,
+        ))
     }
 
     /// The indexed file with id `doc_id` as seen by `searcher`, or `None`

@@ -14,6 +14,8 @@
 //! records the tokens (see [`super::tokens`]).
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use tantivy::indexer::UserOperation;
 use tantivy::tokenizer::TextAnalyzer;
@@ -32,8 +34,12 @@ pub struct PassageWriter {
     writer: IndexWriter,
     builder: DocumentBuilder,
     uncommitted: usize,
+    /// Whether this writer has committed changes.
+    changed: bool,
     /// The index directory, named in write errors.
     dir: PathBuf,
+    /// Tells the merge policy the next commit is the run's last.
+    finishing: Arc<AtomicBool>,
 }
 
 /// One file's passages as tantivy documents, ready for
@@ -188,12 +194,15 @@ impl PassageWriter {
         writer: IndexWriter,
         builder: DocumentBuilder,
         dir: PathBuf,
+        finishing: Arc<AtomicBool>,
     ) -> PassageWriter {
         PassageWriter {
             writer,
             builder,
             uncommitted: 0,
+            changed: false,
             dir,
+            finishing,
         }
     }
 
@@ -245,13 +254,19 @@ impl PassageWriter {
         let mut prepared = self.writer.prepare_commit().map_err(failed)?;
         prepared.set_payload(&schema_payload());
         prepared.commit().map_err(failed)?;
+        self.changed |= self.uncommitted > 0;
         self.uncommitted = 0;
         Ok(())
     }
 
     /// Commit pending changes (if any) and wait for background merges.
+    /// When this writer changed the index, the final commit also merges
+    /// the tail of small segments its commits left (see
+    /// [`super::CappedMergePolicy`]); it is made even with nothing pending,
+    /// as a commit is what lets tantivy's merge policy run.
     pub fn finish(mut self) -> Result<()> {
-        if self.uncommitted > 0 {
+        if self.uncommitted > 0 || self.changed {
+            self.finishing.store(true, Ordering::Relaxed);
             self.commit()?;
         }
         let dir = self.dir.clone();

@@ -1,0 +1,232 @@
+//! The index writer's merge policy: tantivy's log-structured merging, with a
+//! cap on how large a merged segment may grow.
+//!
+//! Takes the segment list tantivy hands a merge policy; gives back merge
+//! candidates of at most [`MAX_MERGED_DOCS`] passages each.
+//!
+//! Why a cap: a merge reads its input segments through `mmap`, so every page
+//! of them it touches counts toward the indexing process's resident memory
+//! until the merge ends. Tantivy's default policy keeps merging into ever
+//! larger segments (up to ten million documents), so peak RSS grew with the
+//! corpus: 853 MB at ten times Karlsruhe, 575 MB of it mapped segment files
+//! (`benches/README.md`, scale). With the cap, one merge reads at most
+//! about [`MAX_MERGED_DOCS`] passages (~3 KB of index each), and with one
+//! merge thread ([`MERGE_THREADS`]) no two run at once — so the mapped part
+//! stays bounded whatever the corpus size. The cost is more segments in a
+//! large index (one per ~cap/2 to cap passages), which searches visit in
+//! turn.
+//!
+//! Log merging also leaves a tail of small segments from a run's last
+//! commits (fewer than eight of a size never merge). Every segment costs
+//! each query a fixed overhead, so on a run's final commit
+//! ([`CappedMergePolicy::finishing`]) the segments under an eighth of the cap are
+//! merged into one as well — cheap, as they are small by definition.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use tantivy::index::{SegmentId, SegmentMeta};
+use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy};
+
+/// The most passages a merge may produce: about 120 MB of segment files
+/// (Karlsruhe passages take 2.7–3.6 KB of index each). Karlsruhe (34,000
+/// passages) still fits in one segment.
+pub const MAX_MERGED_DOCS: u32 = 40_000;
+
+/// Segments below `1 / TAIL_FRACTION` of the cap count as a run's tail and
+/// are merged into one on its final commit.
+const TAIL_FRACTION: u32 = 8;
+
+/// Merges run one at a time, beside indexing: on a small machine a second
+/// merge thread only competes for the same cores, and it would double the
+/// segment pages mapped at once.
+pub const MERGE_THREADS: usize = 1;
+
+/// [`LogMergePolicy`] whose candidates are cut into runs of at most
+/// `max_docs` passages; segments that already hold `max_docs` are left alone.
+#[derive(Debug)]
+pub struct CappedMergePolicy {
+    inner: LogMergePolicy,
+    max_docs: u32,
+    finishing: Arc<AtomicBool>,
+}
+
+impl CappedMergePolicy {
+    pub fn new(max_docs: u32) -> Self {
+        let mut inner = LogMergePolicy::default();
+        inner.set_max_docs_before_merge(max_docs as usize);
+        CappedMergePolicy {
+            inner,
+            max_docs,
+            finishing: Arc::default(),
+        }
+    }
+
+    /// Set it before a run's final commit: from then on the policy also
+    /// merges the tail of small segments (below an eighth of `max_docs`).
+    pub fn finishing(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.finishing)
+    }
+}
+
+impl Default for CappedMergePolicy {
+    fn default() -> Self {
+        CappedMergePolicy::new(MAX_MERGED_DOCS)
+    }
+}
+
+impl MergePolicy for CappedMergePolicy {
+    fn compute_merge_candidates(&self, segments: &[SegmentMeta]) -> Vec<MergeCandidate> {
+        let docs: HashMap<SegmentId, u32> = segments
+            .iter()
+            .map(|meta| (meta.id(), meta.num_docs()))
+            .collect();
+        let mut candidates: Vec<MergeCandidate> = self
+            .inner
+            .compute_merge_candidates(segments)
+            .into_iter()
+            .flat_map(|candidate| split(candidate, &docs, self.max_docs))
+            .collect();
+        if self.finishing.load(Ordering::Relaxed) {
+            let taken: HashSet<SegmentId> = candidates
+                .iter()
+                .flat_map(|c| c.0.iter().copied())
+                .collect();
+            let tail = MergeCandidate(
+                segments
+                    .iter()
+                    .filter(|meta| meta.num_docs() < self.max_docs / TAIL_FRACTION)
+                    .map(|meta| meta.id())
+                    .filter(|id| !taken.contains(id))
+                    .collect(),
+            );
+            candidates.extend(split(tail, &docs, self.max_docs));
+        }
+        candidates
+    }
+}
+
+/// Cuts `candidate` into groups of at least two segments and at most
+/// `max_docs` documents, smallest segments first (they are the cheapest to
+/// merge and the ones that most need it). A segment that fits in no group
+/// stays as it is until the next round.
+fn split(
+    candidate: MergeCandidate,
+    docs: &HashMap<SegmentId, u32>,
+    max_docs: u32,
+) -> Vec<MergeCandidate> {
+    let mut ids: Vec<(u32, SegmentId)> = candidate
+        .0
+        .into_iter()
+        .map(|id| (docs.get(&id).copied().unwrap_or(0), id))
+        .collect();
+    ids.sort_unstable();
+    let mut groups = Vec::new();
+    let mut group: Vec<SegmentId> = Vec::new();
+    let mut total: u64 = 0;
+    for (n, id) in ids {
+        if total + u64::from(n) > u64::from(max_docs) {
+            if group.len() >= 2 {
+                groups.push(MergeCandidate(std::mem::take(&mut group)));
+            }
+            group.clear();
+            total = 0;
+        }
+        if u64::from(n) < u64::from(max_docs) {
+            group.push(id);
+            total += u64::from(n);
+        }
+    }
+    if group.len() >= 2 {
+        groups.push(MergeCandidate(group));
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::{Schema, STORED, TEXT};
+    use tantivy::Index;
+
+    fn metas(sizes: &[u32]) -> Vec<SegmentMeta> {
+        let mut schema = Schema::builder();
+        schema.add_text_field("body", TEXT | STORED);
+        let index = Index::create_in_ram(schema.build());
+        sizes
+            .iter()
+            .map(|&n| index.new_segment_meta(SegmentId::generate_random(), n))
+            .collect()
+    }
+
+    fn merged_sizes(policy: &CappedMergePolicy, segments: &[SegmentMeta]) -> Vec<Vec<u32>> {
+        let docs: HashMap<SegmentId, u32> =
+            segments.iter().map(|m| (m.id(), m.num_docs())).collect();
+        policy
+            .compute_merge_candidates(segments)
+            .into_iter()
+            .map(|c| {
+                let mut sizes: Vec<u32> = c.0.iter().map(|id| docs[id]).collect();
+                sizes.sort_unstable();
+                sizes
+            })
+            .collect()
+    }
+
+    #[test]
+    fn small_segments_merge_as_tantivy_would() {
+        let segments = metas(&[500; 8]);
+        let capped = merged_sizes(&CappedMergePolicy::new(40_000), &segments);
+        assert_eq!(capped, vec![vec![500; 8]]);
+        let plain = LogMergePolicy::default().compute_merge_candidates(&segments);
+        assert_eq!(plain.len(), 1);
+    }
+
+    #[test]
+    fn no_merge_produces_more_than_the_cap() {
+        // Eight segments of 15,000: tantivy alone would merge them into one
+        // of 120,000; capped at 40,000 they pair up.
+        let segments = metas(&[15_000; 8]);
+        let plain = LogMergePolicy::default().compute_merge_candidates(&segments);
+        assert_eq!(plain.len(), 1, "the uncapped policy merges all eight");
+        let capped = merged_sizes(&CappedMergePolicy::new(40_000), &segments);
+        assert_eq!(capped.len(), 4, "{capped:?}");
+        for group in &capped {
+            assert!(group.len() >= 2, "{capped:?}");
+            assert!(group.iter().sum::<u32>() <= 40_000, "{capped:?}");
+        }
+    }
+
+    #[test]
+    fn the_tail_merges_only_once_finishing() {
+        // Log merging leaves these alone: too few of each size.
+        let segments = metas(&[20_000, 12_000, 1_500, 1_000, 500]);
+        let policy = CappedMergePolicy::new(40_000);
+        assert!(merged_sizes(&policy, &segments).is_empty());
+        policy.finishing().store(true, Ordering::Relaxed);
+        assert_eq!(
+            merged_sizes(&policy, &segments),
+            vec![vec![500, 1_000, 1_500]],
+            "only segments under cap/8 form the tail"
+        );
+        let lone = metas(&[20_000, 700]);
+        assert!(
+            merged_sizes(&policy, &lone).is_empty(),
+            "one small segment is no merge"
+        );
+    }
+
+    #[test]
+    fn segments_at_the_cap_are_never_merged_again() {
+        let mut sizes = vec![40_000; 8];
+        sizes.extend([100; 8]);
+        let segments = metas(&sizes);
+        let capped = merged_sizes(&CappedMergePolicy::new(40_000), &segments);
+        assert!(!capped.is_empty(), "the small ones still merge");
+        for group in &capped {
+            assert!(!group.contains(&40_000), "{capped:?}");
+            assert!(group.iter().sum::<u32>() <= 40_000, "{capped:?}");
+        }
+    }
+}
