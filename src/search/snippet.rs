@@ -394,6 +394,10 @@ struct GatedStream<'a> {
 /// Whether some needle occurs in `word`'s canonical form. Words are short:
 /// a plain comparison at each offset beats setting up a substring searcher.
 fn may_match(word: &str, needles: &[Vec<u8>], canon: &mut Vec<u8>) -> bool {
+    // An ASCII word's canonical form is at most as long as the word.
+    if word.is_ascii() && needles.iter().all(|n| n.len() > word.len()) {
+        return false;
+    }
     canon.clear();
     canonical(word, canon);
     needles.iter().any(|n| match n.split_first() {
