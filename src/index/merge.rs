@@ -30,8 +30,9 @@ use tantivy::index::{SegmentId, SegmentMeta};
 use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy};
 
 /// The most passages a merge may produce: about 120 MB of segment files
-/// (Karlsruhe passages take 2.7–3.6 KB of index each). Karlsruhe (34,000
-/// passages) still fits in one segment.
+/// (Karlsruhe passages take 2.7–3.6 KB of index each). Karlsruhe's 34,000
+/// passages could fit in one segment (a run leaves three). A merge's input
+/// may hold up to twice as many passages when some are deleted.
 pub const MAX_MERGED_DOCS: u32 = 40_000;
 
 /// Segments below `1 / TAIL_FRACTION` of the cap count as a run's tail and
@@ -78,15 +79,21 @@ impl Default for CappedMergePolicy {
 
 impl MergePolicy for CappedMergePolicy {
     fn compute_merge_candidates(&self, segments: &[SegmentMeta]) -> Vec<MergeCandidate> {
-        let docs: HashMap<SegmentId, u32> = segments
+        let sizes: HashMap<SegmentId, Size> = segments
             .iter()
-            .map(|meta| (meta.id(), meta.num_docs()))
+            .map(|meta| {
+                let size = Size {
+                    live: meta.num_docs(),
+                    stored: meta.max_doc(),
+                };
+                (meta.id(), size)
+            })
             .collect();
         let mut candidates: Vec<MergeCandidate> = self
             .inner
             .compute_merge_candidates(segments)
             .into_iter()
-            .flat_map(|candidate| split(candidate, &docs, self.max_docs))
+            .flat_map(|candidate| split(candidate, &sizes, self.max_docs))
             .collect();
         if self.finishing.load(Ordering::Relaxed) {
             let taken: HashSet<SegmentId> = candidates
@@ -101,41 +108,61 @@ impl MergePolicy for CappedMergePolicy {
                     .filter(|id| !taken.contains(id))
                     .collect(),
             );
-            candidates.extend(split(tail, &docs, self.max_docs));
+            candidates.extend(split(tail, &sizes, self.max_docs));
         }
         candidates
     }
 }
 
-/// Cuts `candidate` into groups of at least two segments and at most
-/// `max_docs` documents, smallest segments first (they are the cheapest to
-/// merge and the ones that most need it). A segment that fits in no group
-/// stays as it is until the next round.
+/// A segment's passages: `live` ones end up in the merged segment; all
+/// `stored` ones, deleted included, are read (mapped) by the merge.
+#[derive(Debug, Clone, Copy)]
+struct Size {
+    live: u32,
+    stored: u32,
+}
+
+/// Cuts `candidate` into groups of at least two segments with at most
+/// `max_docs` live passages and at most `2 × max_docs` stored ones (so a
+/// merge of segments full of deleted passages still maps a bounded input),
+/// smallest segments first (they are the cheapest to merge and the ones
+/// that most need it). A segment that fits in no group stays as it is
+/// until the next round.
 fn split(
     candidate: MergeCandidate,
-    docs: &HashMap<SegmentId, u32>,
+    sizes: &HashMap<SegmentId, Size>,
     max_docs: u32,
 ) -> Vec<MergeCandidate> {
-    let mut ids: Vec<(u32, SegmentId)> = candidate
+    let max_live = u64::from(max_docs);
+    let max_stored = 2 * max_live;
+    let mut ids: Vec<(u32, u32, SegmentId)> = candidate
         .0
         .into_iter()
-        .map(|id| (docs.get(&id).copied().unwrap_or(0), id))
+        .map(|id| {
+            let size = sizes
+                .get(&id)
+                .copied()
+                .unwrap_or(Size { live: 0, stored: 0 });
+            (size.live, size.stored, id)
+        })
         .collect();
     ids.sort_unstable();
     let mut groups = Vec::new();
     let mut group: Vec<SegmentId> = Vec::new();
-    let mut total: u64 = 0;
-    for (n, id) in ids {
-        if total + u64::from(n) > u64::from(max_docs) {
+    let (mut live, mut stored) = (0u64, 0u64);
+    for (n, m, id) in ids {
+        let (n, m) = (u64::from(n), u64::from(m));
+        if live + n > max_live || stored + m > max_stored {
             if group.len() >= 2 {
                 groups.push(MergeCandidate(std::mem::take(&mut group)));
             }
             group.clear();
-            total = 0;
+            (live, stored) = (0, 0);
         }
-        if u64::from(n) < u64::from(max_docs) {
+        if n < max_live && m <= max_stored {
             group.push(id);
-            total += u64::from(n);
+            live += n;
+            stored += m;
         }
     }
     if group.len() >= 2 {
@@ -215,6 +242,38 @@ mod tests {
             merged_sizes(&policy, &lone).is_empty(),
             "one small segment is no merge"
         );
+    }
+
+    #[test]
+    fn the_tail_takes_no_segment_another_merge_took() {
+        // Log merging takes the eight small ones; the tail (everything
+        // under 5,000) would take them again.
+        let mut sizes = vec![500; 8];
+        sizes.extend([20_000, 30_000]);
+        let segments = metas(&sizes);
+        let policy = CappedMergePolicy::new(40_000);
+        policy.finishing().store(true, Ordering::Relaxed);
+        let candidates = policy.compute_merge_candidates(&segments);
+        let mut seen = HashSet::new();
+        for id in candidates.iter().flat_map(|c| c.0.iter()) {
+            assert!(seen.insert(*id), "{id:?} is in two merges: {candidates:?}");
+        }
+        assert_eq!(merged_sizes(&policy, &segments), vec![vec![500; 8]]);
+    }
+
+    #[test]
+    fn deleted_passages_count_toward_a_merges_input() {
+        // Eight segments of 30,000 passages, 29,000 of them deleted: 8,000
+        // live passages would fit the cap, but a merge maps all 240,000.
+        let segments: Vec<SegmentMeta> = metas(&[30_000; 8])
+            .into_iter()
+            .map(|meta| meta.with_delete_meta(29_000, 0))
+            .collect();
+        let groups = CappedMergePolicy::new(40_000).compute_merge_candidates(&segments);
+        assert!(!groups.is_empty(), "the live passages still merge");
+        for group in &groups {
+            assert!(group.0.len() * 30_000 <= 80_000, "{groups:?}");
+        }
     }
 
     #[test]

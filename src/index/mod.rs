@@ -41,6 +41,10 @@ pub const DEFAULT_WRITER_MEMORY: usize = 100_000_000;
 /// `MEMORY_BUDGET_NUM_BYTES_MIN`).
 const MIN_MEMORY_PER_THREAD: usize = 15_000_000;
 
+/// Writer threads [`PassageIndex::writer`] starts at most (tantivy's own
+/// default limit): they only record tokens, and each writes its own segment.
+const MAX_WRITER_THREADS: usize = 8;
+
 /// Everything the index stores about one source file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexedDocument {
@@ -237,7 +241,8 @@ impl PassageIndex {
     }
 
     /// The only writer of this index (tantivy holds a lock file while it
-    /// lives), with one indexing thread per core (as memory allows).
+    /// lives), with one indexing thread per core (at most
+    /// [`MAX_WRITER_THREADS`], as memory allows).
     pub fn writer(&self, memory_budget: usize) -> Result<PassageWriter> {
         self.writer_with_threads(memory_budget, None)
     }
@@ -260,7 +265,9 @@ impl PassageIndex {
         handle.set_tokenizers(tokens::replay_tokenizers());
         let most = (memory_budget / MIN_MEMORY_PER_THREAD).max(1);
         let threads = threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WRITER_THREADS))
+            })
             .clamp(1, most);
         let options = tantivy::indexer::IndexWriterOptions::builder()
             .num_worker_threads(threads)
