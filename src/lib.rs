@@ -57,6 +57,8 @@ pub mod oparl;
 pub mod search;
 pub mod server;
 pub mod structure;
+#[cfg(test)]
+mod test_texts;
 
 pub use error::{Error, PdfError, Result};
 pub use model::{Extracted, Line, Page, TextSource};

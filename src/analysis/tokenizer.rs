@@ -238,16 +238,8 @@ mod tests {
             "Straße 10.11.2025 0412/2025 1,5 § 21 §§ 3a Ilm-Kreis Bürger\u{00AD}innen \
              A\u{0308}rzte abc\u{200B}def 2000er x1.2.3 Kita-Plätze Ärzte ÄRZTE 12.-14.",
         );
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-        for folder in [dir.clone(), dir.join("relevance/docs")] {
-            for entry in std::fs::read_dir(&folder).expect("tests/data is in the repository") {
-                let path = entry.expect("a directory entry").path();
-                if path.extension().is_some_and(|e| e == "txt") {
-                    n += assert_fast_path_changes_nothing(
-                        &std::fs::read_to_string(&path).expect("a text file"),
-                    );
-                }
-            }
+        for text in crate::test_texts::repository_texts() {
+            n += assert_fast_path_changes_nothing(&text);
         }
         assert!(n > 10_000, "only {n} tokens compared");
     }
@@ -255,20 +247,9 @@ mod tests {
     #[test]
     #[ignore = "needs ../shared"]
     fn ascii_fast_path_gives_the_char_by_char_tokens_on_karlsruhe() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/realworld/karlsruhe/file-contents");
-        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
-            panic!(
-                "{} is missing ({e}): this test needs ../shared",
-                dir.display()
-            )
-        });
         let mut n = 0;
-        for entry in entries {
-            let path = entry.expect("a directory entry").path();
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                n += assert_fast_path_changes_nothing(&text);
-            }
+        for text in crate::test_texts::karlsruhe_texts() {
+            n += assert_fast_path_changes_nothing(&text);
         }
         assert!(n > 1_000_000, "only {n} tokens compared");
     }

@@ -617,16 +617,8 @@ mod tests {
             Israel, Poesie, Linienbusverkehr, Sachbearbeiterinnen, Bauerwartungsland, \
             Kita-Plätze, § 21, Bürger*innen, Quelle, neue Ergebnisse";
         let mut checked = check_gate(samples);
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-        let mut files = vec![dir.join("relevance/docs")];
-        files.push(dir.clone());
-        for folder in files {
-            for entry in std::fs::read_dir(&folder).expect("tests/data is in the repository") {
-                let path = entry.expect("a directory entry").path();
-                if path.extension().is_some_and(|e| e == "txt") {
-                    checked += check_gate(&std::fs::read_to_string(&path).expect("a text file"));
-                }
-            }
+        for text in crate::test_texts::repository_texts() {
+            checked += check_gate(&text);
         }
         assert!(checked > 10_000, "only {checked} words checked");
     }
@@ -634,20 +626,9 @@ mod tests {
     #[test]
     #[ignore = "needs ../shared"]
     fn gate_lets_every_term_of_the_karlsruhe_corpus_through() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/realworld/karlsruhe/file-contents");
-        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
-            panic!(
-                "{} is missing ({e}): this test needs ../shared",
-                dir.display()
-            )
-        });
         let mut checked = 0;
-        for entry in entries {
-            let path = entry.expect("a directory entry").path();
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                checked += check_gate(&text);
-            }
+        for text in crate::test_texts::karlsruhe_texts() {
+            checked += check_gate(&text);
         }
         assert!(checked > 1_000_000, "only {checked} words checked");
     }
