@@ -232,12 +232,9 @@ fn fold(text: &str) -> Folded {
         };
         breaks.push((folded.len() as u32, at as u32, true));
         let mut buf = [0u8; 4];
-        match c {
-            'ä' | 'Ä' => folded.push(b'a'),
-            'ö' | 'Ö' => folded.push(b'o'),
-            'ü' | 'Ü' => folded.push(b'u'),
-            'ß' | 'ẞ' => folded.extend_from_slice(b"ss"),
-            c => {
+        match fold_german(c) {
+            Some(ascii) => folded.extend_from_slice(ascii),
+            None => {
                 for lower in c.to_lowercase() {
                     folded.extend_from_slice(lower.encode_utf8(&mut buf).as_bytes());
                 }
@@ -295,15 +292,24 @@ fn canonical(word: &str, out: &mut Vec<u8>) {
     let mut buf = [0u8; 4];
     for c in word.chars() {
         for lower in c.to_lowercase() {
-            match lower {
-                'e' => {}
-                'ä' => out.push(b'a'),
-                'ö' => out.push(b'o'),
-                'ü' => out.push(b'u'),
-                'ß' => out.extend_from_slice(b"ss"),
-                other => out.extend_from_slice(other.encode_utf8(&mut buf).as_bytes()),
+            match (lower, fold_german(lower)) {
+                ('e', _) => {}
+                (_, Some(ascii)) => out.extend_from_slice(ascii),
+                (other, None) => out.extend_from_slice(other.encode_utf8(&mut buf).as_bytes()),
             }
         }
+    }
+}
+
+/// The ASCII that the scan and the gate fold a German letter to: ä/ö/ü
+/// (either case) → a/o/u, ß/ẞ → ss; `None` for every other character.
+fn fold_german(c: char) -> Option<&'static [u8]> {
+    match c {
+        'ä' | 'Ä' => Some(b"a"),
+        'ö' | 'Ö' => Some(b"o"),
+        'ü' | 'Ü' => Some(b"u"),
+        'ß' | 'ẞ' => Some(b"ss"),
+        _ => None,
     }
 }
 
