@@ -315,6 +315,112 @@ pub(super) fn segment_data(reader: &SegmentReader) -> tantivy::Result<Arc<Segmen
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::{IndexedDocument, PassageIndex};
+    use crate::model::{DocMeta, Passage};
+
+    /// What the collector read per passage before rows existed (and still
+    /// reads when a segment has none): the columns themselves.
+    fn row_from_columns(data: &SegmentData, doc: u32) -> [Option<u64>; 6] {
+        let c = &data.columns;
+        let ord = |col: &Option<StrColumn>| col.as_ref().and_then(|c| c.term_ords(doc).next());
+        [
+            ord(&c.doc_id),
+            ord(&c.doc_type),
+            ord(&c.body),
+            ord(&c.gremium),
+            c.year.as_ref().and_then(|y| y.first(doc)),
+            c.passage_index.as_ref().and_then(|p| p.first(doc)),
+        ]
+    }
+
+    #[test]
+    fn rows_hold_what_the_columns_hold() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let index = PassageIndex::open_or_create(dir.path()).unwrap();
+        let mut writer = index.writer(30_000_000).unwrap();
+        let passage = |kind, text: &str| Passage {
+            kind,
+            page: 1,
+            number: None,
+            title: None,
+            text: text.to_string(),
+        };
+        for (i, meta) in [
+            DocMeta {
+                doc_type: Some("konzept".into()),
+                body: Some("Landkreis Beispiel".into()),
+                gremium: Some("Kreistag".into()),
+                date: Some("2025-11-10".into()),
+                ..DocMeta::default()
+            },
+            // Other values, so that each column's ordinals differ (a row
+            // that mixed up body and Gremium would show).
+            DocMeta {
+                doc_type: Some("anfrage".into()),
+                body: Some("Stadt Muster".into()),
+                gremium: Some("Ausschuss".into()),
+                date: Some("2024-03".into()),
+                ..DocMeta::default()
+            },
+            // No type, body, Gremium or date: the row must say "none" too.
+            DocMeta::default(),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let doc = IndexedDocument {
+                path: dir.path().join(format!("f{i}.txt")),
+                file: format!("f{i}.txt"),
+                hash: format!("{i:064}"),
+                language: crate::analysis::Lang::German,
+                meta,
+                passages: vec![
+                    passage(PassageKind::Text, "Radverkehr im Landkreis"),
+                    passage(PassageKind::Handlungsfeld, "Mobilität und Verkehr"),
+                ],
+                page_sources: Vec::new(),
+            };
+            writer.replace(&doc).unwrap();
+        }
+        writer.finish().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let mut compared = 0;
+        for reader in searcher.segment_readers() {
+            let data = SegmentData::read(reader).unwrap();
+            assert!(data.rows.is_some(), "every value fits a row");
+            for doc in 0..reader.max_doc() {
+                let row = data.row(doc).expect("a row per passage");
+                let from_row = [
+                    row.doc(),
+                    row.doc_type(),
+                    row.body(),
+                    row.gremium(),
+                    row.year(),
+                    row.passage(),
+                ];
+                assert_eq!(from_row, row_from_columns(&data, doc), "passage {doc}");
+                let kind = data
+                    .columns
+                    .kind
+                    .as_ref()
+                    .and_then(|k| k.term_ords(doc).next());
+                assert_eq!(
+                    row.handlungsfeld,
+                    kind.is_some() && kind == data.handlungsfeld
+                );
+                compared += 1;
+            }
+        }
+        assert_eq!(compared, 6);
+        let flagged = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| SegmentData::read(r).unwrap())
+            .flat_map(|d| d.rows.unwrap())
+            .filter(|row| row.handlungsfeld)
+            .count();
+        assert_eq!(flagged, 3, "one Handlungsfeld passage per file");
+    }
 
     #[test]
     fn doc_names_are_numbers_only_for_16_lowercase_hex_digits() {
