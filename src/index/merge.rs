@@ -10,17 +10,17 @@
 //! larger segments (up to ten million documents), so peak RSS grew with the
 //! corpus: 853 MB at ten times Karlsruhe, 575 MB of it mapped segment files
 //! (`benches/README.md`, scale). With the cap, one merge reads at most
-//! about [`MAX_MERGED_DOCS`] passages (~3 KB of index each), and with one
-//! merge thread ([`MERGE_THREADS`]) no two run at once — so the mapped part
-//! stays bounded whatever the corpus size. The cost is more segments in a
-//! large index (one per ~cap/2 to cap passages), which searches visit in
-//! turn.
+//! about [`MAX_MERGED_DOCS`] live passages (~3 KB of index each) — twice
+//! that counting deleted passages, which it maps too — and with one merge
+//! thread ([`MERGE_THREADS`]) no two run at once, so the mapped part stays
+//! bounded whatever the corpus size. The cost is more segments in a large
+//! index (one per ~cap/2 to cap passages), which searches visit in turn.
 //!
 //! Log merging also leaves a tail of small segments from a run's last
 //! commits (fewer than eight of a size never merge). Every segment costs
 //! each query a fixed overhead, so on a run's final commit
-//! ([`CappedMergePolicy::finishing`]) the segments under an eighth of the cap are
-//! merged into one as well — cheap, as they are small by definition.
+//! ([`CappedMergePolicy::finishing`]) the segments under an eighth of the
+//! cap are merged as well — cheap, as they are small by definition.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
