@@ -242,7 +242,7 @@ impl PassageIndex {
 
     /// The only writer of this index (tantivy holds a lock file while it
     /// lives), with one indexing thread per core (at most
-    /// [`MAX_WRITER_THREADS`], as memory allows).
+    /// eight, tantivy's own limit, as memory allows).
     pub fn writer(&self, memory_budget: usize) -> Result<PassageWriter> {
         self.writer_with_threads(memory_budget, None)
     }
