@@ -22,6 +22,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::start::StartRegex;
+
 use super::doc::{append_wrapped, continues_title, ends_sentence, Doc};
 use super::Votes;
 
@@ -45,63 +47,76 @@ pub(crate) struct FoundAgenda {
     pub votes: Option<Votes>,
 }
 
-static STICHWORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(\d{1,2}(?:\.\d{1,2})*)\.?\s+)?Stichwort(?:\s+(\d{1,2}))?\s*(?::|–|—|-)\s*(\S.*)$")
-        .expect("stichwort regex")
+static STICHWORT: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:(\d{1,2}(?:\.\d{1,2})*)\.?\s+)?Stichwort(?:\s+(\d{1,2}))?\s*(?::|–|—|-)\s*(\S.*)$",
+        "0123456789s",
+    )
 });
 
-static HF_EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(\d{1,2}(?:\.\d{1,2})*)\.?\s+)?Handlungsfeld(?:\s+([A-Z]|[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})?))?\s*(?::|–|—|-|\.|\))\s*(\S.*)$")
-        .expect("handlungsfeld regex")
+static HF_EXPLICIT: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"^(?:(\d{1,2}(?:\.\d{1,2})*)\.?\s+)?Handlungsfeld(?:\s+([A-Z]|[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})?))?\s*(?::|–|—|-|\.|\))\s*(\S.*)$",
+        "0123456789h",
+    )
 });
 
 /// "Handlungsfeld 1" / "Handlungsfeld A" alone on its line (title below).
-static HF_BARE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^Handlungsfeld\s+([A-Z]|[IVX]{1,4}|\d{1,2})\s*:?$").expect("handlungsfeld regex")
-});
+static HF_BARE: LazyLock<StartRegex> =
+    LazyLock::new(|| StartRegex::new(r"^Handlungsfeld\s+([A-Z]|[IVX]{1,4}|\d{1,2})\s*:?$", "h"));
 
 /// A numbered chapter heading: "5 Handlungsfelder und Maßnahmen", "5.2 Wohnen".
-static CHAPTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.{0,150})$").expect("chapter regex")
+static CHAPTER: LazyLock<StartRegex> =
+    LazyLock::new(|| StartRegex::new(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.{0,150})$", "0123456789"));
+
+static AGENDA_HEAD: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:zu\s+)?(?:TOP|Tagesordnungspunkt|TO-Punkt)\s*(?:Nr\.?\s*)?(\d{1,3}(?:\.\d{1,3})*)\.?(?:\s*(?:ö|nö|öffentlich|nichtöffentlich)\b)?\s*(?::|–|—|-|\))?\s*(.*)$",
+        "zt",
+    )
 });
 
-static AGENDA_HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:zu\s+)?(?:TOP|Tagesordnungspunkt|TO-Punkt)\s*(?:Nr\.?\s*)?(\d{1,3}(?:\.\d{1,3})*)\.?(?:\s*(?:ö|nö|öffentlich|nichtöffentlich)\b)?\s*(?::|–|—|-|\))?\s*(.*)$")
-        .expect("agenda regex")
+static AGENDA_PUNKT: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^Punkt\s+(\d{1,3}(?:\.\d{1,3})*)\.?\s+der\s+Tagesordnung\s*:?\s*(.*)$",
+        "p",
+    )
 });
 
-static AGENDA_PUNKT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^Punkt\s+(\d{1,3}(?:\.\d{1,3})*)\.?\s+der\s+Tagesordnung\s*:?\s*(.*)$")
-        .expect("agenda regex")
+static AGENDA_LIST_HEAD: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:(?:vorläufige|endgültige|geänderte)\s+)?Tagesordnung\s*(?:\(.*\))?\s*:?$",
+        "vegt",
+    )
 });
 
-static AGENDA_LIST_HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(?:vorläufige|endgültige|geänderte)\s+)?Tagesordnung\s*(?:\(.*\))?\s*:?$")
-        .expect("agenda regex")
-});
-
-static AGENDA_LIST_ROW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:TOP\s*)?(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$").expect("agenda regex")
+static AGENDA_LIST_ROW: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:TOP\s*)?(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$",
+        "t0123456789",
+    )
 });
 
 /// Lines that close a letter or an information sheet: item text ends here.
-pub(crate) static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:mit freundlichen grüßen|mit freundlichem gruß|freundliche grüße|gez\.|im auftrag\b|i\.\s?a\.\s|anlagen?\s*:?$|anlagen?:)")
-        .expect("closing regex")
+pub(crate) static CLOSING: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:mit freundlichen grüßen|mit freundlichem gruß|freundliche grüße|gez\.|im auftrag\b|i\.\s?a\.\s|anlagen?\s*:?$|anlagen?:)",
+        "mfgia",
+    )
 });
 
-static BESCHLUSS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+static BESCHLUSS: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
         r"(?i)^(?:Beschluss(?:fassung|text)?|Beschlussvorschlag|Beschlussempfehlung)\s*:\s*(.*)$",
+        "b",
     )
-    .expect("beschluss regex")
 });
 
-static ABSTIMMUNG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+static ABSTIMMUNG: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
         r"(?i)^(?:Abstimmungsergebnis(?:se)?|Abstimmung|Ergebnis der Abstimmung)\s*:?\s*(.*)$",
+        "ae",
     )
-    .expect("abstimmung regex")
 });
 
 static VOTE_JA: LazyLock<Regex> = LazyLock::new(|| {
@@ -523,6 +538,26 @@ pub(crate) fn parse_votes(s: &str) -> Option<Votes> {
 mod tests {
     use super::*;
     use crate::model::{Line, Page, TextSource};
+
+    /// Every guarded line regex lists all the characters it can start with.
+    #[test]
+    fn line_regexes_list_their_first_characters() {
+        for re in [
+            &*STICHWORT,
+            &*HF_EXPLICIT,
+            &*HF_BARE,
+            &*CHAPTER,
+            &*AGENDA_HEAD,
+            &*AGENDA_PUNKT,
+            &*AGENDA_LIST_HEAD,
+            &*AGENDA_LIST_ROW,
+            &*CLOSING,
+            &*BESCHLUSS,
+            &*ABSTIMMUNG,
+        ] {
+            crate::structure::start::assert_firsts_complete(re);
+        }
+    }
 
     fn doc(text: &str) -> Doc {
         Doc::new(&[Page {

@@ -33,6 +33,7 @@ use regex::Regex;
 
 use super::doc::Doc;
 use super::items::CLOSING;
+use super::start::StartRegex;
 
 /// A question with its answer (if one was found).
 #[derive(Debug, Clone, PartialEq)]
@@ -47,29 +48,35 @@ pub(crate) struct FoundQa {
     pub spans: Vec<Range<usize>>,
 }
 
-static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(\d{1,2})[.)]|(?i:Frage)\s+(\d{1,2})\s*[:.)]?)\s+(\S.*)$")
-        .expect("question regex")
+static QUESTION: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"^(?:(\d{1,2})[.)]|(?i:Frage)\s+(\d{1,2})\s*[:.)]?)\s+(\S.*)$",
+        "0123456789f",
+    )
 });
 
 /// "Frage 3:" alone on its line; the question follows on the next line.
-static QUESTION_BARE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^Frage\s+(\d{1,2})\s*[:.]?$").expect("question regex"));
+static QUESTION_BARE: LazyLock<StartRegex> =
+    LazyLock::new(|| StartRegex::new(r"(?i)^Frage\s+(\d{1,2})\s*[:.]?$", "f"));
 
-static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:Antwort(?:\s+der\s+Verwaltung)?\s*(?:zu[rm]?\s+)?|Beantwortung\s+(?:der\s+)?|Zu\s+)(?:(?:den\s+)?Fragen?\s*|Nr\.\s*|Punkt\s*)?(\d{1,2})\.?((?:\s*(?:,|und|u\.|&|bis|-|–)\s*(?:Frage\s*)?\d{1,2}\.?)*)\s*(?::|\)|–|-)?\s*(.*)$")
-        .expect("label regex")
+static LABEL: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:Antwort(?:\s+der\s+Verwaltung)?\s*(?:zu[rm]?\s+)?|Beantwortung\s+(?:der\s+)?|Zu\s+)(?:(?:den\s+)?Fragen?\s*|Nr\.\s*|Punkt\s*)?(\d{1,2})\.?((?:\s*(?:,|und|u\.|&|bis|-|–)\s*(?:Frage\s*)?\d{1,2}\.?)*)\s*(?::|\)|–|-)?\s*(.*)$",
+        "abz",
+    )
 });
 
-static LABEL_BARE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:Antwort|Beantwortung|Antwort der Verwaltung|Stellungnahme(?: der Verwaltung)?)\s*:\s*(.*)$")
-        .expect("label regex")
+static LABEL_BARE: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:Antwort|Beantwortung|Antwort der Verwaltung|Stellungnahme(?: der Verwaltung)?)\s*:\s*(.*)$",
+        "abs",
+    )
 });
 
 static NUMS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d{1,2}").expect("nums regex"));
 
-static SUBQUESTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:[a-z][.)]|[-–•])\s").expect("sub regex"));
+static SUBQUESTION: LazyLock<StartRegex> =
+    LazyLock::new(|| StartRegex::new(r"^(?:[a-z][.)]|[-–•])\s", "abcdefghijklmnopqrstuvwxyz-"));
 
 /// One piece of text to classify: a line, or part of a line that holds two
 /// numbered questions ("… übermitteln.) 4. Welche …?").
@@ -414,6 +421,20 @@ pub(crate) fn pairs(doc: &Doc, range: Range<usize>) -> Vec<FoundQa> {
 mod tests {
     use super::*;
     use crate::model::{Line, Page, TextSource};
+
+    /// Every guarded line regex lists all the characters it can start with.
+    #[test]
+    fn line_regexes_list_their_first_characters() {
+        for re in [
+            &*QUESTION,
+            &*QUESTION_BARE,
+            &*LABEL,
+            &*LABEL_BARE,
+            &*SUBQUESTION,
+        ] {
+            crate::structure::start::assert_firsts_complete(re);
+        }
+    }
 
     fn doc(text: &str) -> Doc {
         Doc::new(&[Page {
