@@ -49,7 +49,7 @@ pub fn normalize_pages(pages: &mut [Page]) {
         for line in &mut page.lines {
             // Most lines are already normal: leave their buffer alone.
             if !is_normalized(&line.text) {
-                line.text = normalize_line(&line.text);
+                line.text = normalize_not_normal(&line.text);
             }
         }
         page.lines.retain(|line| !line.text.is_empty());
@@ -95,6 +95,28 @@ pub(crate) fn is_normalized(text: &str) -> bool {
 pub fn normalize_line(text: &str) -> String {
     if is_normalized(text) {
         return text.to_string();
+    }
+    normalize_not_normal(text)
+}
+
+/// [`normalize_line`] of a line [`is_normalized`] said no to.
+///
+/// Most such lines are normal but for ASCII spaces (text files often end
+/// every line with a space). If the line with its ASCII spaces trimmed and
+/// collapsed is normal, that is [`normalize_slow`]'s answer too: every other
+/// character is one the rules keep as it is, none is whitespace, a soft
+/// hyphen or a leading bullet, and NFC stays NFC when spaces (starters that
+/// compose with nothing) are removed.
+fn normalize_not_normal(text: &str) -> String {
+    let mut collapsed = String::with_capacity(text.len());
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    if is_normalized(&collapsed) {
+        return collapsed;
     }
     normalize_slow(text)
 }
@@ -240,6 +262,22 @@ mod tests {
         "e\u{301}",
         "\u{1E9B}\u{323}",
         "Å Ω ﬁ",
+        "Seite 1  ",
+        "  vom:  14.11.12 ",
+        " ",
+        "   ",
+        "Gemeinschaftli- ",
+        "Text \u{AD} ",
+        "abwechslungsrei\u{AD} ",
+        " • Netz ",
+        "• ",
+        "a \u{A0} b ",
+        "a\t b ",
+        "Fachkra\u{308}fte ",
+        "e \u{301} ",
+        "x\u{200B} y ",
+        " \u{F0B7} Ausbau",
+        "Ilm\u{2011}Kreis ",
     ];
 
     #[test]
@@ -249,6 +287,9 @@ mod tests {
                 assert_eq!(normalize_slow(s), s, "{s:?}");
             }
             assert_eq!(normalize_line(s), normalize_slow(s), "{s:?}");
+            if !is_normalized(s) {
+                assert_eq!(normalize_not_normal(s), normalize_slow(s), "{s:?}");
+            }
         }
         for s in [
             "Zuhören",
@@ -269,6 +310,30 @@ mod tests {
             "Seite\u{A0}1",
         ] {
             assert!(!is_normalized(s), "{s:?}");
+        }
+    }
+
+    /// The shortcuts answer as the full rules do on every line of real
+    /// council text.
+    #[test]
+    fn shortcuts_agree_on_repository_texts() {
+        let mut lines = 0;
+        for text in crate::test_texts::repository_texts() {
+            for line in text.lines() {
+                assert_eq!(normalize_line(line), normalize_slow(line), "{line:?}");
+                lines += 1;
+            }
+        }
+        assert!(lines > 1000, "only {lines} lines");
+    }
+
+    #[test]
+    #[ignore = "needs ../shared"]
+    fn shortcuts_agree_on_karlsruhe() {
+        for text in crate::test_texts::karlsruhe_texts() {
+            for line in text.lines() {
+                assert_eq!(normalize_line(line), normalize_slow(line), "{line:?}");
+            }
         }
     }
 
