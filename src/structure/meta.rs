@@ -480,12 +480,25 @@ pub(crate) fn gremium(doc: &Doc, doc_type: DocType) -> Option<String> {
     None
 }
 
+/// `line.to_lowercase().starts_with(prefix)` without lowercasing the line,
+/// for a lower-case ASCII `prefix` that has no `k` and does not end in `i`.
+/// The only characters outside ASCII whose lower case starts with an ASCII
+/// letter are `İ` (to `i` + U+0307) and the Kelvin sign (to `k`)
+/// (`lowercase_into_ascii` test): with such a prefix neither can be part of
+/// a match, so the line must start with the prefix's ASCII letters in any
+/// case.
+fn starts_with_ascii_ci(line: &str, prefix: &str) -> bool {
+    debug_assert!(!prefix.contains('k') && !prefix.ends_with('i'));
+    line.len() >= prefix.len()
+        && line.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
 fn beratungsfolge(doc: &Doc, doc_type: DocType) -> Option<String> {
     let start = (0..doc.len()).find(|&i| {
-        let l = doc.line(i).to_lowercase();
-        l.starts_with("beratungsfolge")
-            || l.starts_with("gremium termin")
-            || l.starts_with("gremium sitzungstermin")
+        let l = doc.line(i);
+        starts_with_ascii_ci(l, "beratungsfolge")
+            || starts_with_ascii_ci(l, "gremium termin")
+            || starts_with_ascii_ci(l, "gremium sitzungstermin")
     })?;
     let mut rows: Vec<(String, bool)> = Vec::new();
     for i in start..(start + 14).min(doc.len()) {
@@ -674,6 +687,35 @@ pub(crate) fn main_date(doc: &Doc, doc_type: DocType) -> Option<String> {
 mod tests {
     use super::*;
     use crate::model::{Line, Page, TextSource};
+
+    /// The premise of [`starts_with_ascii_ci`].
+    #[test]
+    fn lowercase_into_ascii() {
+        let into_ascii: Vec<char> = (0x80..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.to_lowercase().next().is_some_and(|l| l.is_ascii()))
+            .collect();
+        assert_eq!(into_ascii, vec!['\u{130}', '\u{212a}']);
+        for line in [
+            "Beratungsfolge",
+            "BERATUNGSFOLGE Termin",
+            "beratungsfolg",
+            "Gremium Termin",
+            "Gremium  Termin",
+            "Gremİum Termin",
+            "\u{212a}",
+            "Ä",
+            "",
+        ] {
+            for prefix in ["beratungsfolge", "gremium termin", "gremium sitzungstermin"] {
+                assert_eq!(
+                    starts_with_ascii_ci(line, prefix),
+                    line.to_lowercase().starts_with(prefix),
+                    "{line:?} {prefix:?}"
+                );
+            }
+        }
+    }
 
     fn doc(text: &str) -> Doc {
         Doc::new(&[Page {
