@@ -69,6 +69,51 @@ pub(crate) fn is_normalized(text: &str) -> bool {
         Some(c) if c.is_whitespace() || is_bullet(c) => return false,
         _ => {}
     }
+    if text.ends_with(' ') {
+        return false;
+    }
+    // One pass over the bytes: ASCII (most of a German line) is checked
+    // without decoding, including for a double space (`str::contains` would
+    // set up a substring searcher for every line).
+    let bytes = text.as_bytes();
+    let mut beyond_latin = false;
+    let mut prev_space = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_control() || (b == b' ' && prev_space) {
+                return false;
+            }
+            prev_space = b == b' ';
+            i += 1;
+            continue;
+        }
+        prev_space = false;
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        match c {
+            '\u{FB00}'..='\u{FB06}' | '\u{2010}' | '\u{2011}' | SOFT_HYPHEN => return false,
+            c if is_private_use(c) || c.is_whitespace() || is_invisible(c) => return false,
+            // Below U+0300 every character is NFC and a starter.
+            c if c >= '\u{300}' => beyond_latin = true,
+            _ => {}
+        }
+    }
+    !beyond_latin || is_nfc_quick(text.chars()) == IsNormalized::Yes
+}
+
+/// The rules of [`is_normalized`] as first written (a reference for tests).
+#[cfg(test)]
+fn is_normalized_reference(text: &str) -> bool {
+    let mut chars = text.chars();
+    match chars.next() {
+        None => return true,
+        Some(c) if c.is_whitespace() || is_bullet(c) => return false,
+        _ => {}
+    }
     if text.ends_with(' ') || text.contains("  ") {
         return false;
     }
@@ -83,7 +128,6 @@ pub(crate) fn is_normalized(text: &str) -> bool {
         match c {
             '\u{FB00}'..='\u{FB06}' | '\u{2010}' | '\u{2011}' | SOFT_HYPHEN => return false,
             c if is_private_use(c) || c.is_whitespace() || is_invisible(c) => return false,
-            // Below U+0300 every character is NFC and a starter.
             c if c >= '\u{300}' => beyond_latin = true,
             _ => {}
         }
@@ -278,6 +322,12 @@ mod tests {
         "x\u{200B} y ",
         " \u{F0B7} Ausbau",
         "Ilm\u{2011}Kreis ",
+        "a \u{e4} b",
+        "a  \u{e4}",
+        "\u{e4}  a",
+        "\u{e4} \u{a0}a",
+        "\u{201e}x\u{201c}  y",
+        "x\u{b}y",
     ];
 
     #[test]
@@ -286,6 +336,7 @@ mod tests {
             if is_normalized(s) {
                 assert_eq!(normalize_slow(s), s, "{s:?}");
             }
+            assert_eq!(is_normalized(s), is_normalized_reference(s), "{s:?}");
             assert_eq!(normalize_line(s), normalize_slow(s), "{s:?}");
             if !is_normalized(s) {
                 assert_eq!(normalize_not_normal(s), normalize_slow(s), "{s:?}");
@@ -321,6 +372,11 @@ mod tests {
         for text in crate::test_texts::repository_texts() {
             for line in text.lines() {
                 assert_eq!(normalize_line(line), normalize_slow(line), "{line:?}");
+                assert_eq!(
+                    is_normalized(line),
+                    is_normalized_reference(line),
+                    "{line:?}"
+                );
                 lines += 1;
             }
         }
@@ -333,6 +389,11 @@ mod tests {
         for text in crate::test_texts::karlsruhe_texts() {
             for line in text.lines() {
                 assert_eq!(normalize_line(line), normalize_slow(line), "{line:?}");
+                assert_eq!(
+                    is_normalized(line),
+                    is_normalized_reference(line),
+                    "{line:?}"
+                );
             }
         }
     }
