@@ -20,6 +20,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 use super::start::StartRegex;
@@ -203,6 +204,25 @@ fn set_ends(doc: &Doc, items: &mut [Found], stop: &dyn Fn(usize) -> bool) {
 /// Handlungsfelder: explicit "Handlungsfeld X: …" headings, else the
 /// sub-chapters of a chapter about Handlungsfelder.
 pub(crate) fn handlungsfelder(doc: &Doc) -> Vec<Found> {
+    // Both kinds need the word: the headings spell "Handlungsfeld", and a
+    // chapter's title must hold "handlungsfeld" once lower-cased, which only
+    // ASCII letters can give (no non-ASCII character lower-cases into these
+    // letters; see `meta::tests::lowercase_into_ascii`). Most documents
+    // have neither, and then no line needs the regexes.
+    static WORD: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["handlungsfeld"])
+            .expect("handlungsfeld needle")
+    });
+    if !WORD.is_match(&doc.text) {
+        return Vec::new();
+    }
+    handlungsfelder_unguarded(doc)
+}
+
+/// [`handlungsfelder`] without the test for the word.
+fn handlungsfelder_unguarded(doc: &Doc) -> Vec<Found> {
     let mut out: Vec<Found> = Vec::new();
     let is_head = |i: usize| HF_EXPLICIT.is_match(doc.line(i)) || HF_BARE.is_match(doc.line(i));
     for i in 0..doc.len() {
@@ -538,6 +558,25 @@ pub(crate) fn parse_votes(s: &str) -> Option<Votes> {
 mod tests {
     use super::*;
     use crate::model::{Line, Page, TextSource};
+
+    /// The word test in front of [`handlungsfelder`] changes no answer.
+    #[test]
+    fn handlungsfelder_guard_changes_nothing() {
+        let mut with = 0;
+        for text in crate::test_texts::repository_texts() {
+            let d = Doc::new(&[Page {
+                number: 1,
+                width: 0.0,
+                height: 0.0,
+                lines: text.lines().map(Line::plain).collect(),
+                source: TextSource::Native,
+            }]);
+            let found = handlungsfelder(&d);
+            assert_eq!(found, handlungsfelder_unguarded(&d));
+            with += usize::from(!found.is_empty());
+        }
+        assert!(with > 0, "no Handlungsfelder in tests/data");
+    }
 
     /// Every guarded line regex lists all the characters it can start with.
     #[test]
