@@ -20,6 +20,7 @@ use regex::Regex;
 
 use super::dates::{date_at_start, month_at_start, Ymd};
 use super::doc::Doc;
+use super::start::StartRegex;
 use super::DocType;
 
 /// Council bodies, in the nominative. Genitive forms are mapped back.
@@ -41,9 +42,11 @@ static GREMIUM_SITZUNG: LazyLock<Regex> = LazyLock::new(|| {
         .expect("gremium regex")
 });
 
-static GREMIUM_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:Gremium|Beratungsgremium|Sitzung(?:sgremium)?)\s*:\s*(.*)$")
-        .expect("gremium regex")
+static GREMIUM_LABEL: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:Gremium|Beratungsgremium|Sitzung(?:sgremium)?)\s*:\s*(.*)$",
+        "bgs",
+    )
 });
 
 /// A Beratungsfolge row: date, body, role in either order.
@@ -587,12 +590,17 @@ pub(crate) fn reference(doc: &Doc) -> Option<String> {
     None
 }
 
-static DATUM_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:Datum|Date|Erstellungsdatum|Ausfertigungsdatum|Eingang|vom|Schreiben vom)\s*:?\s*(.*)$").expect("date label regex")
+static DATUM_LABEL: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:Datum|Date|Erstellungsdatum|Ausfertigungsdatum|Eingang|vom|Schreiben vom)\s*:?\s*(.*)$",
+        "adesv",
+    )
 });
-static PLACE_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[A-ZÄÖÜ][\wäöüß.\-]*(?:\s[\wäöüß.\-]+){0,3}),\s*(?:den\s+|am\s+)?(.*)$")
-        .expect("place date regex")
+static PLACE_DATE: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"^(?:[A-ZÄÖÜ][\wäöüß.\-]*(?:\s[\wäöüß.\-]+){0,3}),\s*(?:den\s+|am\s+)?(.*)$",
+        "abcdefghijklmnopqrstuvwxyz",
+    )
 });
 static STAND: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)Stand\s*:?\s*(?:vom\s+)?").expect("stand regex"));
@@ -687,6 +695,14 @@ pub(crate) fn main_date(doc: &Doc, doc_type: DocType) -> Option<String> {
 mod tests {
     use super::*;
     use crate::model::{Line, Page, TextSource};
+
+    /// Every guarded line regex lists all the characters it can start with.
+    #[test]
+    fn line_regexes_list_their_first_characters() {
+        for re in [&*DATUM_LABEL, &*PLACE_DATE, &*GREMIUM_LABEL] {
+            crate::structure::start::assert_firsts_complete(re);
+        }
+    }
 
     /// The premise of [`starts_with_ascii_ci`].
     #[test]
