@@ -81,9 +81,10 @@ static SUBQUESTION: LazyLock<StartRegex> =
 /// One piece of text to classify: a line, or part of a line that holds two
 /// numbered questions ("… übermitteln.) 4. Welche …?").
 #[derive(Debug, Clone)]
-struct Unit {
+struct Unit<'a> {
     line: usize,
-    text: String,
+    /// A slice of the line: no copy per line.
+    text: &'a str,
     /// The unit goes on with a sentence of the line before (see
     /// [`Doc::mid_sentence`]): it cannot start a question or a label.
     mid_sentence: bool,
@@ -98,13 +99,13 @@ enum Kind {
     Other,
 }
 
-fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit> {
+fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit<'_>> {
     let mut out = Vec::new();
     for i in range {
-        let mut text = doc.line(i).to_string();
+        let mut text = doc.line(i);
         let mut mid_sentence = doc.mid_sentence(i);
         // A second question run into the first one's line.
-        while let Some(c) = QUESTION.captures(&text) {
+        while let Some(c) = QUESTION.captures(text) {
             let Some(n) = c
                 .get(1)
                 .or_else(|| c.get(2))
@@ -124,10 +125,10 @@ fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit> {
                 Some(p) => {
                     out.push(Unit {
                         line: i,
-                        text: text[..p].trim().to_string(),
+                        text: text[..p].trim(),
                         mid_sentence,
                     });
-                    text = text[p..].trim().to_string();
+                    text = text[p..].trim();
                     mid_sentence = false;
                 }
                 None => break,
@@ -143,7 +144,7 @@ fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit> {
 }
 
 fn classify(u: &Unit, next: Option<&Unit>) -> Kind {
-    let t = u.text.as_str();
+    let t = u.text;
     if u.mid_sentence {
         return Kind::Other;
     }
@@ -184,7 +185,7 @@ fn classify(u: &Unit, next: Option<&Unit>) -> Kind {
     if let (Some(c), Some(next)) = (QUESTION_BARE.captures(t), next) {
         let n = c[1].parse().unwrap_or(0);
         if n > 0 {
-            return Kind::Question(n, next.text.clone());
+            return Kind::Question(n, next.text.to_string());
         }
     }
     Kind::Other
@@ -209,7 +210,7 @@ fn question_extent(units: &[Unit], kinds: &[Kind], q: usize) -> (usize, bool) {
     };
     while e + 1 < units.len()
         && matches!(kinds[e + 1], Kind::Other)
-        && SUBQUESTION.is_match(&units[e + 1].text)
+        && SUBQUESTION.is_match(units[e + 1].text)
         && units[e + 1].text.trim_end().ends_with('?')
     {
         e += 1;
@@ -293,7 +294,7 @@ pub(crate) fn pairs(doc: &Doc, range: Range<usize>) -> Vec<FoundQa> {
     let join = |a: usize, b: usize| -> String {
         units[a..b]
             .iter()
-            .map(|u| u.text.as_str())
+            .map(|u| u.text)
             .collect::<Vec<_>>()
             .join(" ")
     };
