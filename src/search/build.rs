@@ -10,7 +10,10 @@
 //!   ([`crate::analysis::query_tokenizers`]) and searched in
 //!   [`Fields::query_fields`], titles boosted by [`TITLE_BOOST`]; a field
 //!   in which a term occurs nowhere is left out (it could match nothing;
-//!   most words never occur in the English fields). Document frequencies
+//!   most words never occur in the English fields). A word that is one
+//!   term in every field where it occurs becomes a [`WordUnion`] (the
+//!   same matches and scores as the `BooleanQuery` of those fields, with a
+//!   lazy union that intersections can skip through). Document frequencies
 //!   are looked up once per request ([`Stats`], also the BM25 statistics
 //!   of the search). A word
 //!   that analyses to several tokens ("Ilm-Kreis") and a phrase become a
@@ -51,6 +54,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Score, Searcher, Term};
 
 use super::query::{Node, QueryError, Span};
+use super::word_union::WordUnion;
 use super::{MatchMode, TITLE_BOOST};
 use crate::analysis::decompound::split_compound;
 use crate::analysis::synonyms::Synonyms;
@@ -436,6 +440,8 @@ impl<'a> Builder<'a> {
         }
         let english = self.tokens(Lang::English, text);
         let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // The single-term fields, for a [`WordUnion`] when every field is one.
+        let mut singles: Vec<(Term, Score)> = Vec::new();
         for (field, lang, boost) in self.query_fields() {
             let tokens = match lang {
                 Lang::German => &german,
@@ -457,11 +463,15 @@ impl<'a> Builder<'a> {
             }
             let query: Box<dyn Query> = if terms.len() == 1 {
                 let (_, term) = terms.pop().expect("one term");
+                singles.push((term.clone(), boost));
                 Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
             } else {
                 Box::new(PhraseQuery::new_with_offset(terms))
             };
             per_field.push((Occur::Should, boosted(query, boost)));
+        }
+        if !per_field.is_empty() && singles.len() == per_field.len() {
+            return Ok(Some(Box::new(WordUnion::new(singles))));
         }
         Ok(Some(Box::new(BooleanQuery::new(per_field))))
     }
@@ -478,10 +488,12 @@ impl<'a> Builder<'a> {
             if self.stats.doc_freq(&term)? == 0 {
                 continue;
             }
-            let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, boosted(Box::new(query), boost)));
+            clauses.push((term, boost));
         }
-        Ok(Box::new(BooleanQuery::new(clauses)))
+        if clauses.is_empty() {
+            return Ok(Box::new(BooleanQuery::new(Vec::new())));
+        }
+        Ok(Box::new(WordUnion::new(clauses)))
     }
 
     /// True when some analysed term of `word` is in some query field.
