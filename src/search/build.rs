@@ -42,6 +42,8 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -51,7 +53,9 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Score, Searcher, Term};
+use tantivy::index::SegmentId;
+use tantivy::postings::TermInfo;
+use tantivy::{Score, Searcher, SegmentReader, Term};
 
 use super::query::{Node, QueryError, Span};
 use super::word_union::WordUnion;
@@ -164,29 +168,69 @@ impl Resolved {
 /// of each field. tantivy's own provider (the searcher) reads a term's
 /// frequency from every segment's dictionary each time a weight is made.
 /// The values are the searcher's, so scores do not change.
+///
+/// A term's dictionary entry in each segment is kept too
+/// ([`Stats::term_infos`]): a [`WordUnion`] opens its postings from it
+/// instead of looking the term up in every segment's dictionary again.
 pub(super) struct Stats<'a> {
     searcher: &'a Searcher,
-    doc_freqs: RefCell<FxHashMap<Term, u64>>,
+    /// Per term: passages containing it, and its entry per segment (in
+    /// the order of `segments`).
+    doc_freqs: RefCell<FxHashMap<Term, (u64, TermInfos)>>,
+    segments: Arc<[SegmentId]>,
     tokens: RefCell<Vec<(Field, u64)>>,
 }
+
+/// A term's dictionary entry in each segment of a searcher (`None` where
+/// the segment lacks the term).
+pub(super) type TermInfos = Arc<[Option<TermInfo>]>;
 
 impl<'a> Stats<'a> {
     pub fn new(searcher: &'a Searcher) -> Stats<'a> {
         Stats {
             searcher,
             doc_freqs: RefCell::new(FxHashMap::default()),
+            segments: searcher
+                .segment_readers()
+                .iter()
+                .map(SegmentReader::segment_id)
+                .collect(),
             tokens: RefCell::new(Vec::new()),
         }
     }
 
-    /// Passages containing `term`, over all segments.
+    /// Passages containing `term`, over all segments (the sum of its
+    /// per-segment document frequencies, as `Searcher::doc_freq`).
     pub fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        if let Some(&n) = self.doc_freqs.borrow().get(term) {
-            return Ok(n);
+        Ok(self.lookup(term)?.0)
+    }
+
+    /// `term`'s dictionary entry in each segment, in segment order.
+    pub fn term_infos(&self, term: &Term) -> tantivy::Result<TermInfos> {
+        Ok(self.lookup(term)?.1)
+    }
+
+    /// The searcher's segments, in the order of [`Stats::term_infos`].
+    pub fn segments(&self) -> Arc<[SegmentId]> {
+        Arc::clone(&self.segments)
+    }
+
+    fn lookup(&self, term: &Term) -> tantivy::Result<(u64, TermInfos)> {
+        if let Some((n, infos)) = self.doc_freqs.borrow().get(term) {
+            return Ok((*n, Arc::clone(infos)));
         }
-        let n = self.searcher.doc_freq(term)?;
-        self.doc_freqs.borrow_mut().insert(term.clone(), n);
-        Ok(n)
+        let mut n = 0u64;
+        let mut infos = Vec::with_capacity(self.segments.len());
+        for reader in self.searcher.segment_readers() {
+            let info = reader.inverted_index(term.field())?.get_term_info(term)?;
+            n += info.as_ref().map_or(0, |info| u64::from(info.doc_freq));
+            infos.push(info);
+        }
+        let infos: TermInfos = infos.into();
+        self.doc_freqs
+            .borrow_mut()
+            .insert(term.clone(), (n, Arc::clone(&infos)));
+        Ok((n, infos))
     }
 }
 
@@ -222,6 +266,8 @@ pub(super) struct Builder<'a> {
     pub expansions: Vec<Expansion>,
     /// Words left out as stop words.
     pub stop_words: Vec<String>,
+    /// Query analysis of each text so far: German, English.
+    analysed: [FxHashMap<String, Rc<[(usize, String)]>>; 2],
 }
 
 impl<'a> Builder<'a> {
@@ -236,6 +282,7 @@ impl<'a> Builder<'a> {
             fixes: Vec::new(),
             expansions: Vec::new(),
             stop_words: Vec::new(),
+            analysed: Default::default(),
         })
     }
 
@@ -290,7 +337,7 @@ impl<'a> Builder<'a> {
             let mut matched = false;
             for len in (2..=run.len()).rev() {
                 let text = run[..len].join(" ");
-                let key = Synonyms::key(&text);
+                let key = self.key(&text);
                 if self.synonyms.contains(&key) {
                     out.extend(self.words(&text)?);
                     i += len;
@@ -309,7 +356,7 @@ impl<'a> Builder<'a> {
     /// A single word: synonyms, else a typo correction when it matches
     /// nothing, else the word.
     fn word(&mut self, text: &str, span: Span) -> Result<Option<Resolved>> {
-        let key = Synonyms::key(text);
+        let key = self.key(text);
         if key.is_empty() {
             self.stop_words.push(text.to_string());
             return Ok(None);
@@ -365,7 +412,7 @@ impl<'a> Builder<'a> {
             if !self.occurs(part)? {
                 return Ok(None);
             }
-            match self.tokens(Lang::German, part).as_slice() {
+            match &*self.tokens(Lang::German, part) {
                 [(_, term)] => terms.push(term.clone()),
                 _ => return Ok(None),
             }
@@ -379,7 +426,7 @@ impl<'a> Builder<'a> {
             self.stop_words.push(text.to_string());
             return Ok(None);
         };
-        let key = Synonyms::key(text);
+        let key = self.key(text);
         let variants = self.synonyms.variants(&key);
         if variants.is_empty() {
             return Ok(Some(Resolved::Leaf(original)));
@@ -407,14 +454,36 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Analysed tokens with their positions.
-    fn tokens(&mut self, lang: Lang, text: &str) -> Vec<(usize, String)> {
-        let mut out = Vec::new();
-        let mut stream = self.analyzer(lang).token_stream(text);
-        while let Some(token) = stream.next() {
-            out.push((token.position, token.text.clone()));
+    /// Analysed tokens with their positions. Each text is analysed once
+    /// per language and request: a word is looked at by the synonym check,
+    /// `occurs`, the compound and typo checks and the field queries.
+    fn tokens(&mut self, lang: Lang, text: &str) -> Rc<[(usize, String)]> {
+        let slot = match lang {
+            Lang::German => 0,
+            Lang::English => 1,
+        };
+        if let Some(tokens) = self.analysed[slot].get(text) {
+            return Rc::clone(tokens);
         }
+        let mut out = Vec::new();
+        {
+            let mut stream = self.analyzer(lang).token_stream(text);
+            while let Some(token) = stream.next() {
+                out.push((token.position, token.text.clone()));
+            }
+        }
+        let out: Rc<[(usize, String)]> = out.into();
+        self.analysed[slot].insert(text.to_string(), Rc::clone(&out));
         out
+    }
+
+    /// The synonym key of `text` ([`Synonyms::key`]: its German query
+    /// terms), from the cached analysis.
+    fn key(&mut self, text: &str) -> Vec<String> {
+        self.tokens(Lang::German, text)
+            .iter()
+            .map(|(_, token)| token.clone())
+            .collect()
     }
 
     /// `(field, language, boost)` of every query field.
@@ -451,7 +520,7 @@ impl<'a> Builder<'a> {
                 continue;
             };
             let mut terms = Vec::with_capacity(tokens.len());
-            for (pos, token) in tokens {
+            for (pos, token) in tokens.iter() {
                 let term = Term::from_field_text(field, token);
                 if self.stats.doc_freq(&term)? == 0 {
                     break;
@@ -471,7 +540,7 @@ impl<'a> Builder<'a> {
             per_field.push((Occur::Should, boosted(query, boost)));
         }
         if !per_field.is_empty() && singles.len() == per_field.len() {
-            return Ok(Some(Box::new(WordUnion::new(singles))));
+            return Ok(Some(Box::new(self.word_union(singles)?)));
         }
         Ok(Some(Box::new(BooleanQuery::new(per_field))))
     }
@@ -493,13 +562,23 @@ impl<'a> Builder<'a> {
         if clauses.is_empty() {
             return Ok(Box::new(BooleanQuery::new(Vec::new())));
         }
-        Ok(Box::new(WordUnion::new(clauses)))
+        Ok(Box::new(self.word_union(clauses)?))
+    }
+
+    /// A [`WordUnion`] of `(term, boost)` per field, with the terms'
+    /// dictionary entries looked up for the statistics.
+    fn word_union(&self, clauses: Vec<(Term, Score)>) -> Result<WordUnion> {
+        let mut infos = Vec::with_capacity(clauses.len());
+        for (term, _) in &clauses {
+            infos.push(self.stats.term_infos(term)?);
+        }
+        Ok(WordUnion::new(clauses).with_term_infos(self.stats.segments(), infos))
     }
 
     /// True when some analysed term of `word` is in some query field.
     fn occurs(&mut self, word: &str) -> Result<bool> {
         for (field, lang, _) in self.query_fields() {
-            for (_, token) in self.tokens(lang, word) {
+            for (_, token) in self.tokens(lang, word).iter() {
                 if self.stats.doc_freq(&Term::from_field_text(field, &token))? > 0 {
                     return Ok(true);
                 }
@@ -558,7 +637,7 @@ impl<'a> Builder<'a> {
         let mut automata: Vec<(String, tantivy::query::DfaWrapper)> = Vec::new();
         for (field, lang, _) in self.query_fields() {
             let tokens = self.tokens(lang, word);
-            let [(_, token)] = tokens.as_slice() else {
+            let [(_, token)] = &*tokens else {
                 continue;
             };
             let at = match automata.iter().position(|(t, _)| t == token) {
@@ -608,7 +687,7 @@ impl<'a> Builder<'a> {
                 Lang::German => german_normalize::normalize(&lower),
                 Lang::English => lower.clone(),
             }];
-            if let [(_, stem)] = self.tokens(lang, word).as_slice() {
+            if let [(_, stem)] = &*self.tokens(lang, word) {
                 if !prefixes.contains(stem) {
                     prefixes.push(stem.clone());
                 }

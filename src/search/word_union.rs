@@ -32,8 +32,11 @@
 //! With scoring disabled (snippets, counts) the query falls back to the
 //! equivalent `BooleanQuery`.
 
+use std::sync::Arc;
+
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::index::SegmentId;
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::{
     Bm25Weight, BooleanQuery, BoostQuery, EmptyScorer, EnableScoring, Explanation, Occur, Query,
     Scorer, TermQuery, Weight,
@@ -49,13 +52,40 @@ const HORIZON: u32 = 64 * 64;
 #[derive(Debug, Clone)]
 pub(crate) struct WordUnion {
     clauses: Vec<(Term, Score)>,
+    known: Option<Known>,
+}
+
+/// Dictionary entries of the clauses' terms already looked up (for the
+/// statistics): per clause, the entry in each of `segments`.
+#[derive(Debug, Clone)]
+struct Known {
+    segments: Arc<[SegmentId]>,
+    infos: Vec<Arc<[Option<TermInfo>]>>,
 }
 
 impl WordUnion {
     /// The word's term in each field with the field's boost, in the order
     /// the scores are summed.
     pub fn new(clauses: Vec<(Term, Score)>) -> WordUnion {
-        WordUnion { clauses }
+        WordUnion {
+            clauses,
+            known: None,
+        }
+    }
+
+    /// The same query, opening postings from the given dictionary entries
+    /// of each clause's term in each of `segments` (looked up already for
+    /// the statistics) instead of looking the terms up again. A segment
+    /// not in `segments` is looked up as usual.
+    pub fn with_term_infos(
+        mut self,
+        segments: Arc<[SegmentId]>,
+        infos: Vec<Arc<[Option<TermInfo>]>>,
+    ) -> WordUnion {
+        let fits = infos.len() == self.clauses.len()
+            && infos.iter().all(|per_segment| per_segment.len() == segments.len());
+        self.known = fits.then_some(Known { segments, infos });
+        self
     }
 
     /// The tantivy query this one replaces: a `Should` clause per field,
@@ -98,13 +128,27 @@ impl Query for WordUnion {
                     entry.name()
                 )));
             }
+            // What `Bm25Weight::for_terms` computes for one term, without
+            // building the idf explanation (only `explain` needs it).
+            let num_docs = statistics_provider.total_num_docs()?;
+            let average_fieldnorm = statistics_provider.total_num_tokens(term.field())? as Score
+                / num_docs as Score;
+            let doc_freq = statistics_provider.doc_freq(term)?;
             clauses.push(Clause {
                 term: term.clone(),
                 boost: *boost,
-                bm25: Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(term))?,
+                bm25: Bm25Weight::for_one_term_without_explain(
+                    doc_freq,
+                    num_docs,
+                    average_fieldnorm,
+                ),
+                stats: (doc_freq, num_docs, average_fieldnorm),
             });
         }
-        Ok(Box::new(WordUnionWeight { clauses }))
+        Ok(Box::new(WordUnionWeight {
+            clauses,
+            known: self.known.clone(),
+        }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -119,11 +163,15 @@ struct Clause {
     term: Term,
     boost: Score,
     bm25: Bm25Weight,
+    /// Document frequency, number of documents, average field norm: to
+    /// rebuild the weight with its explanation.
+    stats: (u64, u64, Score),
 }
 
 /// The [`Weight`] of a [`WordUnion`] with scoring enabled.
 struct WordUnionWeight {
     clauses: Vec<Clause>,
+    known: Option<Known>,
 }
 
 impl WordUnionWeight {
@@ -132,10 +180,18 @@ impl WordUnionWeight {
     /// is multiplied by the field's boost as tantivy's `BoostWeight` does.
     fn field_terms(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Vec<FieldTerm>> {
         let mut terms = Vec::with_capacity(self.clauses.len());
-        for clause in &self.clauses {
+        let segment = self.known.as_ref().and_then(|known| {
+            let id = reader.segment_id();
+            Some((known, known.segments.iter().position(|s| *s == id)?))
+        });
+        for (c, clause) in self.clauses.iter().enumerate() {
             let field = clause.term.field();
             let inverted = reader.inverted_index(field)?;
-            let Some(info) = inverted.get_term_info(&clause.term)? else {
+            let info = match segment {
+                Some((known, s)) => known.infos[c][s].clone(),
+                None => inverted.get_term_info(&clause.term)?,
+            };
+            let Some(info) = info else {
                 continue;
             };
             let postings =
@@ -150,6 +206,7 @@ impl WordUnionWeight {
                 boost * clause.boost
             };
             terms.push(FieldTerm {
+                clause: c,
                 postings,
                 fieldnorms,
                 bm25: clause.bm25.boost_by(boost),
@@ -172,13 +229,15 @@ impl Weight for WordUnionWeight {
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let mut total: Score = 0.0;
         let mut details = Vec::new();
-        for (clause, mut term) in self.clauses.iter().zip(self.field_terms(reader, 1.0)?) {
+        for mut term in self.field_terms(reader, 1.0)? {
             if term.doc() > doc || term.seek(doc) != doc {
                 continue;
             }
             total += term.score();
-            let mut detail = term
-                .bm25
+            let clause = &self.clauses[term.clause];
+            let (doc_freq, num_docs, average_fieldnorm) = clause.stats;
+            let mut detail = Bm25Weight::for_one_term(doc_freq, num_docs, average_fieldnorm)
+                .boost_by(clause.boost)
                 .explain(term.fieldnorms.fieldnorm_id(doc), term.postings.term_freq());
             detail.add_context(format!("Term={:?}", clause.term));
             details.push(detail);
@@ -199,6 +258,8 @@ impl Weight for WordUnionWeight {
 /// The postings of one field's term, scored like tantivy's `TermScorer`:
 /// BM25 of the term frequency and the field norm.
 pub(crate) struct FieldTerm {
+    /// Which clause of the [`WordUnion`].
+    clause: usize,
     postings: SegmentPostings,
     fieldnorms: FieldNormReader,
     bm25: Bm25Weight,
@@ -654,6 +715,40 @@ mod tests {
     }
 
     #[test]
+    fn known_dictionary_entries_give_the_same_matches() {
+        let fixture = fixture();
+        let query = word(&fixture, "radweg", &[(0, 2.0), (1, 2.0), (2, 1.0), (3, 1.0)]);
+        let readers = fixture.searcher.segment_readers();
+        let segments: Arc<[SegmentId]> = readers.iter().map(|r| r.segment_id()).collect();
+        let infos = query
+            .clauses
+            .iter()
+            .map(|(term, _)| {
+                readers
+                    .iter()
+                    .map(|r| {
+                        r.inverted_index(term.field())
+                            .expect("inverted index")
+                            .get_term_info(term)
+                            .expect("term info")
+                    })
+                    .collect()
+            })
+            .collect();
+        let known = query.clone().with_term_infos(segments.clone(), infos);
+        assert!(known.known.is_some());
+        assert!(assert_same(&fixture, &known, &query.to_boolean()) > 500);
+        // Entries of other segments (a different searcher): looked up again.
+        let elsewhere: Arc<[SegmentId]> = (0..segments.len()).map(|_| SegmentId::generate_random()).collect();
+        let stale = vec![vec![None; segments.len()].into(); query.clauses.len()];
+        let stale = query.clone().with_term_infos(elsewhere, stale);
+        assert!(assert_same(&fixture, &stale, &query.to_boolean()) > 500);
+        // Entries that do not fit the clauses are not used.
+        let short = query.clone().with_term_infos(segments, Vec::new());
+        assert!(short.known.is_none());
+    }
+
+    #[test]
     fn terms_and_explanations_are_the_boolean_querys() {
         let fixture = fixture();
         let query = word(&fixture, "radweg", &[(0, 2.0), (2, 1.0)]);
@@ -671,6 +766,18 @@ mod tests {
         assert!(query
             .explain(&fixture.searcher, tantivy::DocAddress::new(0, 1))
             .is_err());
+        // A first clause whose term is nowhere: the explanation still
+        // names the clause that matched.
+        let text_only = word(&fixture, "radweg", &[(1, 2.0), (2, 1.0)]);
+        let hit = fixture.searcher.search(&text_only, &All).expect("search")[0];
+        let explanation = text_only
+            .explain(&fixture.searcher, tantivy::DocAddress::new(hit.0, hit.1))
+            .expect("explain");
+        assert_eq!(explanation.value().to_bits(), hit.2.to_bits());
+        let json = explanation.to_pretty_json();
+        let field = format!("field={}", fixture.fields[2].field_id());
+        assert!(json.contains(&field), "{json}");
+        assert!(!json.contains(&format!("field={}", fixture.fields[1].field_id())));
         // With scoring disabled the query is the boolean one.
         let count = fixture
             .searcher
