@@ -22,7 +22,11 @@
 //! a score only when asked, i.e. only for documents the whole query
 //! matches. tantivy has no lazy scoring union and does not export its term
 //! scorer, so the per-field cursor ([`FieldTerm`]) is rebuilt here from
-//! tantivy's public postings, field norms and `Bm25Weight`.
+//! tantivy's public postings and field norms, with BM25 computed as
+//! tantivy's `Bm25Weight` computes it (same `f32` operations in the same
+//! order) but sharing the per-field-norm table between the terms of a
+//! field (tantivy builds one per term and clones its idf explanation per
+//! segment).
 //!
 //! Exactness beyond the scores: an intersection orders its parts by
 //! `cost()` and sums their scores in that order, so [`WordUnionScorer`]
@@ -32,7 +36,7 @@
 //! With scoring disabled (snippets, counts) the query falls back to the
 //! equivalent `BooleanQuery`.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
@@ -128,8 +132,7 @@ impl Query for WordUnion {
                     entry.name()
                 )));
             }
-            // What `Bm25Weight::for_terms` computes for one term, without
-            // building the idf explanation (only `explain` needs it).
+            // The statistics `Bm25Weight::for_terms` reads for one term.
             let num_docs = statistics_provider.total_num_docs()?;
             let average_fieldnorm = statistics_provider.total_num_tokens(term.field())? as Score
                 / num_docs as Score;
@@ -137,11 +140,7 @@ impl Query for WordUnion {
             clauses.push(Clause {
                 term: term.clone(),
                 boost: *boost,
-                bm25: Bm25Weight::for_one_term_without_explain(
-                    doc_freq,
-                    num_docs,
-                    average_fieldnorm,
-                ),
+                bm25: Bm25::new(doc_freq, num_docs, average_fieldnorm),
                 stats: (doc_freq, num_docs, average_fieldnorm),
             });
         }
@@ -162,7 +161,7 @@ impl Query for WordUnion {
 struct Clause {
     term: Term,
     boost: Score,
-    bm25: Bm25Weight,
+    bm25: Bm25,
     /// Document frequency, number of documents, average field norm: to
     /// rebuild the weight with its explanation.
     stats: (u64, u64, Score),
@@ -255,6 +254,75 @@ impl Weight for WordUnionWeight {
     }
 }
 
+/// tantivy's BM25 parameters (`query::bm25`).
+const K1: Score = 1.2;
+const B: Score = 0.75;
+
+/// A term's BM25 weight, computed as tantivy's `Bm25Weight` computes it
+/// (same operations in the same order, so the same `f32`s), without the
+/// idf explanation that `Bm25Weight::for_terms` builds and clones per
+/// segment, and with the 256 per-field-norm components shared by every
+/// term of a field instead of computed per term.
+#[derive(Clone)]
+struct Bm25 {
+    weight: Score,
+    /// `K1 * (1 - B + B * fieldnorm / average)` per field-norm id.
+    norms: Arc<[Score; 256]>,
+}
+
+impl Bm25 {
+    fn new(doc_freq: u64, num_docs: u64, average_fieldnorm: Score) -> Bm25 {
+        let x = (num_docs.saturating_sub(doc_freq) as Score + 0.5) / (doc_freq as Score + 0.5);
+        let idf = (1.0 + x).ln();
+        Bm25 {
+            weight: idf * (1.0 + K1),
+            norms: norm_components(average_fieldnorm),
+        }
+    }
+
+    /// As `Bm25Weight::boost_by`.
+    fn boost_by(&self, boost: Score) -> Bm25 {
+        if boost == 1.0 {
+            return self.clone();
+        }
+        Bm25 {
+            weight: self.weight * boost,
+            norms: Arc::clone(&self.norms),
+        }
+    }
+
+    /// As `Bm25Weight::score`.
+    #[inline]
+    fn score(&self, fieldnorm_id: u8, term_freq: u32) -> Score {
+        let term_freq = term_freq as Score;
+        let norm = self.norms[fieldnorm_id as usize];
+        self.weight * (term_freq / (term_freq + norm))
+    }
+}
+
+/// The per-field-norm components of BM25 for an average field norm,
+/// computed once per distinct average (a field of an index has one; the
+/// last few are kept).
+fn norm_components(average_fieldnorm: Score) -> Arc<[Score; 256]> {
+    static KEPT: Mutex<Vec<(u32, Arc<[Score; 256]>)>> = Mutex::new(Vec::new());
+    let key = average_fieldnorm.to_bits();
+    let mut kept = KEPT.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, norms)) = kept.iter().find(|(k, _)| *k == key) {
+        return Arc::clone(norms);
+    }
+    let mut norms = [0.0; 256];
+    for (id, norm) in norms.iter_mut().enumerate() {
+        let fieldnorm = FieldNormReader::id_to_fieldnorm(id as u8);
+        *norm = K1 * (1.0 - B + B * fieldnorm as Score / average_fieldnorm);
+    }
+    let norms = Arc::new(norms);
+    if kept.len() >= 16 {
+        kept.remove(0);
+    }
+    kept.push((key, Arc::clone(&norms)));
+    norms
+}
+
 /// The postings of one field's term, scored like tantivy's `TermScorer`:
 /// BM25 of the term frequency and the field norm.
 pub(crate) struct FieldTerm {
@@ -262,7 +330,7 @@ pub(crate) struct FieldTerm {
     clause: usize,
     postings: SegmentPostings,
     fieldnorms: FieldNormReader,
-    bm25: Bm25Weight,
+    bm25: Bm25,
 }
 
 impl FieldTerm {
@@ -712,6 +780,28 @@ mod tests {
             theirs.cost() < full,
             "fields ending within the new window no longer count"
         );
+    }
+
+    #[test]
+    fn bm25_is_tantivys_to_the_bit() {
+        for (doc_freq, num_docs) in [(1u64, 1u64), (1, 33_700), (663, 10_400), (33_700, 33_700)] {
+            for average in [0.5 as Score, 1.484_230_8, 7.25, 312.9] {
+                let ours = Bm25::new(doc_freq, num_docs, average);
+                let theirs = Bm25Weight::for_one_term(doc_freq, num_docs, average);
+                for boost in [1.0 as Score, 2.0, 0.8, 1.6] {
+                    let (ours, theirs) = (ours.boost_by(boost), theirs.boost_by(boost));
+                    for id in 0..=255u8 {
+                        for term_freq in [1u32, 2, 3, 17, 1000] {
+                            assert_eq!(
+                                ours.score(id, term_freq).to_bits(),
+                                theirs.score(id, term_freq).to_bits(),
+                                "df {doc_freq} N {num_docs} avg {average} boost {boost} id {id} tf {term_freq}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
