@@ -53,12 +53,13 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::index::SegmentId;
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::index::{InvertedIndexReader, SegmentId};
 use tantivy::postings::TermInfo;
 use tantivy::{Score, Searcher, SegmentReader, Term};
 
 use super::query::{Node, QueryError, Span};
-use super::word_union::WordUnion;
+use super::word_union::{Known, KnownClause, WordUnion};
 use super::{MatchMode, TITLE_BOOST};
 use crate::analysis::decompound::split_compound;
 use crate::analysis::synonyms::Synonyms;
@@ -178,6 +179,11 @@ pub(super) struct Stats<'a> {
     /// the order of `segments`).
     doc_freqs: RefCell<FxHashMap<Term, (u64, TermInfos)>>,
     segments: Arc<[SegmentId]>,
+    /// Per field: its inverted index and field norms in each segment.
+    inverted: RefCell<Vec<(Field, Arc<[Arc<InvertedIndexReader>]>)>>,
+    fieldnorms: RefCell<Vec<(Field, Arc<[Option<FieldNormReader>]>)>>,
+    /// The entries of a term in no segment (shared).
+    absent: TermInfos,
     tokens: RefCell<Vec<(Field, u64)>>,
 }
 
@@ -187,16 +193,57 @@ pub(super) type TermInfos = Arc<[Option<TermInfo>]>;
 
 impl<'a> Stats<'a> {
     pub fn new(searcher: &'a Searcher) -> Stats<'a> {
+        let segments: Arc<[SegmentId]> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
         Stats {
             searcher,
-            doc_freqs: RefCell::new(FxHashMap::default()),
-            segments: searcher
-                .segment_readers()
-                .iter()
-                .map(SegmentReader::segment_id)
-                .collect(),
+            doc_freqs: RefCell::new(FxHashMap::with_capacity_and_hasher(
+                32,
+                Default::default(),
+            )),
+            absent: segments.iter().map(|_| None).collect(),
+            segments,
+            inverted: RefCell::new(Vec::new()),
+            fieldnorms: RefCell::new(Vec::new()),
             tokens: RefCell::new(Vec::new()),
         }
+    }
+
+    /// `field`'s inverted index in each segment (looked up once).
+    pub fn inverted(&self, field: Field) -> tantivy::Result<Arc<[Arc<InvertedIndexReader>]>> {
+        if let Some((_, readers)) = self.inverted.borrow().iter().find(|(f, _)| *f == field) {
+            return Ok(Arc::clone(readers));
+        }
+        let readers = self
+            .searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| reader.inverted_index(field))
+            .collect::<tantivy::Result<Arc<[_]>>>()?;
+        self.inverted
+            .borrow_mut()
+            .push((field, Arc::clone(&readers)));
+        Ok(readers)
+    }
+
+    /// `field`'s field norms in each segment (looked up once).
+    pub fn fieldnorms(&self, field: Field) -> tantivy::Result<Arc<[Option<FieldNormReader>]>> {
+        if let Some((_, readers)) = self.fieldnorms.borrow().iter().find(|(f, _)| *f == field) {
+            return Ok(Arc::clone(readers));
+        }
+        let readers = self
+            .searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| reader.fieldnorms_readers().get_field(field))
+            .collect::<tantivy::Result<Arc<[_]>>>()?;
+        self.fieldnorms
+            .borrow_mut()
+            .push((field, Arc::clone(&readers)));
+        Ok(readers)
     }
 
     /// Passages containing `term`, over all segments (the sum of its
@@ -220,13 +267,26 @@ impl<'a> Stats<'a> {
             return Ok((*n, Arc::clone(infos)));
         }
         let mut n = 0u64;
-        let mut infos = Vec::with_capacity(self.segments.len());
-        for reader in self.searcher.segment_readers() {
-            let info = reader.inverted_index(term.field())?.get_term_info(term)?;
+        let inverted = self.inverted(term.field())?;
+        // On the stack for the usual few segments: most terms of the
+        // English fields occur nowhere and need no allocation.
+        let mut few: [Option<TermInfo>; 8] = Default::default();
+        let mut many = Vec::new();
+        for (s, inverted) in inverted.iter().enumerate() {
+            let info = inverted.get_term_info(term)?;
             n += info.as_ref().map_or(0, |info| u64::from(info.doc_freq));
-            infos.push(info);
+            match few.get_mut(s) {
+                Some(slot) => *slot = info,
+                None => many.push(info),
+            }
         }
-        let infos: TermInfos = infos.into();
+        let infos: TermInfos = if n == 0 {
+            Arc::clone(&self.absent)
+        } else if many.is_empty() {
+            few[..inverted.len()].iter().cloned().collect()
+        } else {
+            few.into_iter().chain(many).collect()
+        };
         self.doc_freqs
             .borrow_mut()
             .insert(term.clone(), (n, Arc::clone(&infos)));
@@ -282,7 +342,10 @@ impl<'a> Builder<'a> {
             fixes: Vec::new(),
             expansions: Vec::new(),
             stop_words: Vec::new(),
-            analysed: Default::default(),
+            analysed: [
+                FxHashMap::with_capacity_and_hasher(8, Default::default()),
+                FxHashMap::with_capacity_and_hasher(8, Default::default()),
+            ],
         })
     }
 
@@ -508,9 +571,9 @@ impl<'a> Builder<'a> {
             return Ok(None);
         }
         let english = self.tokens(Lang::English, text);
-        let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        // The single-term fields, for a [`WordUnion`] when every field is one.
-        let mut singles: Vec<(Term, Score)> = Vec::new();
+        // Per field where every token occurs: its boost and terms with
+        // their positions relative to the first.
+        let mut per_field: Vec<(Score, Vec<(usize, Term)>)> = Vec::new();
         for (field, lang, boost) in self.query_fields() {
             let tokens = match lang {
                 Lang::German => &german,
@@ -530,18 +593,27 @@ impl<'a> Builder<'a> {
             if terms.len() < tokens.len() {
                 continue;
             }
-            let query: Box<dyn Query> = if terms.len() == 1 {
-                let (_, term) = terms.pop().expect("one term");
-                singles.push((term.clone(), boost));
-                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
-            } else {
-                Box::new(PhraseQuery::new_with_offset(terms))
-            };
-            per_field.push((Occur::Should, boosted(query, boost)));
+            per_field.push((boost, terms));
         }
-        if !per_field.is_empty() && singles.len() == per_field.len() {
+        if !per_field.is_empty() && per_field.iter().all(|(_, terms)| terms.len() == 1) {
+            let singles = per_field
+                .into_iter()
+                .filter_map(|(boost, mut terms)| Some((terms.pop()?.1, boost)))
+                .collect();
             return Ok(Some(Box::new(self.word_union(singles)?)));
         }
+        let per_field = per_field
+            .into_iter()
+            .map(|(boost, mut terms)| {
+                let query: Box<dyn Query> = if terms.len() == 1 {
+                    let (_, term) = terms.pop().expect("one term");
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+                } else {
+                    Box::new(PhraseQuery::new_with_offset(terms))
+                };
+                (Occur::Should, boosted(query, boost))
+            })
+            .collect();
         Ok(Some(Box::new(BooleanQuery::new(per_field))))
     }
 
@@ -568,11 +640,21 @@ impl<'a> Builder<'a> {
     /// A [`WordUnion`] of `(term, boost)` per field, with the terms'
     /// dictionary entries looked up for the statistics.
     fn word_union(&self, clauses: Vec<(Term, Score)>) -> Result<WordUnion> {
-        let mut infos = Vec::with_capacity(clauses.len());
+        let mut known = Vec::with_capacity(clauses.len());
         for (term, _) in &clauses {
-            infos.push(self.stats.term_infos(term)?);
+            known.push(KnownClause {
+                infos: self.stats.term_infos(term)?,
+                inverted: self.stats.inverted(term.field())?,
+                fieldnorms: self.stats.fieldnorms(term.field())?,
+            });
         }
-        Ok(WordUnion::new(clauses).with_term_infos(self.stats.segments(), infos))
+        Ok(WordUnion::with_known(
+            clauses,
+            Known {
+                segments: self.stats.segments(),
+                clauses: known,
+            },
+        ))
     }
 
     /// True when some analysed term of `word` is in some query field.

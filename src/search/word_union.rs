@@ -39,7 +39,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::index::SegmentId;
+use tantivy::index::{InvertedIndexReader, SegmentId};
 use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::{
     Bm25Weight, BooleanQuery, BoostQuery, EmptyScorer, EnableScoring, Explanation, Occur, Query,
@@ -53,50 +53,81 @@ use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATE
 const HORIZON: u32 = 64 * 64;
 
 /// One word in several fields: `(term, boost)` per field, in clause order.
+/// Cloning is cheap (the query is cloned per run and per segment).
 #[derive(Debug, Clone)]
 pub(crate) struct WordUnion {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     clauses: Vec<(Term, Score)>,
     known: Option<Known>,
 }
 
-/// Dictionary entries of the clauses' terms already looked up (for the
-/// statistics): per clause, the entry in each of `segments`.
-#[derive(Debug, Clone)]
-struct Known {
-    segments: Arc<[SegmentId]>,
-    infos: Vec<Arc<[Option<TermInfo>]>>,
+/// What the statistics already looked up for each clause's term, per
+/// segment of a searcher: its dictionary entry, the field's inverted index
+/// and field norms. Postings are opened from these instead of looking
+/// them up again per segment.
+#[derive(Debug)]
+pub(crate) struct Known {
+    pub segments: Arc<[SegmentId]>,
+    /// In clause order.
+    pub clauses: Vec<KnownClause>,
+}
+
+/// One clause's entries of [`Known`], each in the order of its segments.
+pub(crate) struct KnownClause {
+    pub infos: Arc<[Option<TermInfo>]>,
+    pub inverted: Arc<[Arc<InvertedIndexReader>]>,
+    pub fieldnorms: Arc<[Option<FieldNormReader>]>,
+}
+
+impl std::fmt::Debug for KnownClause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnownClause")
+            .field("infos", &self.infos)
+            .finish_non_exhaustive()
+    }
 }
 
 impl WordUnion {
     /// The word's term in each field with the field's boost, in the order
     /// the scores are summed.
+    #[cfg(test)]
     pub fn new(clauses: Vec<(Term, Score)>) -> WordUnion {
         WordUnion {
-            clauses,
-            known: None,
+            inner: Arc::new(Inner {
+                clauses,
+                known: None,
+            }),
         }
     }
 
-    /// The same query, opening postings from the given dictionary entries
-    /// of each clause's term in each of `segments` (looked up already for
-    /// the statistics) instead of looking the terms up again. A segment
-    /// not in `segments` is looked up as usual.
-    pub fn with_term_infos(
-        mut self,
-        segments: Arc<[SegmentId]>,
-        infos: Vec<Arc<[Option<TermInfo>]>>,
-    ) -> WordUnion {
-        let fits = infos.len() == self.clauses.len()
-            && infos.iter().all(|per_segment| per_segment.len() == segments.len());
-        self.known = fits.then_some(Known { segments, infos });
-        self
+    /// The same, opening postings from what `known` holds for the
+    /// segments it names (a segment it does not name is looked up as
+    /// usual). `known` is ignored unless it has an entry per clause and
+    /// segment.
+    pub fn with_known(clauses: Vec<(Term, Score)>, known: Known) -> WordUnion {
+        let n = known.segments.len();
+        let fits = known.clauses.len() == clauses.len()
+            && known.clauses.iter().all(|clause| {
+                clause.infos.len() == n && clause.inverted.len() == n && clause.fieldnorms.len() == n
+            });
+        WordUnion {
+            inner: Arc::new(Inner {
+                clauses,
+                known: fits.then_some(known),
+            }),
+        }
     }
 
     /// The tantivy query this one replaces: a `Should` clause per field,
     /// a `BoostQuery` around each term whose boost is not 1.
     pub fn to_boolean(&self) -> BooleanQuery {
         BooleanQuery::new(
-            self.clauses
+            self.inner
+                .clauses
                 .iter()
                 .map(|(term, boost)| {
                     let query: Box<dyn Query> =
@@ -123,8 +154,8 @@ impl Query for WordUnion {
             return self.to_boolean().weight(enable_scoring);
         };
         let schema = enable_scoring.schema();
-        let mut clauses = Vec::with_capacity(self.clauses.len());
-        for (term, boost) in &self.clauses {
+        let mut bm25 = Vec::with_capacity(self.inner.clauses.len());
+        for (term, _) in &self.inner.clauses {
             let entry = schema.get_field_entry(term.field());
             if !entry.is_indexed() {
                 return Err(TantivyError::SchemaError(format!(
@@ -137,40 +168,31 @@ impl Query for WordUnion {
             let average_fieldnorm = statistics_provider.total_num_tokens(term.field())? as Score
                 / num_docs as Score;
             let doc_freq = statistics_provider.doc_freq(term)?;
-            clauses.push(Clause {
-                term: term.clone(),
-                boost: *boost,
-                bm25: Bm25::new(doc_freq, num_docs, average_fieldnorm),
-                stats: (doc_freq, num_docs, average_fieldnorm),
-            });
+            bm25.push((
+                Bm25::new(doc_freq, num_docs, average_fieldnorm),
+                (doc_freq, num_docs, average_fieldnorm),
+            ));
         }
         Ok(Box::new(WordUnionWeight {
-            clauses,
-            known: self.known.clone(),
+            query: Arc::clone(&self.inner),
+            bm25,
         }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        for (term, _) in &self.clauses {
+        for (term, _) in &self.inner.clauses {
             visitor(term, false);
         }
     }
 }
 
-/// A field's term with its BM25 weight (before boosts).
-struct Clause {
-    term: Term,
-    boost: Score,
-    bm25: Bm25,
-    /// Document frequency, number of documents, average field norm: to
-    /// rebuild the weight with its explanation.
-    stats: (u64, u64, Score),
-}
-
 /// The [`Weight`] of a [`WordUnion`] with scoring enabled.
 struct WordUnionWeight {
-    clauses: Vec<Clause>,
-    known: Option<Known>,
+    query: Arc<Inner>,
+    /// Per clause: the term's BM25 weight (before boosts), and document
+    /// frequency, number of documents and average field norm (to rebuild
+    /// the weight with its explanation).
+    bm25: Vec<(Bm25, (u64, u64, Score))>,
 }
 
 impl WordUnionWeight {
@@ -178,38 +200,53 @@ impl WordUnionWeight {
     /// order. `boost` comes from enclosing queries (a synonym's weight) and
     /// is multiplied by the field's boost as tantivy's `BoostWeight` does.
     fn field_terms(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Vec<FieldTerm>> {
-        let mut terms = Vec::with_capacity(self.clauses.len());
-        let segment = self.known.as_ref().and_then(|known| {
+        let clauses = &self.query.clauses;
+        let mut terms = Vec::with_capacity(clauses.len());
+        let segment = self.query.known.as_ref().and_then(|known| {
             let id = reader.segment_id();
             Some((known, known.segments.iter().position(|s| *s == id)?))
         });
-        for (c, clause) in self.clauses.iter().enumerate() {
-            let field = clause.term.field();
-            let inverted = reader.inverted_index(field)?;
-            let info = match segment {
-                Some((known, s)) => known.infos[c][s].clone(),
-                None => inverted.get_term_info(&clause.term)?,
-            };
-            let Some(info) = info else {
-                continue;
-            };
-            let postings =
-                inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
-            let fieldnorms = match reader.fieldnorms_readers().get_field(field)? {
-                Some(fieldnorms) => fieldnorms,
-                None => FieldNormReader::constant(reader.max_doc(), 1),
-            };
-            let boost = if clause.boost == 1.0 {
+        for (c, (term, field_boost)) in clauses.iter().enumerate() {
+            let field = term.field();
+            let boost = if *field_boost == 1.0 {
                 boost
             } else {
-                boost * clause.boost
+                boost * field_boost
             };
-            terms.push(FieldTerm {
-                clause: c,
-                postings,
-                fieldnorms,
-                bm25: clause.bm25.boost_by(boost),
-            });
+            // Built in place: a cursor is over a kilobyte (decoded block).
+            match segment {
+                Some((known, s)) => {
+                    let known = &known.clauses[c];
+                    let Some(info) = &known.infos[s] else {
+                        continue;
+                    };
+                    terms.push(FieldTerm {
+                        clause: c,
+                        postings: known.inverted[s]
+                            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?,
+                        fieldnorms: known.fieldnorms[s]
+                            .clone()
+                            .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)),
+                        bm25: self.bm25[c].0.boost_by(boost),
+                    });
+                }
+                None => {
+                    let inverted = reader.inverted_index(field)?;
+                    let Some(info) = inverted.get_term_info(term)? else {
+                        continue;
+                    };
+                    terms.push(FieldTerm {
+                        clause: c,
+                        postings: inverted
+                            .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?,
+                        fieldnorms: reader
+                            .fieldnorms_readers()
+                            .get_field(field)?
+                            .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)),
+                        bm25: self.bm25[c].0.boost_by(boost),
+                    });
+                }
+            }
         }
         Ok(terms)
     }
@@ -233,12 +270,12 @@ impl Weight for WordUnionWeight {
                 continue;
             }
             total += term.score();
-            let clause = &self.clauses[term.clause];
-            let (doc_freq, num_docs, average_fieldnorm) = clause.stats;
+            let (clause_term, boost) = &self.query.clauses[term.clause];
+            let (doc_freq, num_docs, average_fieldnorm) = self.bm25[term.clause].1;
             let mut detail = Bm25Weight::for_one_term(doc_freq, num_docs, average_fieldnorm)
-                .boost_by(clause.boost)
+                .boost_by(*boost)
                 .explain(term.fieldnorms.fieldnorm_id(doc), term.postings.term_freq());
-            detail.add_context(format!("Term={:?}", clause.term));
+            detail.add_context(format!("Term={clause_term:?}"));
             details.push(detail);
         }
         if details.is_empty() {
@@ -804,17 +841,15 @@ mod tests {
         }
     }
 
-    #[test]
-    fn known_dictionary_entries_give_the_same_matches() {
-        let fixture = fixture();
-        let query = word(&fixture, "radweg", &[(0, 2.0), (1, 2.0), (2, 1.0), (3, 1.0)]);
-        let readers = fixture.searcher.segment_readers();
-        let segments: Arc<[SegmentId]> = readers.iter().map(|r| r.segment_id()).collect();
-        let infos = query
+    /// What the statistics would know of `query`'s clauses in `searcher`.
+    fn known_of(query: &WordUnion, searcher: &Searcher) -> Known {
+        let readers = searcher.segment_readers();
+        let clauses = query
+            .inner
             .clauses
             .iter()
-            .map(|(term, _)| {
-                readers
+            .map(|(term, _)| KnownClause {
+                infos: readers
                     .iter()
                     .map(|r| {
                         r.inverted_index(term.field())
@@ -822,20 +857,53 @@ mod tests {
                             .get_term_info(term)
                             .expect("term info")
                     })
-                    .collect()
+                    .collect(),
+                inverted: readers
+                    .iter()
+                    .map(|r| r.inverted_index(term.field()).expect("inverted index"))
+                    .collect(),
+                fieldnorms: readers
+                    .iter()
+                    .map(|r| {
+                        r.fieldnorms_readers()
+                            .get_field(term.field())
+                            .expect("fieldnorms")
+                    })
+                    .collect(),
             })
             .collect();
-        let known = query.clone().with_term_infos(segments.clone(), infos);
-        assert!(known.known.is_some());
+        Known {
+            segments: readers.iter().map(|r| r.segment_id()).collect(),
+            clauses,
+        }
+    }
+
+    #[test]
+    fn known_dictionary_entries_give_the_same_matches() {
+        let fixture = fixture();
+        let query = word(&fixture, "radweg", &[(0, 2.0), (1, 2.0), (2, 1.0), (3, 1.0)]);
+        let clauses = query.inner.clauses.clone();
+        let known = WordUnion::with_known(clauses.clone(), known_of(&query, &fixture.searcher));
+        assert!(known.inner.known.is_some());
         assert!(assert_same(&fixture, &known, &query.to_boolean()) > 500);
-        // Entries of other segments (a different searcher): looked up again.
-        let elsewhere: Arc<[SegmentId]> = (0..segments.len()).map(|_| SegmentId::generate_random()).collect();
-        let stale = vec![vec![None; segments.len()].into(); query.clauses.len()];
-        let stale = query.clone().with_term_infos(elsewhere, stale);
+        // Entries of other segments (another searcher's): looked up again,
+        // even when they claim the term is nowhere.
+        let mut elsewhere = known_of(&query, &fixture.searcher);
+        elsewhere.segments = elsewhere
+            .segments
+            .iter()
+            .map(|_| SegmentId::generate_random())
+            .collect();
+        for clause in &mut elsewhere.clauses {
+            clause.infos = clause.infos.iter().map(|_| None).collect();
+        }
+        let stale = WordUnion::with_known(clauses.clone(), elsewhere);
+        assert!(stale.inner.known.is_some());
         assert!(assert_same(&fixture, &stale, &query.to_boolean()) > 500);
         // Entries that do not fit the clauses are not used.
-        let short = query.clone().with_term_infos(segments, Vec::new());
-        assert!(short.known.is_none());
+        let mut short = known_of(&query, &fixture.searcher);
+        short.clauses.pop();
+        assert!(WordUnion::with_known(clauses, short).inner.known.is_none());
     }
 
     #[test]
