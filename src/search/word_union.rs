@@ -36,6 +36,7 @@
 //! With scoring disabled (snippets, counts) the query falls back to the
 //! equivalent `BooleanQuery`.
 
+use std::cell::Cell;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::fieldnorm::FieldNormReader;
@@ -423,6 +424,9 @@ pub(crate) struct WordUnionScorer {
     /// Where the buffered union's window would start now (for `cost`).
     window: DocId,
     num_docs: u32,
+    /// `cost()` at a document (an intersection asks for it repeatedly
+    /// while sorting its parts; the state only changes when `doc` does).
+    cost_at: Cell<Option<(DocId, u64)>>,
 }
 
 impl WordUnionScorer {
@@ -433,6 +437,7 @@ impl WordUnionScorer {
             doc,
             window: doc,
             num_docs,
+            cost_at: Cell::new(None),
         }
     }
 
@@ -512,7 +517,14 @@ impl DocSet for WordUnionScorer {
 
     /// The buffered union's cost: the summed costs of the fields it holds.
     fn cost(&self) -> u64 {
-        self.held().map(DocSet::cost).sum()
+        if let Some((doc, cost)) = self.cost_at.get() {
+            if doc == self.doc {
+                return cost;
+            }
+        }
+        let cost = self.held().map(DocSet::cost).sum();
+        self.cost_at.set(Some((self.doc, cost)));
+        cost
     }
 }
 
