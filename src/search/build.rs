@@ -47,15 +47,15 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::index::{InvertedIndexReader, SegmentId};
+use tantivy::postings::TermInfo;
 use tantivy::query::{
     AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur,
     PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::fieldnorm::FieldNormReader;
-use tantivy::index::{InvertedIndexReader, SegmentId};
-use tantivy::postings::TermInfo;
 use tantivy::{Score, Searcher, SegmentReader, Term};
 
 use super::query::{Node, QueryError, Span};
@@ -180,8 +180,8 @@ pub(super) struct Stats<'a> {
     doc_freqs: RefCell<FxHashMap<Term, (u64, TermInfos)>>,
     segments: Arc<[SegmentId]>,
     /// Per field: its inverted index and field norms in each segment.
-    inverted: RefCell<Vec<(Field, Arc<[Arc<InvertedIndexReader>]>)>>,
-    fieldnorms: RefCell<Vec<(Field, Arc<[Option<FieldNormReader>]>)>>,
+    inverted: RefCell<Vec<(Field, PerSegment<Arc<InvertedIndexReader>>)>>,
+    fieldnorms: RefCell<Vec<(Field, PerSegment<Option<FieldNormReader>>)>>,
     /// The entries of a term in no segment (shared).
     absent: TermInfos,
     tokens: RefCell<Vec<(Field, u64)>>,
@@ -189,7 +189,13 @@ pub(super) struct Stats<'a> {
 
 /// A term's dictionary entry in each segment of a searcher (`None` where
 /// the segment lacks the term).
-pub(super) type TermInfos = Arc<[Option<TermInfo>]>;
+pub(super) type TermInfos = PerSegment<Option<TermInfo>>;
+
+/// One value per segment of a searcher, in segment order.
+pub(super) type PerSegment<T> = Arc<[T]>;
+
+/// Analysed tokens with their positions.
+type Tokens = Rc<[(usize, String)]>;
 
 impl<'a> Stats<'a> {
     pub fn new(searcher: &'a Searcher) -> Stats<'a> {
@@ -200,10 +206,7 @@ impl<'a> Stats<'a> {
             .collect();
         Stats {
             searcher,
-            doc_freqs: RefCell::new(FxHashMap::with_capacity_and_hasher(
-                32,
-                Default::default(),
-            )),
+            doc_freqs: RefCell::new(FxHashMap::with_capacity_and_hasher(32, Default::default())),
             absent: segments.iter().map(|_| None).collect(),
             segments,
             inverted: RefCell::new(Vec::new()),
@@ -213,7 +216,7 @@ impl<'a> Stats<'a> {
     }
 
     /// `field`'s inverted index in each segment (looked up once).
-    pub fn inverted(&self, field: Field) -> tantivy::Result<Arc<[Arc<InvertedIndexReader>]>> {
+    pub fn inverted(&self, field: Field) -> tantivy::Result<PerSegment<Arc<InvertedIndexReader>>> {
         if let Some((_, readers)) = self.inverted.borrow().iter().find(|(f, _)| *f == field) {
             return Ok(Arc::clone(readers));
         }
@@ -230,7 +233,7 @@ impl<'a> Stats<'a> {
     }
 
     /// `field`'s field norms in each segment (looked up once).
-    pub fn fieldnorms(&self, field: Field) -> tantivy::Result<Arc<[Option<FieldNormReader>]>> {
+    pub fn fieldnorms(&self, field: Field) -> tantivy::Result<PerSegment<Option<FieldNormReader>>> {
         if let Some((_, readers)) = self.fieldnorms.borrow().iter().find(|(f, _)| *f == field) {
             return Ok(Arc::clone(readers));
         }
@@ -327,7 +330,7 @@ pub(super) struct Builder<'a> {
     /// Words left out as stop words.
     pub stop_words: Vec<String>,
     /// Query analysis of each text so far: German, English.
-    analysed: [FxHashMap<String, Rc<[(usize, String)]>>; 2],
+    analysed: [FxHashMap<String, Tokens>; 2],
 }
 
 impl<'a> Builder<'a> {
@@ -520,7 +523,7 @@ impl<'a> Builder<'a> {
     /// Analysed tokens with their positions. Each text is analysed once
     /// per language and request: a word is looked at by the synonym check,
     /// `occurs`, the compound and typo checks and the field queries.
-    fn tokens(&mut self, lang: Lang, text: &str) -> Rc<[(usize, String)]> {
+    fn tokens(&mut self, lang: Lang, text: &str) -> Tokens {
         let slot = match lang {
             Lang::German => 0,
             Lang::English => 1,
@@ -535,7 +538,7 @@ impl<'a> Builder<'a> {
                 out.push((token.position, token.text.clone()));
             }
         }
-        let out: Rc<[(usize, String)]> = out.into();
+        let out: Tokens = out.into();
         self.analysed[slot].insert(text.to_string(), Rc::clone(&out));
         out
     }
@@ -661,7 +664,7 @@ impl<'a> Builder<'a> {
     fn occurs(&mut self, word: &str) -> Result<bool> {
         for (field, lang, _) in self.query_fields() {
             for (_, token) in self.tokens(lang, word).iter() {
-                if self.stats.doc_freq(&Term::from_field_text(field, &token))? > 0 {
+                if self.stats.doc_freq(&Term::from_field_text(field, token))? > 0 {
                     return Ok(true);
                 }
             }

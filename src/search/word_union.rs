@@ -113,7 +113,9 @@ impl WordUnion {
         let n = known.segments.len();
         let fits = known.clauses.len() == clauses.len()
             && known.clauses.iter().all(|clause| {
-                clause.infos.len() == n && clause.inverted.len() == n && clause.fieldnorms.len() == n
+                clause.infos.len() == n
+                    && clause.inverted.len() == n
+                    && clause.fieldnorms.len() == n
             });
         WordUnion {
             inner: Arc::new(Inner {
@@ -166,8 +168,8 @@ impl Query for WordUnion {
             }
             // The statistics `Bm25Weight::for_terms` reads for one term.
             let num_docs = statistics_provider.total_num_docs()?;
-            let average_fieldnorm = statistics_provider.total_num_tokens(term.field())? as Score
-                / num_docs as Score;
+            let average_fieldnorm =
+                statistics_provider.total_num_tokens(term.field())? as Score / num_docs as Score;
             let doc_freq = statistics_provider.doc_freq(term)?;
             bm25.push((
                 Bm25::new(doc_freq, num_docs, average_fieldnorm),
@@ -408,10 +410,8 @@ impl Scorer for FieldTerm {
     #[inline]
     fn score(&mut self) -> Score {
         let doc = self.postings.doc();
-        self.bm25.score(
-            self.fieldnorms.fieldnorm_id(doc),
-            self.postings.term_freq(),
-        )
+        self.bm25
+            .score(self.fieldnorms.fieldnorm_id(doc), self.postings.term_freq())
     }
 }
 
@@ -580,7 +580,10 @@ mod tests {
                 if n % 3 == 0 {
                     doc.add_text(text, "der radweg radweg wird gebaut");
                 } else if n % 5 == 0 {
-                    doc.add_text(text, "ein langer text über den radweg und viele andere wörter");
+                    doc.add_text(
+                        text,
+                        "ein langer text über den radweg und viele andere wörter",
+                    );
                 } else {
                     doc.add_text(text, "sanierung der schule");
                 }
@@ -706,7 +709,11 @@ mod tests {
     #[test]
     fn seek_lands_on_the_same_documents_including_past_the_end() {
         let fixture = fixture();
-        let query = word(&fixture, "radweg", &[(0, 2.0), (1, 2.0), (2, 1.0), (3, 1.0)]);
+        let query = word(
+            &fixture,
+            "radweg",
+            &[(0, 2.0), (1, 2.0), (2, 1.0), (3, 1.0)],
+        );
         for segment in 0..fixture.searcher.segment_readers().len() {
             let max_doc = fixture
                 .searcher
@@ -893,7 +900,11 @@ mod tests {
     #[test]
     fn known_dictionary_entries_give_the_same_matches() {
         let fixture = fixture();
-        let query = word(&fixture, "radweg", &[(0, 2.0), (1, 2.0), (2, 1.0), (3, 1.0)]);
+        let query = word(
+            &fixture,
+            "radweg",
+            &[(0, 2.0), (1, 2.0), (2, 1.0), (3, 1.0)],
+        );
         let clauses = query.inner.clauses.clone();
         let known = WordUnion::with_known(clauses.clone(), known_of(&query, &fixture.searcher));
         assert!(known.inner.known.is_some());
