@@ -10,7 +10,10 @@
 //!   ([`crate::analysis::query_tokenizers`]) and searched in
 //!   [`Fields::query_fields`], titles boosted by [`TITLE_BOOST`]; a field
 //!   in which a term occurs nowhere is left out (it could match nothing;
-//!   most words never occur in the English fields). Document frequencies
+//!   most words never occur in the English fields). A word that is one
+//!   term in every field where it occurs becomes a [`WordUnion`] (the
+//!   same matches and scores as the `BooleanQuery` of those fields, with a
+//!   lazy union that intersections can skip through). Document frequencies
 //!   are looked up once per request ([`Stats`], also the BM25 statistics
 //!   of the search). A word
 //!   that analyses to several tokens ("Ilm-Kreis") and a phrase become a
@@ -39,18 +42,24 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::index::{InvertedIndexReader, SegmentId};
+use tantivy::postings::TermInfo;
 use tantivy::query::{
     AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur,
     PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Score, Searcher, Term};
+use tantivy::{Score, Searcher, SegmentReader, Term};
 
 use super::query::{Node, QueryError, Span};
+use super::word_union::{Known, KnownClause, WordUnion};
 use super::{MatchMode, TITLE_BOOST};
 use crate::analysis::decompound::split_compound;
 use crate::analysis::synonyms::Synonyms;
@@ -160,29 +169,131 @@ impl Resolved {
 /// of each field. tantivy's own provider (the searcher) reads a term's
 /// frequency from every segment's dictionary each time a weight is made.
 /// The values are the searcher's, so scores do not change.
+///
+/// A term's dictionary entry in each segment is kept too
+/// ([`Stats::term_infos`]): a [`WordUnion`] opens its postings from it
+/// instead of looking the term up in every segment's dictionary again.
 pub(super) struct Stats<'a> {
     searcher: &'a Searcher,
-    doc_freqs: RefCell<FxHashMap<Term, u64>>,
+    /// Per term: passages containing it, and its entry per segment (in
+    /// the order of `segments`).
+    doc_freqs: RefCell<FxHashMap<Term, (u64, TermInfos)>>,
+    segments: Arc<[SegmentId]>,
+    /// Per field: its inverted index and field norms in each segment.
+    inverted: RefCell<Vec<(Field, PerSegment<Arc<InvertedIndexReader>>)>>,
+    fieldnorms: RefCell<Vec<(Field, PerSegment<Option<FieldNormReader>>)>>,
+    /// The entries of a term in no segment (shared).
+    absent: TermInfos,
     tokens: RefCell<Vec<(Field, u64)>>,
 }
 
+/// A term's dictionary entry in each segment of a searcher (`None` where
+/// the segment lacks the term).
+pub(super) type TermInfos = PerSegment<Option<TermInfo>>;
+
+/// One value per segment of a searcher, in segment order.
+pub(super) type PerSegment<T> = Arc<[T]>;
+
+/// Analysed tokens with their positions.
+type Tokens = Rc<[(usize, String)]>;
+
 impl<'a> Stats<'a> {
     pub fn new(searcher: &'a Searcher) -> Stats<'a> {
+        let segments: Arc<[SegmentId]> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
         Stats {
             searcher,
-            doc_freqs: RefCell::new(FxHashMap::default()),
+            doc_freqs: RefCell::new(FxHashMap::with_capacity_and_hasher(32, Default::default())),
+            absent: segments.iter().map(|_| None).collect(),
+            segments,
+            inverted: RefCell::new(Vec::new()),
+            fieldnorms: RefCell::new(Vec::new()),
             tokens: RefCell::new(Vec::new()),
         }
     }
 
-    /// Passages containing `term`, over all segments.
-    pub fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        if let Some(&n) = self.doc_freqs.borrow().get(term) {
-            return Ok(n);
+    /// `field`'s inverted index in each segment (looked up once).
+    pub fn inverted(&self, field: Field) -> tantivy::Result<PerSegment<Arc<InvertedIndexReader>>> {
+        if let Some((_, readers)) = self.inverted.borrow().iter().find(|(f, _)| *f == field) {
+            return Ok(Arc::clone(readers));
         }
-        let n = self.searcher.doc_freq(term)?;
-        self.doc_freqs.borrow_mut().insert(term.clone(), n);
-        Ok(n)
+        let readers = self
+            .searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| reader.inverted_index(field))
+            .collect::<tantivy::Result<Arc<[_]>>>()?;
+        self.inverted
+            .borrow_mut()
+            .push((field, Arc::clone(&readers)));
+        Ok(readers)
+    }
+
+    /// `field`'s field norms in each segment (looked up once).
+    pub fn fieldnorms(&self, field: Field) -> tantivy::Result<PerSegment<Option<FieldNormReader>>> {
+        if let Some((_, readers)) = self.fieldnorms.borrow().iter().find(|(f, _)| *f == field) {
+            return Ok(Arc::clone(readers));
+        }
+        let readers = self
+            .searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| reader.fieldnorms_readers().get_field(field))
+            .collect::<tantivy::Result<Arc<[_]>>>()?;
+        self.fieldnorms
+            .borrow_mut()
+            .push((field, Arc::clone(&readers)));
+        Ok(readers)
+    }
+
+    /// Passages containing `term`, over all segments (the sum of its
+    /// per-segment document frequencies, as `Searcher::doc_freq`).
+    pub fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        Ok(self.lookup(term)?.0)
+    }
+
+    /// `term`'s dictionary entry in each segment, in segment order.
+    pub fn term_infos(&self, term: &Term) -> tantivy::Result<TermInfos> {
+        Ok(self.lookup(term)?.1)
+    }
+
+    /// The searcher's segments, in the order of [`Stats::term_infos`].
+    pub fn segments(&self) -> Arc<[SegmentId]> {
+        Arc::clone(&self.segments)
+    }
+
+    fn lookup(&self, term: &Term) -> tantivy::Result<(u64, TermInfos)> {
+        if let Some((n, infos)) = self.doc_freqs.borrow().get(term) {
+            return Ok((*n, Arc::clone(infos)));
+        }
+        let mut n = 0u64;
+        let inverted = self.inverted(term.field())?;
+        // On the stack for the usual few segments: most terms of the
+        // English fields occur nowhere and need no allocation.
+        let mut few: [Option<TermInfo>; 8] = Default::default();
+        let mut many = Vec::new();
+        for (s, inverted) in inverted.iter().enumerate() {
+            let info = inverted.get_term_info(term)?;
+            n += info.as_ref().map_or(0, |info| u64::from(info.doc_freq));
+            match few.get_mut(s) {
+                Some(slot) => *slot = info,
+                None => many.push(info),
+            }
+        }
+        let infos: TermInfos = if n == 0 {
+            Arc::clone(&self.absent)
+        } else if many.is_empty() {
+            few[..inverted.len()].iter().cloned().collect()
+        } else {
+            few.into_iter().chain(many).collect()
+        };
+        self.doc_freqs
+            .borrow_mut()
+            .insert(term.clone(), (n, Arc::clone(&infos)));
+        Ok((n, infos))
     }
 }
 
@@ -218,6 +329,8 @@ pub(super) struct Builder<'a> {
     pub expansions: Vec<Expansion>,
     /// Words left out as stop words.
     pub stop_words: Vec<String>,
+    /// Query analysis of each text so far: German, English.
+    analysed: [FxHashMap<String, Tokens>; 2],
 }
 
 impl<'a> Builder<'a> {
@@ -232,6 +345,10 @@ impl<'a> Builder<'a> {
             fixes: Vec::new(),
             expansions: Vec::new(),
             stop_words: Vec::new(),
+            analysed: [
+                FxHashMap::with_capacity_and_hasher(8, Default::default()),
+                FxHashMap::with_capacity_and_hasher(8, Default::default()),
+            ],
         })
     }
 
@@ -286,7 +403,7 @@ impl<'a> Builder<'a> {
             let mut matched = false;
             for len in (2..=run.len()).rev() {
                 let text = run[..len].join(" ");
-                let key = Synonyms::key(&text);
+                let key = self.key(&text);
                 if self.synonyms.contains(&key) {
                     out.extend(self.words(&text)?);
                     i += len;
@@ -305,7 +422,7 @@ impl<'a> Builder<'a> {
     /// A single word: synonyms, else a typo correction when it matches
     /// nothing, else the word.
     fn word(&mut self, text: &str, span: Span) -> Result<Option<Resolved>> {
-        let key = Synonyms::key(text);
+        let key = self.key(text);
         if key.is_empty() {
             self.stop_words.push(text.to_string());
             return Ok(None);
@@ -361,7 +478,7 @@ impl<'a> Builder<'a> {
             if !self.occurs(part)? {
                 return Ok(None);
             }
-            match self.tokens(Lang::German, part).as_slice() {
+            match &*self.tokens(Lang::German, part) {
                 [(_, term)] => terms.push(term.clone()),
                 _ => return Ok(None),
             }
@@ -375,7 +492,7 @@ impl<'a> Builder<'a> {
             self.stop_words.push(text.to_string());
             return Ok(None);
         };
-        let key = Synonyms::key(text);
+        let key = self.key(text);
         let variants = self.synonyms.variants(&key);
         if variants.is_empty() {
             return Ok(Some(Resolved::Leaf(original)));
@@ -403,14 +520,36 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Analysed tokens with their positions.
-    fn tokens(&mut self, lang: Lang, text: &str) -> Vec<(usize, String)> {
-        let mut out = Vec::new();
-        let mut stream = self.analyzer(lang).token_stream(text);
-        while let Some(token) = stream.next() {
-            out.push((token.position, token.text.clone()));
+    /// Analysed tokens with their positions. Each text is analysed once
+    /// per language and request: a word is looked at by the synonym check,
+    /// `occurs`, the compound and typo checks and the field queries.
+    fn tokens(&mut self, lang: Lang, text: &str) -> Tokens {
+        let slot = match lang {
+            Lang::German => 0,
+            Lang::English => 1,
+        };
+        if let Some(tokens) = self.analysed[slot].get(text) {
+            return Rc::clone(tokens);
         }
+        let mut out = Vec::new();
+        {
+            let mut stream = self.analyzer(lang).token_stream(text);
+            while let Some(token) = stream.next() {
+                out.push((token.position, token.text.clone()));
+            }
+        }
+        let out: Tokens = out.into();
+        self.analysed[slot].insert(text.to_string(), Rc::clone(&out));
         out
+    }
+
+    /// The synonym key of `text` ([`Synonyms::key`]: its German query
+    /// terms), from the cached analysis.
+    fn key(&mut self, text: &str) -> Vec<String> {
+        self.tokens(Lang::German, text)
+            .iter()
+            .map(|(_, token)| token.clone())
+            .collect()
     }
 
     /// `(field, language, boost)` of every query field.
@@ -435,7 +574,9 @@ impl<'a> Builder<'a> {
             return Ok(None);
         }
         let english = self.tokens(Lang::English, text);
-        let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // Per field where every token occurs: its boost and terms with
+        // their positions relative to the first.
+        let mut per_field: Vec<(Score, Vec<(usize, Term)>)> = Vec::new();
         for (field, lang, boost) in self.query_fields() {
             let tokens = match lang {
                 Lang::German => &german,
@@ -445,7 +586,7 @@ impl<'a> Builder<'a> {
                 continue;
             };
             let mut terms = Vec::with_capacity(tokens.len());
-            for (pos, token) in tokens {
+            for (pos, token) in tokens.iter() {
                 let term = Term::from_field_text(field, token);
                 if self.stats.doc_freq(&term)? == 0 {
                     break;
@@ -455,14 +596,27 @@ impl<'a> Builder<'a> {
             if terms.len() < tokens.len() {
                 continue;
             }
-            let query: Box<dyn Query> = if terms.len() == 1 {
-                let (_, term) = terms.pop().expect("one term");
-                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
-            } else {
-                Box::new(PhraseQuery::new_with_offset(terms))
-            };
-            per_field.push((Occur::Should, boosted(query, boost)));
+            per_field.push((boost, terms));
         }
+        if !per_field.is_empty() && per_field.iter().all(|(_, terms)| terms.len() == 1) {
+            let singles = per_field
+                .into_iter()
+                .filter_map(|(boost, mut terms)| Some((terms.pop()?.1, boost)))
+                .collect();
+            return Ok(Some(Box::new(self.word_union(singles)?)));
+        }
+        let per_field = per_field
+            .into_iter()
+            .map(|(boost, mut terms)| {
+                let query: Box<dyn Query> = if terms.len() == 1 {
+                    let (_, term) = terms.pop().expect("one term");
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+                } else {
+                    Box::new(PhraseQuery::new_with_offset(terms))
+                };
+                (Occur::Should, boosted(query, boost))
+            })
+            .collect();
         Ok(Some(Box::new(BooleanQuery::new(per_field))))
     }
 
@@ -478,17 +632,39 @@ impl<'a> Builder<'a> {
             if self.stats.doc_freq(&term)? == 0 {
                 continue;
             }
-            let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
-            clauses.push((Occur::Should, boosted(Box::new(query), boost)));
+            clauses.push((term, boost));
         }
-        Ok(Box::new(BooleanQuery::new(clauses)))
+        if clauses.is_empty() {
+            return Ok(Box::new(BooleanQuery::new(Vec::new())));
+        }
+        Ok(Box::new(self.word_union(clauses)?))
+    }
+
+    /// A [`WordUnion`] of `(term, boost)` per field, with the terms'
+    /// dictionary entries looked up for the statistics.
+    fn word_union(&self, clauses: Vec<(Term, Score)>) -> Result<WordUnion> {
+        let mut known = Vec::with_capacity(clauses.len());
+        for (term, _) in &clauses {
+            known.push(KnownClause {
+                infos: self.stats.term_infos(term)?,
+                inverted: self.stats.inverted(term.field())?,
+                fieldnorms: self.stats.fieldnorms(term.field())?,
+            });
+        }
+        Ok(WordUnion::with_known(
+            clauses,
+            Known {
+                segments: self.stats.segments(),
+                clauses: known,
+            },
+        ))
     }
 
     /// True when some analysed term of `word` is in some query field.
     fn occurs(&mut self, word: &str) -> Result<bool> {
         for (field, lang, _) in self.query_fields() {
-            for (_, token) in self.tokens(lang, word) {
-                if self.stats.doc_freq(&Term::from_field_text(field, &token))? > 0 {
+            for (_, token) in self.tokens(lang, word).iter() {
+                if self.stats.doc_freq(&Term::from_field_text(field, token))? > 0 {
                     return Ok(true);
                 }
             }
@@ -546,7 +722,7 @@ impl<'a> Builder<'a> {
         let mut automata: Vec<(String, tantivy::query::DfaWrapper)> = Vec::new();
         for (field, lang, _) in self.query_fields() {
             let tokens = self.tokens(lang, word);
-            let [(_, token)] = tokens.as_slice() else {
+            let [(_, token)] = &*tokens else {
                 continue;
             };
             let at = match automata.iter().position(|(t, _)| t == token) {
@@ -596,7 +772,7 @@ impl<'a> Builder<'a> {
                 Lang::German => german_normalize::normalize(&lower),
                 Lang::English => lower.clone(),
             }];
-            if let [(_, stem)] = self.tokens(lang, word).as_slice() {
+            if let [(_, stem)] = &*self.tokens(lang, word) {
                 if !prefixes.contains(stem) {
                     prefixes.push(stem.clone());
                 }

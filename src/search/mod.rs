@@ -48,6 +48,7 @@ pub mod query;
 mod segment_cache;
 pub mod similar;
 mod snippet;
+mod word_union;
 
 use std::ops::Range;
 

@@ -4,7 +4,7 @@
 //! line); gives a [`ParsedQuery`] — the text part as a tree of [`Node`]s and
 //! the field filters as [`FieldFilter`]s — or a [`QueryError`] that says what
 //! is wrong and at which character column. Nothing here touches the index:
-//! [`super::build`] turns the tree into tantivy queries (analysis, synonyms,
+//! `search::build` turns the tree into tantivy queries (analysis, synonyms,
 //! typo correction), so this module can be fuzzed on its own.
 //!
 //! Why not tantivy's `QueryParser`: its errors carry no position, it knows
