@@ -42,7 +42,6 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -195,7 +194,7 @@ pub(super) type TermInfos = PerSegment<Option<TermInfo>>;
 pub(super) type PerSegment<T> = Arc<[T]>;
 
 /// Analysed tokens with their positions.
-type Tokens = Rc<[(usize, String)]>;
+type Tokens = Arc<[(usize, String)]>;
 
 impl<'a> Stats<'a> {
     pub fn new(searcher: &'a Searcher) -> Stats<'a> {
@@ -529,7 +528,7 @@ impl<'a> Builder<'a> {
             Lang::English => 1,
         };
         if let Some(tokens) = self.analysed[slot].get(text) {
-            return Rc::clone(tokens);
+            return Arc::clone(tokens);
         }
         let mut out = Vec::new();
         {
@@ -539,7 +538,7 @@ impl<'a> Builder<'a> {
             }
         }
         let out: Tokens = out.into();
-        self.analysed[slot].insert(text.to_string(), Rc::clone(&out));
+        self.analysed[slot].insert(text.to_string(), Arc::clone(&out));
         out
     }
 

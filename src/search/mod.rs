@@ -293,6 +293,9 @@ impl Hit {
 /// the query's own field filters (`typ:` …) applied. Errors are
 /// [`Error::Query`] with a message meant for the user. [`search_with`] is
 /// what front ends call; this is for tools that need the query itself.
+/// Its words are `search::word_union` queries: under tantivy's `TopDocs` they
+/// score every match rather than prune with block-max WAND (see that
+/// module), so a top-k is the exhaustive one.
 pub fn parse_query(index: &PassageIndex, text: &str, mode: MatchMode) -> Result<Box<dyn Query>> {
     let parsed = query::parse(text).map_err(Error::Query)?;
     let merged = parsed

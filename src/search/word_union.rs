@@ -24,9 +24,8 @@
 //! scorer, so the per-field cursor ([`FieldTerm`]) is rebuilt here from
 //! tantivy's public postings and field norms, with BM25 computed as
 //! tantivy's `Bm25Weight` computes it (same `f32` operations in the same
-//! order) but sharing the per-field-norm table between the terms of a
-//! field (tantivy builds one per term and clones its idf explanation per
-//! segment).
+//! order) but with one per-field-norm table shared by all terms of a field
+//! (tantivy builds a 256-entry table per term, and per segment).
 //!
 //! Exactness beyond the scores: an intersection orders its parts by
 //! `cost()` and sums their scores in that order, so [`WordUnionScorer`]
@@ -35,6 +34,15 @@
 //! search's scores and their ties therefore do not change.
 //! With scoring disabled (snippets, counts) the query falls back to the
 //! equivalent `BooleanQuery`.
+//!
+//! The exactness holds for searches that visit every match (`scorer`,
+//! `for_each`), which is what ratsuche's own collector
+//! ([`super::collect::Matches`]) does. tantivy's `TopDocs` goes through
+//! `for_each_pruning`, where a `BooleanQuery` of term scorers runs
+//! block-max WAND (another summing order, and in tantivy 0.27 it can miss
+//! documents its exhaustive path ranks in the top); [`WordUnion`] has no
+//! block-max pruning and scores every match there too, so a tool that puts
+//! it under `TopDocs` gets the exhaustive answer, not block-WAND's.
 
 use std::cell::Cell;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -299,10 +307,10 @@ const K1: Score = 1.2;
 const B: Score = 0.75;
 
 /// A term's BM25 weight, computed as tantivy's `Bm25Weight` computes it
-/// (same operations in the same order, so the same `f32`s), without the
-/// idf explanation that `Bm25Weight::for_terms` builds and clones per
-/// segment, and with the 256 per-field-norm components shared by every
-/// term of a field instead of computed per term.
+/// (same operations in the same order, so the same `f32`s), with the 256
+/// per-field-norm components shared by every term of a field instead of
+/// computed per term: that sharing is why it is not tantivy's own
+/// `Bm25Weight::for_one_term_without_explain`.
 #[derive(Clone)]
 struct Bm25 {
     weight: Score,
@@ -532,6 +540,10 @@ impl Scorer for WordUnionScorer {
     #[inline]
     fn score(&mut self) -> Score {
         let doc = self.doc;
+        if doc == TERMINATED {
+            // No document: nothing to score (and no field norm to read).
+            return 0.0;
+        }
         let mut score: Score = 0.0;
         for term in &mut self.terms {
             if term.doc() == doc {
@@ -923,14 +935,30 @@ mod tests {
         let stale = WordUnion::with_known(clauses.clone(), elsewhere);
         assert!(stale.inner.known.is_some());
         assert!(assert_same(&fixture, &stale, &query.to_boolean()) > 500);
+        // Entries of these very segments are used as they are: claiming the
+        // term is nowhere gives no match (so the matches above came from
+        // the entries, not from looking the term up again).
+        let mut nowhere = known_of(&query, &fixture.searcher);
+        for clause in &mut nowhere.clauses {
+            clause.infos = clause.infos.iter().map(|_| None).collect();
+        }
+        let nowhere = WordUnion::with_known(clauses.clone(), nowhere);
+        assert!(nowhere.inner.known.is_some());
+        assert_eq!(
+            fixture.searcher.search(&nowhere, &All).expect("search"),
+            vec![]
+        );
         // Entries that do not fit the clauses are not used.
         let mut short = known_of(&query, &fixture.searcher);
         short.clauses.pop();
         assert!(WordUnion::with_known(clauses, short).inner.known.is_none());
     }
 
+    /// The explanation's total is the boolean query's score to the bit; its
+    /// tree is flatter (no separate boost node: each field's detail holds
+    /// the boosted weight, whose last bit may differ from tantivy's).
     #[test]
-    fn terms_and_explanations_are_the_boolean_querys() {
+    fn terms_and_explanation_totals_are_the_boolean_querys() {
         let fixture = fixture();
         let query = word(&fixture, "radweg", &[(0, 2.0), (2, 1.0)]);
         let mut ours = Vec::new();
@@ -969,5 +997,139 @@ mod tests {
             .search(&query.to_boolean(), &tantivy::collector::Count)
             .expect("count");
         assert_eq!(count, expected);
+    }
+
+    /// Four segments of varied sizes and lengths, deleted documents, a field
+    /// without norms, a field missing from one segment and a term missing
+    /// from another; words in intersections with a constant-score filter
+    /// and a boosted optional word, under exclusion, and in a three-word
+    /// OR. Enough distinct scores that summing the fields in another order
+    /// fails it (checked by reversing `score`'s loop).
+    #[test]
+    fn random_segments_and_combinations_score_like_the_boolean_query() {
+        use tantivy::schema::{TextFieldIndexing, TextOptions};
+        let mut builder = Schema::builder();
+        let without_norms = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_fieldnorms(false)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let fields = [
+            builder.add_text_field("a", TEXT),
+            builder.add_text_field("b", without_norms),
+            builder.add_text_field("c", TEXT),
+            builder.add_text_field("d", TEXT),
+        ];
+        let other = builder.add_text_field("other", STRING);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let mut state: u64 = 0x1234_5678_9abc_def1;
+        let mut next = move |bound: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % bound
+        };
+        let words = [
+            "alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "fill", "fill",
+            "fill", "fill",
+        ];
+        for (segment, size) in [300u32, 9000, 50, 6000].into_iter().enumerate() {
+            for i in 0..size {
+                let mut doc = tantivy::TantivyDocument::default();
+                for (k, field) in fields.iter().enumerate() {
+                    if segment == 2 && k == 0 {
+                        continue; // field a absent from a segment
+                    }
+                    let len = 1 + next(if k == 0 { 6 } else { 40 });
+                    let mut text = String::new();
+                    for _ in 0..len {
+                        let mut w = words[next(words.len() as u64) as usize];
+                        if segment == 1 && w == "gamma" {
+                            w = "fill"; // a term missing from a segment
+                        }
+                        text.push_str(w);
+                        text.push(' ');
+                    }
+                    doc.add_text(*field, &text);
+                }
+                doc.add_text(other, if i % 3 == 0 { "x" } else { "y" });
+                writer.add_document(doc).expect("add");
+            }
+            writer.commit().expect("commit");
+        }
+        writer.delete_term(Term::from_field_text(other, "x"));
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        assert!(searcher
+            .segment_readers()
+            .iter()
+            .any(|r| r.num_deleted_docs() > 0));
+        let fixture = Fixture {
+            searcher,
+            fields,
+            other,
+        };
+        let boosts = [(0usize, 3.0), (1, 3.0), (2, 1.0), (3, 1.0)];
+        let unions: Vec<WordUnion> = ["alpha", "beta", "gamma", "delta", "eps"]
+            .iter()
+            .map(|w| word(&fixture, w, &boosts))
+            .collect();
+        let filter: Box<dyn Query> = Box::new(tantivy::query::ConstScoreQuery::new(
+            Box::new(TermQuery::new(
+                Term::from_field_text(other, "y"),
+                IndexRecordOption::Basic,
+            )),
+            0.0,
+        ));
+        // The same combination built from our unions and from the boolean ones.
+        type Shape<'s> = &'s dyn Fn(&dyn Fn(usize) -> Box<dyn Query>) -> BooleanQuery;
+        let mut checked = 0;
+        for i in 0..unions.len() {
+            for j in (0..unions.len()).filter(|&j| j != i) {
+                for k in 0..unions.len() {
+                    let shapes: [Shape; 3] = [
+                        &|q| {
+                            BooleanQuery::new(vec![
+                                (Occur::Must, q(i)),
+                                (Occur::Must, q(j)),
+                                (Occur::Should, Box::new(BoostQuery::new(q(k), 0.8))),
+                                (Occur::Must, filter.box_clone()),
+                            ])
+                        },
+                        &|q| {
+                            BooleanQuery::new(vec![
+                                (Occur::Must, q(i)),
+                                (Occur::MustNot, q(j)),
+                                (Occur::Must, q(k)),
+                            ])
+                        },
+                        &|q| {
+                            BooleanQuery::new(vec![
+                                (Occur::Should, q(i)),
+                                (Occur::Should, q(j)),
+                                (Occur::Should, q(k)),
+                            ])
+                        },
+                    ];
+                    for shape in shapes {
+                        let ours = shape(&|n| Box::new(unions[n].clone()));
+                        let theirs = shape(&|n| Box::new(unions[n].to_boolean()));
+                        checked += assert_same(&fixture, &ours, &theirs);
+                        let count = |q: &BooleanQuery| {
+                            fixture
+                                .searcher
+                                .search(q, &tantivy::collector::Count)
+                                .expect("count")
+                        };
+                        assert_eq!(count(&ours), count(&theirs));
+                    }
+                }
+            }
+        }
+        assert!(checked > 100_000, "only {checked} matches compared");
     }
 }
