@@ -47,7 +47,7 @@
 //! a truncation hyphen before a conjunction the list does not know stays
 //! joined as a word.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::model::{Line, Page};
 
@@ -167,7 +167,10 @@ pub fn dehyphenate(pages: &mut [Page]) {
     } else {
         String::new()
     };
-    let vocabulary = Vocabulary::of(&text);
+    // Built on first use from the text as it was before any join: many
+    // documents have line-end hyphens but no break the letters leave open.
+    let vocabulary = std::cell::OnceCell::new();
+    let vocabulary = || vocabulary.get_or_init(|| Vocabulary::of(&text));
     let order: Vec<(usize, usize)> = pages
         .iter()
         .enumerate()
@@ -187,7 +190,7 @@ pub fn dehyphenate(pages: &mut [Page]) {
             let text = &pages[p].lines[i].text;
             let last = text.rsplit(' ').next().unwrap_or("");
             let next_text = &line(pages, order[next]).text;
-            let join = vocabulary.settle(last, next_text, decide(last, next_text));
+            let join = settle(&vocabulary, last, next_text, decide(last, next_text));
             if join == Join::No {
                 break;
             }
@@ -246,7 +249,9 @@ impl<'a> Vocabulary<'a> {
     /// neighbouring parts. The set borrows from `text` instead of copying
     /// every word.
     fn of(text: &'a str) -> Vocabulary<'a> {
-        let mut words = HashSet::default();
+        // Distinct words: about one per twelve bytes; sized up front so the set is
+        // rarely rehashed (FxHash: the keys are the document's own words).
+        let mut words = HashSet::with_capacity_and_hasher(text.len() / 12, Default::default());
         let mut pairs = HashSet::default();
         let mut parts: Vec<&str> = Vec::new();
         for token in text.split(' ') {
@@ -275,12 +280,9 @@ impl<'a> Vocabulary<'a> {
         self.words.contains(word) || self.pairs.contains(word)
     }
 
-    /// Overrule `join` when the document spells the word at the break only
-    /// the other way. Soft hyphens and dashes are left as decided.
-    fn settle(&self, last: &str, next: &str, join: Join) -> Join {
-        if join == Join::No || !last.ends_with('-') {
-            return join;
-        }
+    /// Overrule a join at a `-` when the document spells the word at the
+    /// break only the other way (called through [`settle`]).
+    fn settle_hyphen(&self, last: &str, next: &str, join: Join) -> Join {
         let left = trim_punctuation(last.trim_end_matches('-'));
         let left = left.rsplit('-').next().unwrap_or(left);
         let right = trim_punctuation(next.split(' ').next().unwrap_or(""));
@@ -293,6 +295,21 @@ impl<'a> Vocabulary<'a> {
             _ => join,
         }
     }
+}
+
+/// Overrule `join` when the document spells the word at the break only the
+/// other way; soft hyphens and dashes are left as decided. The vocabulary is
+/// built only when a join at a `-` needs it.
+fn settle<'a>(
+    vocabulary: &impl Fn() -> &'a Vocabulary<'a>,
+    last: &str,
+    next: &str,
+    join: Join,
+) -> Join {
+    if join == Join::No || !last.ends_with('-') {
+        return join;
+    }
+    vocabulary().settle_hyphen(last, next, join)
 }
 
 fn trim_punctuation(word: &str) -> &str {

@@ -40,7 +40,7 @@
 //! multi-line footer block is only removed line by line, each line having to
 //! qualify on its own.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::model::{Line, Page};
 
@@ -186,7 +186,7 @@ fn number(text: &str) -> Option<u32> {
 /// page edge counts as page number: 0 always, and an offset shared by at
 /// least two pages.
 fn page_number_offsets(pages: &[Page]) -> Vec<i64> {
-    let mut counts: HashMap<i64, usize> = HashMap::new();
+    let mut counts: HashMap<i64, usize> = HashMap::default();
     for page in pages {
         let mut seen = Vec::new();
         for (i, line) in page.lines.iter().enumerate() {
@@ -222,10 +222,18 @@ fn in_edge(i: usize, len: usize) -> bool {
 /// table figure would repeat; such lines must repeat verbatim (a date) and
 /// bare page numbers are left to the page-number rule.
 fn mask(text: &str) -> String {
-    if !text.chars().any(char::is_alphabetic) {
-        return text.to_string();
-    }
     let mut out = String::with_capacity(text.len());
+    mask_into(text, &mut out);
+    out
+}
+
+/// [`mask`] into `out` (cleared first), to reuse one buffer.
+fn mask_into(text: &str, out: &mut String) {
+    out.clear();
+    if !text.chars().any(char::is_alphabetic) {
+        out.push_str(text);
+        return;
+    }
     let mut in_digits = false;
     for c in text.chars() {
         if c.is_ascii_digit() {
@@ -238,7 +246,6 @@ fn mask(text: &str) -> String {
             out.extend(c.to_lowercase());
         }
     }
-    out
 }
 
 /// Edge lines that repeat on enough pages to be running headers/footers.
@@ -258,23 +265,18 @@ struct EdgeLine {
 impl RepeatedLines {
     fn find(pages: &[Page], filled: usize) -> RepeatedLines {
         let needed = filled.div_ceil(2).max(2);
-        let mut edges: HashMap<(Side, String), Vec<EdgeLine>> = HashMap::new();
-        let mut body_pages: HashMap<String, usize> = HashMap::new();
-
+        let mut edges: HashMap<(Side, String), Vec<EdgeLine>> = HashMap::default();
         for (p, page) in pages.iter().enumerate() {
             let len = page.lines.len();
-            // A set: a page of plain text can have thousands of lines.
-            let mut body_keys: HashSet<String> = HashSet::new();
             for (i, line) in page.lines.iter().enumerate() {
-                let key = mask(&line.text);
                 let sides = [
                     (i < EDGE_LINES).then_some(Side::Top),
                     (i + EDGE_LINES >= len).then_some(Side::Bottom),
                 ];
                 if sides == [None, None] {
-                    body_keys.insert(key);
                     continue;
                 }
+                let key = mask(&line.text);
                 for side in sides.into_iter().flatten() {
                     edges
                         .entry((side, key.clone()))
@@ -286,17 +288,42 @@ impl RepeatedLines {
                         });
                 }
             }
-            for key in body_keys {
-                *body_pages.entry(key).or_default() += 1;
+        }
+
+        // On how many pages an edge line's text also stands in the body;
+        // counted only for the texts that repeat often enough to matter
+        // (most documents have none, and then the body is not read).
+        // Value: (pages, last page counted).
+        let mut body_pages: HashMap<&str, (usize, usize)> = edges
+            .iter()
+            .filter(|(_, lines)| lines.len() >= needed)
+            .map(|((_, key), _)| (key.as_str(), (0, usize::MAX)))
+            .collect();
+        if !body_pages.is_empty() {
+            let mut key = String::new();
+            for (p, page) in pages.iter().enumerate() {
+                let len = page.lines.len();
+                for (i, line) in page.lines.iter().enumerate() {
+                    if i < EDGE_LINES || i + EDGE_LINES >= len {
+                        continue;
+                    }
+                    mask_into(&line.text, &mut key);
+                    if let Some((count, last)) = body_pages.get_mut(key.as_str()) {
+                        if *last != p {
+                            *last = p;
+                            *count += 1;
+                        }
+                    }
+                }
             }
         }
 
-        let mut hits = HashSet::new();
+        let mut hits = HashSet::default();
         for ((side, key), lines) in &edges {
             if lines.len() < needed {
                 continue;
             }
-            let in_body = body_pages.get(key).copied().unwrap_or(0);
+            let in_body = body_pages.get(key.as_str()).map_or(0, |&(n, _)| n);
             for candidate in lines {
                 let mut pages_alike: Vec<usize> = lines
                     .iter()

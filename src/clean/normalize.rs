@@ -49,7 +49,7 @@ pub fn normalize_pages(pages: &mut [Page]) {
         for line in &mut page.lines {
             // Most lines are already normal: leave their buffer alone.
             if !is_normalized(&line.text) {
-                line.text = normalize_line(&line.text);
+                line.text = normalize_not_normal(&line.text);
             }
         }
         page.lines.retain(|line| !line.text.is_empty());
@@ -63,6 +63,51 @@ pub fn normalize_pages(pages: &mut [Page]) {
 /// that is already clean costs almost nothing; anything unusual answers
 /// `false` and takes the full path.
 pub(crate) fn is_normalized(text: &str) -> bool {
+    let mut chars = text.chars();
+    match chars.next() {
+        None => return true,
+        Some(c) if c.is_whitespace() || is_bullet(c) => return false,
+        _ => {}
+    }
+    if text.ends_with(' ') {
+        return false;
+    }
+    // One pass over the bytes: ASCII (most of a German line) is checked
+    // without decoding, including for a double space (`str::contains` would
+    // set up a substring searcher for every line).
+    let bytes = text.as_bytes();
+    let mut beyond_latin = false;
+    let mut prev_space = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_control() || (b == b' ' && prev_space) {
+                return false;
+            }
+            prev_space = b == b' ';
+            i += 1;
+            continue;
+        }
+        prev_space = false;
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        match c {
+            '\u{FB00}'..='\u{FB06}' | '\u{2010}' | '\u{2011}' | SOFT_HYPHEN => return false,
+            c if is_private_use(c) || c.is_whitespace() || is_invisible(c) => return false,
+            // Below U+0300 every character is NFC and a starter.
+            c if c >= '\u{300}' => beyond_latin = true,
+            _ => {}
+        }
+    }
+    !beyond_latin || is_nfc_quick(text.chars()) == IsNormalized::Yes
+}
+
+/// The rules of [`is_normalized`] as first written (a reference for tests).
+#[cfg(test)]
+fn is_normalized_reference(text: &str) -> bool {
     let mut chars = text.chars();
     match chars.next() {
         None => return true,
@@ -83,7 +128,6 @@ pub(crate) fn is_normalized(text: &str) -> bool {
         match c {
             '\u{FB00}'..='\u{FB06}' | '\u{2010}' | '\u{2011}' | SOFT_HYPHEN => return false,
             c if is_private_use(c) || c.is_whitespace() || is_invisible(c) => return false,
-            // Below U+0300 every character is NFC and a starter.
             c if c >= '\u{300}' => beyond_latin = true,
             _ => {}
         }
@@ -95,6 +139,28 @@ pub(crate) fn is_normalized(text: &str) -> bool {
 pub fn normalize_line(text: &str) -> String {
     if is_normalized(text) {
         return text.to_string();
+    }
+    normalize_not_normal(text)
+}
+
+/// [`normalize_line`] of a line [`is_normalized`] said no to.
+///
+/// Most such lines are normal but for ASCII spaces (text files often end
+/// every line with a space). If the line with its ASCII spaces trimmed and
+/// collapsed is normal, that is [`normalize_slow`]'s answer too: every other
+/// character is one the rules keep as it is, none is whitespace, a soft
+/// hyphen or a leading bullet, and NFC stays NFC when spaces (starters that
+/// compose with nothing) are removed.
+fn normalize_not_normal(text: &str) -> String {
+    let mut collapsed = String::with_capacity(text.len());
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    if is_normalized(&collapsed) {
+        return collapsed;
     }
     normalize_slow(text)
 }
@@ -240,6 +306,28 @@ mod tests {
         "e\u{301}",
         "\u{1E9B}\u{323}",
         "Å Ω ﬁ",
+        "Seite 1  ",
+        "  vom:  14.11.12 ",
+        " ",
+        "   ",
+        "Gemeinschaftli- ",
+        "Text \u{AD} ",
+        "abwechslungsrei\u{AD} ",
+        " • Netz ",
+        "• ",
+        "a \u{A0} b ",
+        "a\t b ",
+        "Fachkra\u{308}fte ",
+        "e \u{301} ",
+        "x\u{200B} y ",
+        " \u{F0B7} Ausbau",
+        "Ilm\u{2011}Kreis ",
+        "a \u{e4} b",
+        "a  \u{e4}",
+        "\u{e4}  a",
+        "\u{e4} \u{a0}a",
+        "\u{201e}x\u{201c}  y",
+        "x\u{b}y",
     ];
 
     #[test]
@@ -248,7 +336,11 @@ mod tests {
             if is_normalized(s) {
                 assert_eq!(normalize_slow(s), s, "{s:?}");
             }
+            assert_eq!(is_normalized(s), is_normalized_reference(s), "{s:?}");
             assert_eq!(normalize_line(s), normalize_slow(s), "{s:?}");
+            if !is_normalized(s) {
+                assert_eq!(normalize_not_normal(s), normalize_slow(s), "{s:?}");
+            }
         }
         for s in [
             "Zuhören",
@@ -269,6 +361,40 @@ mod tests {
             "Seite\u{A0}1",
         ] {
             assert!(!is_normalized(s), "{s:?}");
+        }
+    }
+
+    /// The shortcuts answer as the full rules do on every line of real
+    /// council text.
+    #[test]
+    fn shortcuts_agree_on_repository_texts() {
+        let mut lines = 0;
+        for text in crate::test_texts::repository_texts() {
+            for line in text.lines() {
+                assert_eq!(normalize_line(line), normalize_slow(line), "{line:?}");
+                assert_eq!(
+                    is_normalized(line),
+                    is_normalized_reference(line),
+                    "{line:?}"
+                );
+                lines += 1;
+            }
+        }
+        assert!(lines > 1000, "only {lines} lines");
+    }
+
+    #[test]
+    #[ignore = "needs ../shared"]
+    fn shortcuts_agree_on_karlsruhe() {
+        for text in crate::test_texts::karlsruhe_texts() {
+            for line in text.lines() {
+                assert_eq!(normalize_line(line), normalize_slow(line), "{line:?}");
+                assert_eq!(
+                    is_normalized(line),
+                    is_normalized_reference(line),
+                    "{line:?}"
+                );
+            }
         }
     }
 

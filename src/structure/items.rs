@@ -20,7 +20,10 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
+
+use super::start::StartRegex;
 
 use super::doc::{append_wrapped, continues_title, ends_sentence, Doc};
 use super::Votes;
@@ -45,63 +48,76 @@ pub(crate) struct FoundAgenda {
     pub votes: Option<Votes>,
 }
 
-static STICHWORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(\d{1,2}(?:\.\d{1,2})*)\.?\s+)?Stichwort(?:\s+(\d{1,2}))?\s*(?::|–|—|-)\s*(\S.*)$")
-        .expect("stichwort regex")
+static STICHWORT: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:(\d{1,2}(?:\.\d{1,2})*)\.?\s+)?Stichwort(?:\s+(\d{1,2}))?\s*(?::|–|—|-)\s*(\S.*)$",
+        "0123456789s",
+    )
 });
 
-static HF_EXPLICIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(\d{1,2}(?:\.\d{1,2})*)\.?\s+)?Handlungsfeld(?:\s+([A-Z]|[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})?))?\s*(?::|–|—|-|\.|\))\s*(\S.*)$")
-        .expect("handlungsfeld regex")
+static HF_EXPLICIT: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"^(?:(\d{1,2}(?:\.\d{1,2})*)\.?\s+)?Handlungsfeld(?:\s+([A-Z]|[IVX]{1,4}|\d{1,2}(?:\.\d{1,2})?))?\s*(?::|–|—|-|\.|\))\s*(\S.*)$",
+        "0123456789h",
+    )
 });
 
 /// "Handlungsfeld 1" / "Handlungsfeld A" alone on its line (title below).
-static HF_BARE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^Handlungsfeld\s+([A-Z]|[IVX]{1,4}|\d{1,2})\s*:?$").expect("handlungsfeld regex")
-});
+static HF_BARE: LazyLock<StartRegex> =
+    LazyLock::new(|| StartRegex::new(r"^Handlungsfeld\s+([A-Z]|[IVX]{1,4}|\d{1,2})\s*:?$", "h"));
 
 /// A numbered chapter heading: "5 Handlungsfelder und Maßnahmen", "5.2 Wohnen".
-static CHAPTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.{0,150})$").expect("chapter regex")
+static CHAPTER: LazyLock<StartRegex> =
+    LazyLock::new(|| StartRegex::new(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.{0,150})$", "0123456789"));
+
+static AGENDA_HEAD: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:zu\s+)?(?:TOP|Tagesordnungspunkt|TO-Punkt)\s*(?:Nr\.?\s*)?(\d{1,3}(?:\.\d{1,3})*)\.?(?:\s*(?:ö|nö|öffentlich|nichtöffentlich)\b)?\s*(?::|–|—|-|\))?\s*(.*)$",
+        "zt",
+    )
 });
 
-static AGENDA_HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:zu\s+)?(?:TOP|Tagesordnungspunkt|TO-Punkt)\s*(?:Nr\.?\s*)?(\d{1,3}(?:\.\d{1,3})*)\.?(?:\s*(?:ö|nö|öffentlich|nichtöffentlich)\b)?\s*(?::|–|—|-|\))?\s*(.*)$")
-        .expect("agenda regex")
+static AGENDA_PUNKT: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^Punkt\s+(\d{1,3}(?:\.\d{1,3})*)\.?\s+der\s+Tagesordnung\s*:?\s*(.*)$",
+        "p",
+    )
 });
 
-static AGENDA_PUNKT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^Punkt\s+(\d{1,3}(?:\.\d{1,3})*)\.?\s+der\s+Tagesordnung\s*:?\s*(.*)$")
-        .expect("agenda regex")
+static AGENDA_LIST_HEAD: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:(?:vorläufige|endgültige|geänderte)\s+)?Tagesordnung\s*(?:\(.*\))?\s*:?$",
+        "vegt",
+    )
 });
 
-static AGENDA_LIST_HEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:(?:vorläufige|endgültige|geänderte)\s+)?Tagesordnung\s*(?:\(.*\))?\s*:?$")
-        .expect("agenda regex")
-});
-
-static AGENDA_LIST_ROW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:TOP\s*)?(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$").expect("agenda regex")
+static AGENDA_LIST_ROW: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:TOP\s*)?(\d{1,3}(?:\.\d{1,3})*)\.?\s+(\S.*)$",
+        "t0123456789",
+    )
 });
 
 /// Lines that close a letter or an information sheet: item text ends here.
-pub(crate) static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:mit freundlichen grüßen|mit freundlichem gruß|freundliche grüße|gez\.|im auftrag\b|i\.\s?a\.\s|anlagen?\s*:?$|anlagen?:)")
-        .expect("closing regex")
+pub(crate) static CLOSING: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:mit freundlichen grüßen|mit freundlichem gruß|freundliche grüße|gez\.|im auftrag\b|i\.\s?a\.\s|anlagen?\s*:?$|anlagen?:)",
+        "mfgia",
+    )
 });
 
-static BESCHLUSS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+static BESCHLUSS: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
         r"(?i)^(?:Beschluss(?:fassung|text)?|Beschlussvorschlag|Beschlussempfehlung)\s*:\s*(.*)$",
+        "b",
     )
-    .expect("beschluss regex")
 });
 
-static ABSTIMMUNG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+static ABSTIMMUNG: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
         r"(?i)^(?:Abstimmungsergebnis(?:se)?|Abstimmung|Ergebnis der Abstimmung)\s*:?\s*(.*)$",
+        "ae",
     )
-    .expect("abstimmung regex")
 });
 
 static VOTE_JA: LazyLock<Regex> = LazyLock::new(|| {
@@ -188,6 +204,25 @@ fn set_ends(doc: &Doc, items: &mut [Found], stop: &dyn Fn(usize) -> bool) {
 /// Handlungsfelder: explicit "Handlungsfeld X: …" headings, else the
 /// sub-chapters of a chapter about Handlungsfelder.
 pub(crate) fn handlungsfelder(doc: &Doc) -> Vec<Found> {
+    // Both kinds need the word: the headings spell "Handlungsfeld", and a
+    // chapter's title must hold "handlungsfeld" once lower-cased, which only
+    // ASCII letters can give (no non-ASCII character lower-cases into these
+    // letters; see `meta::tests::lowercase_into_ascii`). Most documents
+    // have neither, and then no line needs the regexes.
+    static WORD: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["handlungsfeld"])
+            .expect("handlungsfeld needle")
+    });
+    if !WORD.is_match(&doc.text) {
+        return Vec::new();
+    }
+    handlungsfelder_unguarded(doc)
+}
+
+/// [`handlungsfelder`] without the test for the word.
+fn handlungsfelder_unguarded(doc: &Doc) -> Vec<Found> {
     let mut out: Vec<Found> = Vec::new();
     let is_head = |i: usize| HF_EXPLICIT.is_match(doc.line(i)) || HF_BARE.is_match(doc.line(i));
     for i in 0..doc.len() {
@@ -523,6 +558,45 @@ pub(crate) fn parse_votes(s: &str) -> Option<Votes> {
 mod tests {
     use super::*;
     use crate::model::{Line, Page, TextSource};
+
+    /// The word test in front of [`handlungsfelder`] changes no answer.
+    #[test]
+    fn handlungsfelder_guard_changes_nothing() {
+        let mut with = 0;
+        for text in crate::test_texts::repository_texts() {
+            let d = Doc::new(&[Page {
+                number: 1,
+                width: 0.0,
+                height: 0.0,
+                lines: text.lines().map(Line::plain).collect(),
+                source: TextSource::Native,
+            }]);
+            let found = handlungsfelder(&d);
+            assert_eq!(found, handlungsfelder_unguarded(&d));
+            with += usize::from(!found.is_empty());
+        }
+        assert!(with > 0, "no Handlungsfelder in tests/data");
+    }
+
+    /// Every guarded line regex lists all the characters it can start with.
+    #[test]
+    fn line_regexes_list_their_first_characters() {
+        for re in [
+            &*STICHWORT,
+            &*HF_EXPLICIT,
+            &*HF_BARE,
+            &*CHAPTER,
+            &*AGENDA_HEAD,
+            &*AGENDA_PUNKT,
+            &*AGENDA_LIST_HEAD,
+            &*AGENDA_LIST_ROW,
+            &*CLOSING,
+            &*BESCHLUSS,
+            &*ABSTIMMUNG,
+        ] {
+            crate::structure::start::assert_firsts_complete(re);
+        }
+    }
 
     fn doc(text: &str) -> Doc {
         Doc::new(&[Page {

@@ -20,6 +20,7 @@ use regex::Regex;
 
 use super::dates::{date_at_start, month_at_start, Ymd};
 use super::doc::Doc;
+use super::start::StartRegex;
 use super::DocType;
 
 /// Council bodies, in the nominative. Genitive forms are mapped back.
@@ -41,9 +42,11 @@ static GREMIUM_SITZUNG: LazyLock<Regex> = LazyLock::new(|| {
         .expect("gremium regex")
 });
 
-static GREMIUM_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:Gremium|Beratungsgremium|Sitzung(?:sgremium)?)\s*:\s*(.*)$")
-        .expect("gremium regex")
+static GREMIUM_LABEL: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:Gremium|Beratungsgremium|Sitzung(?:sgremium)?)\s*:\s*(.*)$",
+        "bgs",
+    )
 });
 
 /// A Beratungsfolge row: date, body, role in either order.
@@ -480,12 +483,25 @@ pub(crate) fn gremium(doc: &Doc, doc_type: DocType) -> Option<String> {
     None
 }
 
+/// `line.to_lowercase().starts_with(prefix)` without lowercasing the line,
+/// for a lower-case ASCII `prefix` that has no `k` and does not end in `i`.
+/// The only characters outside ASCII whose lower case starts with an ASCII
+/// letter are `İ` (to `i` + U+0307) and the Kelvin sign (to `k`)
+/// (`lowercase_into_ascii` test): with such a prefix neither can be part of
+/// a match, so the line must start with the prefix's ASCII letters in any
+/// case.
+fn starts_with_ascii_ci(line: &str, prefix: &str) -> bool {
+    debug_assert!(!prefix.contains('k') && !prefix.ends_with('i'));
+    line.len() >= prefix.len()
+        && line.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
 fn beratungsfolge(doc: &Doc, doc_type: DocType) -> Option<String> {
     let start = (0..doc.len()).find(|&i| {
-        let l = doc.line(i).to_lowercase();
-        l.starts_with("beratungsfolge")
-            || l.starts_with("gremium termin")
-            || l.starts_with("gremium sitzungstermin")
+        let l = doc.line(i);
+        starts_with_ascii_ci(l, "beratungsfolge")
+            || starts_with_ascii_ci(l, "gremium termin")
+            || starts_with_ascii_ci(l, "gremium sitzungstermin")
     })?;
     let mut rows: Vec<(String, bool)> = Vec::new();
     for i in start..(start + 14).min(doc.len()) {
@@ -574,12 +590,17 @@ pub(crate) fn reference(doc: &Doc) -> Option<String> {
     None
 }
 
-static DATUM_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:Datum|Date|Erstellungsdatum|Ausfertigungsdatum|Eingang|vom|Schreiben vom)\s*:?\s*(.*)$").expect("date label regex")
+static DATUM_LABEL: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:Datum|Date|Erstellungsdatum|Ausfertigungsdatum|Eingang|vom|Schreiben vom)\s*:?\s*(.*)$",
+        "adesv",
+    )
 });
-static PLACE_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[A-ZÄÖÜ][\wäöüß.\-]*(?:\s[\wäöüß.\-]+){0,3}),\s*(?:den\s+|am\s+)?(.*)$")
-        .expect("place date regex")
+static PLACE_DATE: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"^(?:[A-ZÄÖÜ][\wäöüß.\-]*(?:\s[\wäöüß.\-]+){0,3}),\s*(?:den\s+|am\s+)?(.*)$",
+        "abcdefghijklmnopqrstuvwxyz",
+    )
 });
 static STAND: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)(?-u:\b)Stand\s*:?\s*(?:vom\s+)?").expect("stand regex"));
@@ -674,6 +695,43 @@ pub(crate) fn main_date(doc: &Doc, doc_type: DocType) -> Option<String> {
 mod tests {
     use super::*;
     use crate::model::{Line, Page, TextSource};
+
+    /// Every guarded line regex lists all the characters it can start with.
+    #[test]
+    fn line_regexes_list_their_first_characters() {
+        for re in [&*DATUM_LABEL, &*PLACE_DATE, &*GREMIUM_LABEL] {
+            crate::structure::start::assert_firsts_complete(re);
+        }
+    }
+
+    /// The premise of [`starts_with_ascii_ci`].
+    #[test]
+    fn lowercase_into_ascii() {
+        let into_ascii: Vec<char> = (0x80..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.to_lowercase().next().is_some_and(|l| l.is_ascii()))
+            .collect();
+        assert_eq!(into_ascii, vec!['\u{130}', '\u{212a}']);
+        for line in [
+            "Beratungsfolge",
+            "BERATUNGSFOLGE Termin",
+            "beratungsfolg",
+            "Gremium Termin",
+            "Gremium  Termin",
+            "Gremİum Termin",
+            "\u{212a}",
+            "Ä",
+            "",
+        ] {
+            for prefix in ["beratungsfolge", "gremium termin", "gremium sitzungstermin"] {
+                assert_eq!(
+                    starts_with_ascii_ci(line, prefix),
+                    line.to_lowercase().starts_with(prefix),
+                    "{line:?} {prefix:?}"
+                );
+            }
+        }
+    }
 
     fn doc(text: &str) -> Doc {
         Doc::new(&[Page {

@@ -56,6 +56,7 @@ mod items;
 mod meta;
 mod passages;
 mod qa;
+mod start;
 
 use std::fmt;
 use std::ops::Range;

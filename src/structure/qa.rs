@@ -33,6 +33,7 @@ use regex::Regex;
 
 use super::doc::Doc;
 use super::items::CLOSING;
+use super::start::StartRegex;
 
 /// A question with its answer (if one was found).
 #[derive(Debug, Clone, PartialEq)]
@@ -47,36 +48,43 @@ pub(crate) struct FoundQa {
     pub spans: Vec<Range<usize>>,
 }
 
-static QUESTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(\d{1,2})[.)]|(?i:Frage)\s+(\d{1,2})\s*[:.)]?)\s+(\S.*)$")
-        .expect("question regex")
+static QUESTION: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"^(?:(\d{1,2})[.)]|(?i:Frage)\s+(\d{1,2})\s*[:.)]?)\s+(\S.*)$",
+        "0123456789f",
+    )
 });
 
 /// "Frage 3:" alone on its line; the question follows on the next line.
-static QUESTION_BARE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^Frage\s+(\d{1,2})\s*[:.]?$").expect("question regex"));
+static QUESTION_BARE: LazyLock<StartRegex> =
+    LazyLock::new(|| StartRegex::new(r"(?i)^Frage\s+(\d{1,2})\s*[:.]?$", "f"));
 
-static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:Antwort(?:\s+der\s+Verwaltung)?\s*(?:zu[rm]?\s+)?|Beantwortung\s+(?:der\s+)?|Zu\s+)(?:(?:den\s+)?Fragen?\s*|Nr\.\s*|Punkt\s*)?(\d{1,2})\.?((?:\s*(?:,|und|u\.|&|bis|-|–)\s*(?:Frage\s*)?\d{1,2}\.?)*)\s*(?::|\)|–|-)?\s*(.*)$")
-        .expect("label regex")
+static LABEL: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:Antwort(?:\s+der\s+Verwaltung)?\s*(?:zu[rm]?\s+)?|Beantwortung\s+(?:der\s+)?|Zu\s+)(?:(?:den\s+)?Fragen?\s*|Nr\.\s*|Punkt\s*)?(\d{1,2})\.?((?:\s*(?:,|und|u\.|&|bis|-|–)\s*(?:Frage\s*)?\d{1,2}\.?)*)\s*(?::|\)|–|-)?\s*(.*)$",
+        "abz",
+    )
 });
 
-static LABEL_BARE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:Antwort|Beantwortung|Antwort der Verwaltung|Stellungnahme(?: der Verwaltung)?)\s*:\s*(.*)$")
-        .expect("label regex")
+static LABEL_BARE: LazyLock<StartRegex> = LazyLock::new(|| {
+    StartRegex::new(
+        r"(?i)^(?:Antwort|Beantwortung|Antwort der Verwaltung|Stellungnahme(?: der Verwaltung)?)\s*:\s*(.*)$",
+        "abs",
+    )
 });
 
 static NUMS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d{1,2}").expect("nums regex"));
 
-static SUBQUESTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:[a-z][.)]|[-–•])\s").expect("sub regex"));
+static SUBQUESTION: LazyLock<StartRegex> =
+    LazyLock::new(|| StartRegex::new(r"^(?:[a-z][.)]|[-–•])\s", "abcdefghijklmnopqrstuvwxyz-"));
 
 /// One piece of text to classify: a line, or part of a line that holds two
 /// numbered questions ("… übermitteln.) 4. Welche …?").
 #[derive(Debug, Clone)]
-struct Unit {
+struct Unit<'a> {
     line: usize,
-    text: String,
+    /// A slice of the line: no copy per line.
+    text: &'a str,
     /// The unit goes on with a sentence of the line before (see
     /// [`Doc::mid_sentence`]): it cannot start a question or a label.
     mid_sentence: bool,
@@ -91,13 +99,13 @@ enum Kind {
     Other,
 }
 
-fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit> {
+fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit<'_>> {
     let mut out = Vec::new();
     for i in range {
-        let mut text = doc.line(i).to_string();
+        let mut text = doc.line(i);
         let mut mid_sentence = doc.mid_sentence(i);
         // A second question run into the first one's line.
-        while let Some(c) = QUESTION.captures(&text) {
+        while let Some(c) = QUESTION.captures(text) {
             let Some(n) = c
                 .get(1)
                 .or_else(|| c.get(2))
@@ -117,10 +125,10 @@ fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit> {
                 Some(p) => {
                     out.push(Unit {
                         line: i,
-                        text: text[..p].trim().to_string(),
+                        text: text[..p].trim(),
                         mid_sentence,
                     });
-                    text = text[p..].trim().to_string();
+                    text = text[p..].trim();
                     mid_sentence = false;
                 }
                 None => break,
@@ -136,7 +144,7 @@ fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit> {
 }
 
 fn classify(u: &Unit, next: Option<&Unit>) -> Kind {
-    let t = u.text.as_str();
+    let t = u.text;
     if u.mid_sentence {
         return Kind::Other;
     }
@@ -177,7 +185,7 @@ fn classify(u: &Unit, next: Option<&Unit>) -> Kind {
     if let (Some(c), Some(next)) = (QUESTION_BARE.captures(t), next) {
         let n = c[1].parse().unwrap_or(0);
         if n > 0 {
-            return Kind::Question(n, next.text.clone());
+            return Kind::Question(n, next.text.to_string());
         }
     }
     Kind::Other
@@ -202,7 +210,7 @@ fn question_extent(units: &[Unit], kinds: &[Kind], q: usize) -> (usize, bool) {
     };
     while e + 1 < units.len()
         && matches!(kinds[e + 1], Kind::Other)
-        && SUBQUESTION.is_match(&units[e + 1].text)
+        && SUBQUESTION.is_match(units[e + 1].text)
         && units[e + 1].text.trim_end().ends_with('?')
     {
         e += 1;
@@ -286,7 +294,7 @@ pub(crate) fn pairs(doc: &Doc, range: Range<usize>) -> Vec<FoundQa> {
     let join = |a: usize, b: usize| -> String {
         units[a..b]
             .iter()
-            .map(|u| u.text.as_str())
+            .map(|u| u.text)
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -414,6 +422,20 @@ pub(crate) fn pairs(doc: &Doc, range: Range<usize>) -> Vec<FoundQa> {
 mod tests {
     use super::*;
     use crate::model::{Line, Page, TextSource};
+
+    /// Every guarded line regex lists all the characters it can start with.
+    #[test]
+    fn line_regexes_list_their_first_characters() {
+        for re in [
+            &*QUESTION,
+            &*QUESTION_BARE,
+            &*LABEL,
+            &*LABEL_BARE,
+            &*SUBQUESTION,
+        ] {
+            crate::structure::start::assert_firsts_complete(re);
+        }
+    }
 
     fn doc(text: &str) -> Doc {
         Doc::new(&[Page {
