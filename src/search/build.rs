@@ -193,6 +193,27 @@ pub(super) type TermInfos = PerSegment<Option<TermInfo>>;
 /// One value per segment of a searcher, in segment order.
 pub(super) type PerSegment<T> = Arc<[T]>;
 
+/// `field`'s value in each segment of `searcher`, from `cache` or read
+/// with `read` and kept there (a request uses a handful of fields, so a
+/// list is enough).
+fn per_field<T>(
+    cache: &RefCell<Vec<(Field, PerSegment<T>)>>,
+    searcher: &Searcher,
+    field: Field,
+    read: impl Fn(&SegmentReader) -> tantivy::Result<T>,
+) -> tantivy::Result<PerSegment<T>> {
+    if let Some((_, values)) = cache.borrow().iter().find(|(f, _)| *f == field) {
+        return Ok(Arc::clone(values));
+    }
+    let values = searcher
+        .segment_readers()
+        .iter()
+        .map(read)
+        .collect::<tantivy::Result<Arc<[T]>>>()?;
+    cache.borrow_mut().push((field, Arc::clone(&values)));
+    Ok(values)
+}
+
 /// Analysed tokens with their positions.
 type Tokens = Arc<[(usize, String)]>;
 
@@ -216,36 +237,16 @@ impl<'a> Stats<'a> {
 
     /// `field`'s inverted index in each segment (looked up once).
     pub fn inverted(&self, field: Field) -> tantivy::Result<PerSegment<Arc<InvertedIndexReader>>> {
-        if let Some((_, readers)) = self.inverted.borrow().iter().find(|(f, _)| *f == field) {
-            return Ok(Arc::clone(readers));
-        }
-        let readers = self
-            .searcher
-            .segment_readers()
-            .iter()
-            .map(|reader| reader.inverted_index(field))
-            .collect::<tantivy::Result<Arc<[_]>>>()?;
-        self.inverted
-            .borrow_mut()
-            .push((field, Arc::clone(&readers)));
-        Ok(readers)
+        per_field(&self.inverted, self.searcher, field, |reader| {
+            reader.inverted_index(field)
+        })
     }
 
     /// `field`'s field norms in each segment (looked up once).
     pub fn fieldnorms(&self, field: Field) -> tantivy::Result<PerSegment<Option<FieldNormReader>>> {
-        if let Some((_, readers)) = self.fieldnorms.borrow().iter().find(|(f, _)| *f == field) {
-            return Ok(Arc::clone(readers));
-        }
-        let readers = self
-            .searcher
-            .segment_readers()
-            .iter()
-            .map(|reader| reader.fieldnorms_readers().get_field(field))
-            .collect::<tantivy::Result<Arc<[_]>>>()?;
-        self.fieldnorms
-            .borrow_mut()
-            .push((field, Arc::clone(&readers)));
-        Ok(readers)
+        per_field(&self.fieldnorms, self.searcher, field, |reader| {
+            reader.fieldnorms_readers().get_field(field)
+        })
     }
 
     /// Passages containing `term`, over all segments (the sum of its
