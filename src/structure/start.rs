@@ -78,7 +78,15 @@ pub(crate) fn assert_firsts_complete(re: &StartRegex) {
     use regex_automata::{Anchored, Input};
 
     let pattern = re.re.as_str();
-    assert!(pattern.contains('^'), "{pattern} is not anchored");
+    // Every match must begin at the line start: `^` in one branch of an
+    // alternation, or inside a class (`[^.]`), is not enough.
+    let hir = regex_syntax::parse(pattern).unwrap_or_else(|e| panic!("{pattern}: {e}"));
+    assert!(
+        hir.properties()
+            .look_set_prefix()
+            .contains(regex_syntax::hir::Look::Start),
+        "{pattern} is not anchored at the start in every branch"
+    );
     let dfa = DFA::builder()
         .configure(DFA::config().unicode_word_boundary(true))
         .build(pattern)
@@ -132,5 +140,18 @@ mod tests {
     #[should_panic(expected = "can start with")]
     fn an_incomplete_list_fails_the_check() {
         assert_firsts_complete(&StartRegex::new(r"(?i)^(?:zu\s+)?TOP", "t"));
+    }
+
+    #[test]
+    #[should_panic(expected = "not anchored at the start in every branch")]
+    fn a_branch_without_the_anchor_fails_the_check() {
+        // "Die Antwort" matches the regex, but the guard would skip it.
+        assert_firsts_complete(&StartRegex::new(r"(?i)^Frage|Antwort", "fa"));
+    }
+
+    #[test]
+    #[should_panic(expected = "not anchored at the start in every branch")]
+    fn a_caret_in_a_class_is_no_anchor() {
+        assert_firsts_complete(&StartRegex::new(r"[^.]Frage", "f"));
     }
 }
