@@ -388,6 +388,19 @@ pub(crate) fn continues_title(doc: &Doc, i: usize, j: usize, title: &str) -> boo
     }
 }
 
+/// A one-page document of `text`'s lines, as the structure tests build
+/// them.
+#[cfg(test)]
+pub(crate) fn doc_of(text: &str) -> Doc {
+    Doc::new(&[Page {
+        number: 1,
+        width: 0.0,
+        height: 0.0,
+        lines: text.lines().map(Line::plain).collect(),
+        source: crate::model::TextSource::Native,
+    }])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -488,17 +488,7 @@ pub(crate) fn classify(doc: &Doc, ev: &Evidence) -> DocType {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Line, Page};
-
-    fn doc_of(text: &str) -> Doc {
-        Doc::new(&[Page {
-            number: 1,
-            width: 0.0,
-            height: 0.0,
-            lines: text.lines().map(Line::plain).collect(),
-            source: crate::model::TextSource::Native,
-        }])
-    }
+    use crate::structure::doc::doc_of;
 
     /// The prefilter's premise: under `(?i)` no character outside ASCII
     /// matches an ASCII letter except `ſ` (U+017F, as `s`) and the Kelvin

@@ -543,20 +543,14 @@ pub(crate) fn parse_votes(s: &str) -> Option<Votes> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Line, Page, TextSource};
+    use crate::structure::doc::doc_of as doc;
 
     /// The word test in front of [`handlungsfelder`] changes no answer.
     #[test]
     fn handlungsfelder_guard_changes_nothing() {
         let mut with = 0;
         for text in crate::test_texts::repository_texts() {
-            let d = Doc::new(&[Page {
-                number: 1,
-                width: 0.0,
-                height: 0.0,
-                lines: text.lines().map(Line::plain).collect(),
-                source: TextSource::Native,
-            }]);
+            let d = doc(&text);
             let found = handlungsfelder(&d);
             assert_eq!(found, handlungsfelder_unguarded(&d));
             with += usize::from(!found.is_empty());
@@ -583,16 +577,6 @@ mod tests {
         ] {
             assert!(re.is_guarded(), "{re:?} has no first-byte guard");
         }
-    }
-
-    fn doc(text: &str) -> Doc {
-        Doc::new(&[Page {
-            number: 1,
-            width: 0.0,
-            height: 0.0,
-            lines: text.lines().map(Line::plain).collect(),
-            source: TextSource::Native,
-        }])
     }
 
     #[test]

@@ -687,7 +687,7 @@ pub(crate) fn main_date(doc: &Doc, doc_type: DocType) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Line, Page, TextSource};
+    use crate::structure::doc::doc_of as doc;
 
     /// Every line regex is anchored in every branch, so its first-byte
     /// guard is on (see `structure::start`).
@@ -725,16 +725,6 @@ mod tests {
                 );
             }
         }
-    }
-
-    fn doc(text: &str) -> Doc {
-        Doc::new(&[Page {
-            number: 1,
-            width: 0.0,
-            height: 0.0,
-            lines: text.lines().map(Line::plain).collect(),
-            source: TextSource::Native,
-        }])
     }
 
     #[test]

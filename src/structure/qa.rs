@@ -417,6 +417,7 @@ pub(crate) fn pairs(doc: &Doc, range: Range<usize>) -> Vec<FoundQa> {
 mod tests {
     use super::*;
     use crate::model::{Line, Page, TextSource};
+    use crate::structure::doc::doc_of as doc;
 
     /// Every line regex is anchored in every branch, so its first-byte
     /// guard is on (see `structure::start`).
@@ -431,16 +432,6 @@ mod tests {
         ] {
             assert!(re.is_guarded(), "{re:?} has no first-byte guard");
         }
-    }
-
-    fn doc(text: &str) -> Doc {
-        Doc::new(&[Page {
-            number: 1,
-            width: 0.0,
-            height: 0.0,
-            lines: text.lines().map(Line::plain).collect(),
-            source: TextSource::Native,
-        }])
     }
 
     fn answered(text: &str) -> Vec<(u32, String, String)> {
