@@ -891,6 +891,32 @@ pub(super) fn edit_distance(a: &str, b: &str) -> u32 {
 mod tests {
     use super::*;
 
+    /// `Builder::key` reads the cached query analysis; it must stay what
+    /// `Synonyms::key` computes, or synonym groups stop being found.
+    #[test]
+    fn cached_synonym_keys_are_the_synonym_modules() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = crate::index::PassageIndex::open_or_create(dir.path()).expect("index");
+        let searcher = index.reader().expect("reader").searcher();
+        let mut builder = Builder::new(&searcher, index.fields()).expect("builder");
+        for text in [
+            "ÖPNV",
+            "Nahverkehr",
+            "Kita-Plätze",
+            "Weißer Ring",
+            "Straßenbahn STRASSE",
+            "Busausfälle",
+            "Ilm-Kreis",
+            "der die das",
+            "TOP 5.1",
+            "Bürgerinnen und Bürger",
+        ] {
+            assert_eq!(builder.key(text), Synonyms::key(text), "{text}");
+            // Asked again (from the cache), the same.
+            assert_eq!(builder.key(text), Synonyms::key(text), "{text}");
+        }
+    }
+
     #[test]
     fn edit_distance_counts_transpositions_once() {
         assert_eq!(edit_distance("konzpet", "konzept"), 1);
