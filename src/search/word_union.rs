@@ -224,40 +224,41 @@ impl WordUnionWeight {
             } else {
                 boost * field_boost
             };
-            // Built in place: a cursor is over a kilobyte (decoded block).
-            match segment {
+            // The field's index, the term's entry and the field norms: from
+            // what the statistics kept, else looked up in the segment.
+            let (inverted, info, fieldnorms) = match segment {
                 Some((known, s)) => {
                     let known = &known.clauses[c];
-                    let Some(info) = &known.infos[s] else {
+                    let Some(info) = known.infos[s].clone() else {
                         continue;
                     };
-                    terms.push(FieldTerm {
-                        clause: c,
-                        postings: known.inverted[s]
-                            .read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?,
-                        fieldnorms: known.fieldnorms[s]
-                            .clone()
-                            .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)),
-                        bm25: self.bm25[c].0.boost_by(boost),
-                    });
+                    (
+                        Arc::clone(&known.inverted[s]),
+                        info,
+                        known.fieldnorms[s].clone(),
+                    )
                 }
                 None => {
                     let inverted = reader.inverted_index(field)?;
                     let Some(info) = inverted.get_term_info(term)? else {
                         continue;
                     };
-                    terms.push(FieldTerm {
-                        clause: c,
-                        postings: inverted
-                            .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?,
-                        fieldnorms: reader
-                            .fieldnorms_readers()
-                            .get_field(field)?
-                            .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)),
-                        bm25: self.bm25[c].0.boost_by(boost),
-                    });
+                    (
+                        inverted,
+                        info,
+                        reader.fieldnorms_readers().get_field(field)?,
+                    )
                 }
-            }
+            };
+            // Built in place: a cursor is over a kilobyte (decoded block).
+            terms.push(FieldTerm {
+                clause: c,
+                postings: inverted
+                    .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?,
+                fieldnorms: fieldnorms
+                    .unwrap_or_else(|| FieldNormReader::constant(reader.max_doc(), 1)),
+                bm25: self.bm25[c].0.boost_by(boost),
+            });
         }
         Ok(terms)
     }
