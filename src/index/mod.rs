@@ -15,6 +15,7 @@
 //! Custom analyzers are not persisted by tantivy: [`PassageIndex`] registers
 //! them (via [`analysis::register`]) on every create and open.
 
+mod commit;
 mod merge;
 pub mod schema;
 mod tokens;
@@ -29,6 +30,7 @@ use crate::analysis;
 use crate::error::{Error, Result};
 use crate::model::{DocMeta, Passage, TextSource};
 
+pub use commit::CommitPolicy;
 pub use merge::{CappedMergePolicy, MAX_MERGED_DOCS, MERGE_THREADS};
 pub use schema::{Fields, SCHEMA_VERSION};
 pub use writer::{DocumentBuilder, PassageWriter, PreparedFile};

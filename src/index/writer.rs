@@ -16,6 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use tantivy::indexer::UserOperation;
 use tantivy::tokenizer::TextAnalyzer;
@@ -23,6 +24,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::schema::{keyword_key, parse_date, reference_keys, schema_payload, Fields};
 use super::tokens;
+use super::CommitPolicy;
 use super::{path_key, IndexedDocument};
 use crate::analysis::Lang;
 use crate::error::Result;
@@ -34,6 +36,8 @@ pub struct PassageWriter {
     writer: IndexWriter,
     builder: DocumentBuilder,
     uncommitted: usize,
+    /// When the last commit was made (or the writer opened).
+    last_commit: Instant,
     /// Whether this writer has committed changes.
     changed: bool,
     /// The index directory, named in write errors.
@@ -200,6 +204,7 @@ impl PassageWriter {
             writer,
             builder,
             uncommitted: 0,
+            last_commit: Instant::now(),
             changed: false,
             dir,
             finishing,
@@ -256,7 +261,13 @@ impl PassageWriter {
         prepared.commit().map_err(failed)?;
         self.changed |= self.uncommitted > 0;
         self.uncommitted = 0;
+        self.last_commit = Instant::now();
         Ok(())
+    }
+
+    /// Whether `policy` says the pending changes are due for a commit.
+    pub fn commit_due(&self, policy: &CommitPolicy) -> bool {
+        policy.due(self.uncommitted, self.last_commit.elapsed())
     }
 
     /// Commit pending changes (if any) and wait for background merges.
