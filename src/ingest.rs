@@ -59,7 +59,7 @@ pub struct IngestOptions {
     /// Memory budget of the index writer in bytes.
     pub writer_memory: usize,
     /// When to commit during the run, so a crash loses at most that much
-    /// work (default: a minute's worth; see [`CommitPolicy`]).
+    /// work (default: five minutes' worth; see [`CommitPolicy`]).
     pub commit: CommitPolicy,
     /// Bounds on the work one file may cause, among them the per-document
     /// time limit (`extract_limits.max_time`, 10 s by default): a file over

@@ -64,7 +64,7 @@ enum Command {
         /// Commit once this many seconds have passed since the last commit
         /// (0: no time bound); an interrupted run keeps everything committed
         /// before it.
-        #[arg(long, value_name = "SECONDS", default_value = "60",
+        #[arg(long, value_name = "SECONDS", default_value = "300",
               value_parser = extract::parse_max_time)]
         commit_interval: TimeLimit,
         /// Commit also after this many changed files (0: no file bound).

@@ -426,7 +426,7 @@ fn the_writer_counts_changes_and_time_from_its_last_commit() {
     assert!(!writer.commit_due(&two_files));
     assert!(
         !writer.commit_due(&CommitPolicy::default()),
-        "a minute has not passed"
+        "five minutes have not passed"
     );
     writer.remove(Path::new("/x/b.pdf"));
     assert!(writer.commit_due(&two_files), "a removal is a change too");

@@ -10,11 +10,15 @@
 //! seconds of merging, and three segments for every query to visit
 //! (`benches/README.md`, "Commits by time"). What a user of a long run
 //! cares about is how much work a crash can cost, which is a time; bounding
-//! that time lets segments grow to the writer's memory budget instead (one
-//! segment for all of Karlsruhe, flushes at the budget at ten times that),
-//! so there is little left to merge. A file count is still available for
-//! tests and for callers who want it; whichever bound is reached first
-//! triggers the commit.
+//! that time lets segments grow to what the writer's memory holds (the
+//! writer adds that bound itself, [`super::PassageWriter::commit_due`]):
+//! one segment for all of Karlsruhe, segments near the merge cap at ten
+//! times that, and so little left to merge. The default of five minutes is
+//! longer than a run over Karlsruhe ten times over takes on two cores,
+//! so such a run leaves no time-cut segments; a crash costs at most five
+//! minutes of indexing, which the next run (incremental) redoes. A file
+//! count is still available for tests and for callers who want it;
+//! whichever bound is reached first triggers the commit.
 
 use std::time::Duration;
 
@@ -31,9 +35,9 @@ pub struct CommitPolicy {
 }
 
 impl CommitPolicy {
-    /// The default time bound: a crash costs at most about a minute of
+    /// The default time bound: a crash costs at most five minutes of
     /// indexing.
-    pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+    pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(300);
 
     /// Commit only at the end of a run.
     pub const AT_END: CommitPolicy = CommitPolicy {
@@ -76,8 +80,8 @@ mod tests {
     #[test]
     fn default_commits_by_time_only() {
         let policy = CommitPolicy::default();
-        assert!(!policy.due(1_000_000, 59 * SEC));
-        assert!(policy.due(1, 60 * SEC));
+        assert!(!policy.due(1_000_000, 299 * SEC));
+        assert!(policy.due(1, 300 * SEC));
         assert!(policy.due(1, 3600 * SEC));
     }
 
