@@ -46,7 +46,7 @@ use crate::clean;
 use crate::error::{Error, Result};
 use crate::extract;
 use crate::index::{
-    DocumentBuilder, IndexedDocument, IndexedFiles, PassageIndex, PreparedFile,
+    CommitPolicy, DocumentBuilder, IndexedDocument, IndexedFiles, PassageIndex, PreparedFile,
     DEFAULT_WRITER_MEMORY,
 };
 use crate::model::{Extracted, TextSource};
@@ -58,9 +58,9 @@ use crate::structure::{self, DocStructure};
 pub struct IngestOptions {
     /// Memory budget of the index writer in bytes.
     pub writer_memory: usize,
-    /// Commit after this many changed files, so a crash loses at most that
-    /// much work (0: commit only at the end).
-    pub commit_every: usize,
+    /// When to commit during the run, so a crash loses at most that much
+    /// work (default: five minutes' worth; see [`CommitPolicy`]).
+    pub commit: CommitPolicy,
     /// Bounds on the work one file may cause, among them the per-document
     /// time limit (`extract_limits.max_time`, 10 s by default): a file over
     /// a limit is listed in [`IngestReport::failed`] with the cause.
@@ -81,7 +81,7 @@ impl Default for IngestOptions {
     fn default() -> Self {
         IngestOptions {
             writer_memory: DEFAULT_WRITER_MEMORY,
-            commit_every: 500,
+            commit: CommitPolicy::default(),
             extract_limits: extract::Limits::default(),
             ocr: ocr::Ocr::default(),
             threads: None,
@@ -574,7 +574,7 @@ pub fn ingest(
                     if without_text {
                         report.without_text.push(file);
                     }
-                    if options.commit_every > 0 && writer.uncommitted() >= options.commit_every {
+                    if writer.commit_due(&options.commit) {
                         progress.step("committing");
                         writer.commit()?;
                     }

@@ -19,7 +19,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use ratsuche::extract;
-use ratsuche::index::PassageIndex;
+use ratsuche::index::{CommitPolicy, PassageIndex};
 use ratsuche::ingest::{self, IngestOptions};
 use ratsuche::model::PassageKind;
 use ratsuche::ocr::{Ocr, OcrMode};
@@ -61,9 +61,15 @@ enum Command {
         #[arg(long, value_name = "SECONDS", default_value = "10",
               value_parser = extract::parse_max_time)]
         max_time: TimeLimit,
-        /// Commit after this many changed files (0: only at the end); an
-        /// interrupted run keeps everything committed before it.
-        #[arg(long, value_name = "FILES", default_value_t = IngestOptions::default().commit_every)]
+        /// Commit once this many seconds have passed since the last commit
+        /// (0: no time bound); an interrupted run keeps everything committed
+        /// before it.
+        #[arg(long, value_name = "SECONDS", default_value = "300",
+              value_parser = extract::parse_max_time)]
+        commit_interval: TimeLimit,
+        /// Commit also after this many changed files (0: no file bound).
+        /// With both bounds 0, the run commits only at its end.
+        #[arg(long, value_name = "FILES", default_value_t = 0)]
         commit_every: usize,
         /// Worker threads for reading, cleaning and analysing files
         /// (default: one per core, or RAYON_NUM_THREADS); the index writer
@@ -346,12 +352,16 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             paths,
             index,
             max_time,
+            commit_interval,
             commit_every,
             ocr,
             threads,
         } => {
             let options = IngestOptions {
-                commit_every,
+                commit: CommitPolicy {
+                    files: commit_every,
+                    interval: commit_interval,
+                },
                 threads,
                 extract_limits: extract::Limits {
                     max_time,

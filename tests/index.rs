@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use ratsuche::analysis::Lang;
-use ratsuche::index::{IndexedDocument, PassageIndex};
+use ratsuche::index::{CommitPolicy, IndexedDocument, PassageIndex};
 use ratsuche::ingest::{self, IngestOptions, IngestReport, NoProgress};
 use ratsuche::model::{DocMeta, Passage, PassageKind};
 use ratsuche::search::{self, MatchMode, SearchRequest};
@@ -50,7 +50,7 @@ impl Fixture {
     fn ingest(&self, inputs: &[PathBuf]) -> IngestReport {
         let options = IngestOptions {
             writer_memory: 30_000_000,
-            commit_every: 1,
+            commit: CommitPolicy::every_files(1),
             ..IngestOptions::default()
         };
         ingest::ingest(&self.index(), inputs, &options, &mut NoProgress).unwrap()
@@ -401,4 +401,67 @@ fn search_without_an_index_says_how_to_build_one() {
     let dir = TempDir::new().unwrap();
     let err = PassageIndex::open(dir.path()).unwrap_err();
     assert!(err.to_string().contains("ratsuche index"), "{err}");
+}
+
+#[test]
+fn the_writer_counts_changes_and_time_from_its_last_commit() {
+    use std::time::Duration;
+    let fx = Fixture::new(&[]);
+    let index = fx.index();
+    let mut writer = index.writer(30_000_000).unwrap();
+    let every_moment = CommitPolicy {
+        files: 0,
+        interval: Some(Duration::ZERO),
+    };
+    let two_files = CommitPolicy::every_files(2);
+    assert!(!writer.commit_due(&every_moment), "nothing pending yet");
+    writer
+        .replace(&document(
+            "/x/a.pdf",
+            Lang::German,
+            vec![passage(None, "Kreistag")],
+        ))
+        .unwrap();
+    assert!(writer.commit_due(&every_moment));
+    assert!(!writer.commit_due(&two_files));
+    assert!(
+        !writer.commit_due(&CommitPolicy::default()),
+        "five minutes have not passed"
+    );
+    writer.remove(Path::new("/x/b.pdf"));
+    assert!(writer.commit_due(&two_files), "a removal is a change too");
+    writer.commit().unwrap();
+    assert!(
+        !writer.commit_due(&every_moment),
+        "the commit reset the count"
+    );
+    assert!(!writer.commit_due(&two_files));
+    writer.finish().unwrap();
+}
+
+#[test]
+fn the_time_bound_counts_from_the_last_commit() {
+    use std::time::Duration;
+    let fx = Fixture::new(&[]);
+    let index = fx.index();
+    let mut writer = index.writer(30_000_000).unwrap();
+    let two_seconds = CommitPolicy {
+        files: 0,
+        interval: Some(Duration::from_secs(2)),
+    };
+    let doc = |name: &str| document(name, Lang::German, vec![passage(None, "Kreistag")]);
+    std::thread::sleep(Duration::from_millis(2_050));
+    writer.replace(&doc("/x/a.pdf")).unwrap();
+    assert!(
+        writer.commit_due(&two_seconds),
+        "opened over two seconds ago"
+    );
+    writer.commit().unwrap();
+    // Writing one small file takes milliseconds, far below the bound.
+    writer.replace(&doc("/x/b.pdf")).unwrap();
+    assert!(
+        !writer.commit_due(&two_seconds),
+        "the clock restarts at the commit"
+    );
+    writer.finish().unwrap();
 }

@@ -31,7 +31,8 @@ use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy};
 
 /// The most passages a merge may produce: about 120 MB of segment files
 /// (Karlsruhe passages take 2.7–3.6 KB of index each). Karlsruhe's 34,000
-/// passages could fit in one segment (a run leaves three). A merge's input
+/// passages fit in the writer's memory budget, so a run that commits by
+/// time ([`super::CommitPolicy`]) leaves them in one segment. A merge's input
 /// may hold up to twice as many passages when some are deleted.
 pub const MAX_MERGED_DOCS: u32 = 40_000;
 

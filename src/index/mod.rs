@@ -15,6 +15,7 @@
 //! Custom analyzers are not persisted by tantivy: [`PassageIndex`] registers
 //! them (via [`analysis::register`]) on every create and open.
 
+mod commit;
 mod merge;
 pub mod schema;
 mod tokens;
@@ -29,13 +30,17 @@ use crate::analysis;
 use crate::error::{Error, Result};
 use crate::model::{DocMeta, Passage, TextSource};
 
+pub use commit::CommitPolicy;
 pub use merge::{CappedMergePolicy, MAX_MERGED_DOCS, MERGE_THREADS};
 pub use schema::{Fields, SCHEMA_VERSION};
 pub use writer::{DocumentBuilder, PassageWriter, PreparedFile};
 
 /// Memory budget of the index writer: enough for large batches, small
 /// enough for a laptop. Tantivy splits it between its indexing threads.
-pub const DEFAULT_WRITER_MEMORY: usize = 100_000_000;
+/// Ingest commits once the text written reaches half of it
+/// ([`PassageWriter::commit_due`]), so in practice the writer holds about
+/// 110 MB: all of Karlsruhe's 95 MB fit in one segment.
+pub const DEFAULT_WRITER_MEMORY: usize = 200_000_000;
 
 /// The least memory tantivy accepts per indexing thread (its private
 /// `MEMORY_BUDGET_NUM_BYTES_MIN`).
@@ -302,6 +307,7 @@ impl PassageIndex {
         Ok(PassageWriter::new(
             writer,
             builder,
+            memory_budget,
             self.dir.clone(),
             finishing,
         ))

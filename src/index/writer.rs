@@ -16,6 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use tantivy::indexer::UserOperation;
 use tantivy::tokenizer::TextAnalyzer;
@@ -23,6 +24,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::schema::{keyword_key, parse_date, reference_keys, schema_payload, Fields};
 use super::tokens;
+use super::CommitPolicy;
 use super::{path_key, IndexedDocument};
 use crate::analysis::Lang;
 use crate::error::Result;
@@ -34,6 +36,13 @@ pub struct PassageWriter {
     writer: IndexWriter,
     builder: DocumentBuilder,
     uncommitted: usize,
+    /// Passage text (and titles) written since the last commit, in bytes.
+    uncommitted_bytes: usize,
+    /// [`PassageWriter::commit_due`] also says yes once `uncommitted_bytes`
+    /// reach this: half the writer's memory budget.
+    flush_bytes: usize,
+    /// When the last commit was made (or the writer opened).
+    last_commit: Instant,
     /// Whether this writer has committed changes.
     changed: bool,
     /// The index directory, named in write errors.
@@ -48,6 +57,9 @@ pub struct PreparedFile {
     /// The `path` term the file's old passages are deleted by.
     path: String,
     documents: Vec<TantivyDocument>,
+    /// Bytes of passage text and titles, a measure of the writer memory
+    /// the file will take.
+    bytes: usize,
 }
 
 /// Turns [`IndexedDocument`]s into [`PreparedFile`]s, analysing passage
@@ -92,7 +104,15 @@ impl DocumentBuilder {
             .enumerate()
             .map(|(i, passage)| self.passage_document(doc, &doc_id, &path, i, passage))
             .collect();
-        PreparedFile { path, documents }
+        let bytes = passages
+            .iter()
+            .map(|p| p.text.len() + p.title.as_ref().map_or(0, String::len))
+            .sum();
+        PreparedFile {
+            path,
+            documents,
+            bytes,
+        }
     }
 
     /// `text` as analysed for `lang`, encoded for the writer's replay
@@ -193,6 +213,7 @@ impl PassageWriter {
     pub(super) fn new(
         writer: IndexWriter,
         builder: DocumentBuilder,
+        memory_budget: usize,
         dir: PathBuf,
         finishing: Arc<AtomicBool>,
     ) -> PassageWriter {
@@ -200,6 +221,9 @@ impl PassageWriter {
             writer,
             builder,
             uncommitted: 0,
+            uncommitted_bytes: 0,
+            flush_bytes: memory_budget / 2,
+            last_commit: Instant::now(),
             changed: false,
             dir,
             finishing,
@@ -233,6 +257,7 @@ impl PassageWriter {
             .run(group)
             .map_err(|e| super::write_error(&self.dir, e))?;
         self.uncommitted += 1;
+        self.uncommitted_bytes += file.bytes;
         Ok(passages)
     }
 
@@ -256,7 +281,26 @@ impl PassageWriter {
         prepared.commit().map_err(failed)?;
         self.changed |= self.uncommitted > 0;
         self.uncommitted = 0;
+        self.uncommitted_bytes = 0;
+        self.last_commit = Instant::now();
         Ok(())
+    }
+
+    /// Whether the pending changes are due for a commit: `policy` says so,
+    /// or the text written since the last commit reached half the writer's
+    /// memory budget.
+    ///
+    /// The second bound keeps memory bounded. Tantivy flushes a full
+    /// in-memory segment on its own indexing thread, and meanwhile its
+    /// queue of up to 10,000 operations fills with finished files: at ten
+    /// times Karlsruhe that backlog took peak RSS from 417 MB to 509 MB
+    /// (`benches/README.md`, "Commits by time"). A commit instead makes the
+    /// caller wait for the flush, so nothing piles up; half the budget of
+    /// text leaves room for tantivy's postings, which take about 1.1 bytes
+    /// per byte of text.
+    pub fn commit_due(&self, policy: &CommitPolicy) -> bool {
+        policy.due(self.uncommitted, self.last_commit.elapsed())
+            || (self.uncommitted > 0 && self.uncommitted_bytes >= self.flush_bytes)
     }
 
     /// Commit pending changes (if any) and wait for background merges.
@@ -274,5 +318,64 @@ impl PassageWriter {
             .wait_merging_threads()
             .map_err(|e| super::write_error(&dir, e))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::Lang;
+    use crate::index::PassageIndex;
+    use crate::model::DocMeta;
+
+    fn file(path: &str, title: &str, text: &str) -> IndexedDocument {
+        IndexedDocument {
+            path: PathBuf::from(path),
+            file: path.to_string(),
+            hash: "0".repeat(64),
+            language: Lang::German,
+            meta: DocMeta::default(),
+            passages: vec![Passage {
+                kind: PassageKind::Text,
+                page: 1,
+                number: None,
+                title: Some(title.to_string()),
+                text: text.to_string(),
+            }],
+            page_sources: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn prepared_files_measure_their_text_and_titles() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = PassageIndex::open_or_create(&dir.path().join("index")).expect("index");
+        let writer = index.writer(30_000_000).expect("writer");
+        let prepared = writer
+            .document_builder()
+            .build(&file("/x/a.pdf", "Titel", "Kreistag"));
+        assert_eq!(prepared.bytes, "Titel".len() + "Kreistag".len());
+    }
+
+    #[test]
+    fn a_commit_is_due_once_half_the_memory_budget_of_text_is_written() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = PassageIndex::open_or_create(&dir.path().join("index")).expect("index");
+        let mut writer = index.writer(30_000_000).expect("writer");
+        assert_eq!(writer.flush_bytes, 15_000_000, "half the budget");
+        // A small bound, so that a test file reaches it.
+        writer.flush_bytes = 20;
+        let never = CommitPolicy::AT_END;
+        writer.replace(&file("/x/a.pdf", "", "Kreistag")).unwrap();
+        assert!(!writer.commit_due(&never), "8 of 20 bytes");
+        writer
+            .replace(&file("/x/b.pdf", "Stichwort", "Haushalt"))
+            .unwrap();
+        assert!(writer.commit_due(&never), "25 of 20 bytes");
+        writer.commit().unwrap();
+        assert!(!writer.commit_due(&never), "the commit resets the count");
+        writer.replace(&file("/x/c.pdf", "", "Kreistag")).unwrap();
+        assert!(!writer.commit_due(&never), "8 bytes since the commit");
+        writer.finish().unwrap();
     }
 }

@@ -43,7 +43,9 @@ use rayon::prelude::*;
 use crate::analysis;
 use crate::error::{Error, Result};
 use crate::extract;
-use crate::index::{IndexedDocument, PassageIndex, PreparedFile, DEFAULT_WRITER_MEMORY};
+use crate::index::{
+    CommitPolicy, IndexedDocument, PassageIndex, PreparedFile, DEFAULT_WRITER_MEMORY,
+};
 use crate::ingest::extract_clean_bytes_with;
 use crate::model::{DocMeta, Passage, PassageKind};
 use crate::structure::{self, DocType};
@@ -80,8 +82,8 @@ impl Source {
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
     pub writer_memory: usize,
-    /// Commit after this many changed documents (0: only at the end).
-    pub commit_every: usize,
+    /// When to commit during the import (see [`CommitPolicy`]).
+    pub commit: CommitPolicy,
     /// Ask a live endpoint only for objects modified since this timestamp
     /// (ISO 8601). `None`: use the sync state, if any (see [`ImportOptions::full`]).
     pub modified_since: Option<String>,
@@ -100,7 +102,7 @@ impl Default for ImportOptions {
     fn default() -> Self {
         ImportOptions {
             writer_memory: DEFAULT_WRITER_MEMORY,
-            commit_every: 2000,
+            commit: CommitPolicy::default(),
             modified_since: None,
             full: false,
             local_files: None,
@@ -316,7 +318,7 @@ pub fn import_with(
             } else {
                 report.papers += 1;
             }
-            if options.commit_every > 0 && writer.uncommitted() >= options.commit_every {
+            if writer.commit_due(&options.commit) {
                 writer.commit()?;
             }
         }
