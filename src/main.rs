@@ -63,14 +63,22 @@ enum Command {
         max_time: TimeLimit,
         /// Commit once this many seconds have passed since the last commit
         /// (0: no time bound); an interrupted run keeps everything committed
-        /// before it.
+        /// before it, and a running `serve` shows what is committed. The
+        /// writer also commits on its own once it holds half its memory
+        /// budget of text or 40,000 passages.
         #[arg(long, value_name = "SECONDS", default_value = "300",
               value_parser = extract::parse_max_time)]
         commit_interval: TimeLimit,
         /// Commit also after this many changed files (0: no file bound).
-        /// With both bounds 0, the run commits only at its end.
         #[arg(long, value_name = "FILES", default_value_t = 0)]
         commit_every: usize,
+        /// Memory of the index writer in MB (the least is 20). It holds
+        /// the postings of what is not yet committed; the run commits when
+        /// half of it is text.
+        #[arg(long, value_name = "MB",
+              default_value_t = IngestOptions::default().writer_memory / 1_000_000,
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(20..=4000))]
+        writer_memory: usize,
         /// Worker threads for reading, cleaning and analysing files
         /// (default: one per core, or RAYON_NUM_THREADS); the index writer
         /// adds one light thread per six workers.
@@ -354,10 +362,12 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             max_time,
             commit_interval,
             commit_every,
+            writer_memory,
             ocr,
             threads,
         } => {
             let options = IngestOptions {
+                writer_memory: writer_memory * 1_000_000,
                 commit: CommitPolicy {
                     files: commit_every,
                     interval: commit_interval,
@@ -368,7 +378,6 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                     ..extract::Limits::default()
                 },
                 ocr: Ocr::new(ocr).with_cache(index.join("ocr-cache")),
-                ..IngestOptions::default()
             };
             run_index(&paths, &index, &options)
         }
@@ -723,4 +732,60 @@ fn run_batch(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_commits_by_the_library_default_unless_told_otherwise() {
+        let args = Args::try_parse_from(["ratsuche", "index", "docs"]).expect("parses");
+        let Command::Index {
+            commit_interval,
+            commit_every,
+            ..
+        } = args.command
+        else {
+            panic!("not the index command");
+        };
+        let policy = CommitPolicy {
+            files: commit_every,
+            interval: commit_interval,
+        };
+        assert_eq!(policy, CommitPolicy::default());
+        assert_eq!(IngestOptions::default().commit, CommitPolicy::default());
+
+        let args = Args::try_parse_from([
+            "ratsuche",
+            "index",
+            "docs",
+            "--commit-interval",
+            "0",
+            "--commit-every",
+            "7",
+            "--writer-memory",
+            "64",
+        ])
+        .expect("parses");
+        let Command::Index {
+            commit_interval,
+            commit_every,
+            writer_memory,
+            ..
+        } = args.command
+        else {
+            panic!("not the index command");
+        };
+        assert_eq!(
+            (commit_interval, commit_every, writer_memory),
+            (None, 7, 64)
+        );
+        for bad in ["10", "0", "lots"] {
+            let err = Args::try_parse_from(["ratsuche", "index", "docs", "--writer-memory", bad])
+                .err()
+                .expect("refused");
+            assert!(err.to_string().contains("--writer-memory"), "{err}");
+        }
+    }
 }

@@ -438,30 +438,3 @@ fn the_writer_counts_changes_and_time_from_its_last_commit() {
     assert!(!writer.commit_due(&two_files));
     writer.finish().unwrap();
 }
-
-#[test]
-fn the_time_bound_counts_from_the_last_commit() {
-    use std::time::Duration;
-    let fx = Fixture::new(&[]);
-    let index = fx.index();
-    let mut writer = index.writer(30_000_000).unwrap();
-    let two_seconds = CommitPolicy {
-        files: 0,
-        interval: Some(Duration::from_secs(2)),
-    };
-    let doc = |name: &str| document(name, Lang::German, vec![passage(None, "Kreistag")]);
-    std::thread::sleep(Duration::from_millis(2_050));
-    writer.replace(&doc("/x/a.pdf")).unwrap();
-    assert!(
-        writer.commit_due(&two_seconds),
-        "opened over two seconds ago"
-    );
-    writer.commit().unwrap();
-    // Writing one small file takes milliseconds, far below the bound.
-    writer.replace(&doc("/x/b.pdf")).unwrap();
-    assert!(
-        !writer.commit_due(&two_seconds),
-        "the clock restarts at the commit"
-    );
-    writer.finish().unwrap();
-}

@@ -170,7 +170,7 @@ pub fn dehyphenate(pages: &mut [Page]) {
     // Built on first use from the text as it was before any join: many
     // documents have line-end hyphens but no break the letters leave open.
     let vocabulary = std::cell::OnceCell::new();
-    let vocabulary = || vocabulary.get_or_init(|| Vocabulary::of(&text));
+    let vocabulary = || vocabulary.get_or_init(|| Vocabulary::new(&text));
     let order: Vec<(usize, usize)> = pages
         .iter()
         .enumerate()
@@ -225,7 +225,27 @@ pub fn dehyphenate(pages: &mut [Page]) {
 /// alone get wrong: `Landarzt-` + `Plus-Netzwerk` is `LandarztPlus-Netzwerk`
 /// when the document writes `LandarztPlus` elsewhere, and `Know-` + `how`
 /// keeps its hyphen where the document writes `Know-how`.
+///
+/// A document asks it about a few words only, so it first answers each
+/// question by a substring search of the text (every member is a piece of
+/// the token it comes from, or for a pair of parts apart, the first part
+/// and `--` are), checking each token that holds the word as
+/// [`WordSet::of`] would; past [`SCANS_BEFORE_SET`] searches it builds the
+/// set.
 struct Vocabulary<'a> {
+    text: &'a str,
+    set: std::cell::OnceCell<WordSet<'a>>,
+    scans: std::cell::Cell<usize>,
+}
+
+/// Substring searches of the text a [`Vocabulary`] makes before it builds
+/// the [`WordSet`]: one search reads the text once at memchr's speed, the
+/// set hashes every word of it.
+const SCANS_BEFORE_SET: usize = 24;
+
+/// Every word of a text, each of its hyphen-separated parts, and each pair
+/// of neighbouring parts.
+struct WordSet<'a> {
     /// Words, parts and pairs of parts as they stand in the text.
     words: HashSet<&'a str>,
     /// Pairs of parts that stand apart in the text ("a--b" gives `a-b`).
@@ -233,7 +253,7 @@ struct Vocabulary<'a> {
 }
 
 /// The document's words separated by spaces, as they were before any line
-/// was joined: what [`Vocabulary::of`] reads.
+/// was joined: what [`Vocabulary`] reads.
 fn words_of(pages: &[Page]) -> String {
     let mut text = String::new();
     for line in pages.iter().flat_map(|p| &p.lines) {
@@ -244,11 +264,82 @@ fn words_of(pages: &[Page]) -> String {
 }
 
 impl<'a> Vocabulary<'a> {
+    fn new(text: &'a str) -> Vocabulary<'a> {
+        Vocabulary {
+            text,
+            set: std::cell::OnceCell::new(),
+            scans: std::cell::Cell::new(0),
+        }
+    }
+
+    /// Whether [`WordSet::of`] the text holds `word`.
+    fn contains(&self, word: &str) -> bool {
+        if let Some(set) = self.set.get() {
+            return set.contains(word);
+        }
+        // An empty word or one with a space is not a piece of one token.
+        let pair = word
+            .split_once('-')
+            .filter(|(a, b)| !a.is_empty() && !b.contains('-'));
+        let scans = 1 + usize::from(pair.is_some());
+        if word.is_empty() || word.contains(' ') || self.scans.get() + scans > SCANS_BEFORE_SET {
+            return self
+                .set
+                .get_or_init(|| WordSet::of(self.text))
+                .contains(word);
+        }
+        self.scans.set(self.scans.get() + scans);
+        let holds = |needle: &str| {
+            memchr::memmem::find_iter(self.text.as_bytes(), needle.as_bytes()).any(|at| {
+                let start = self.text[..at].rfind(' ').map_or(0, |i| i + 1);
+                let end = self.text[at..]
+                    .find(' ')
+                    .map_or(self.text.len(), |i| at + i);
+                token_holds(&self.text[start..end], word)
+            })
+        };
+        holds(word) || pair.is_some_and(|(first, _)| holds(&format!("{first}--")))
+    }
+
+    fn settle_hyphen(&self, last: &str, next: &str, join: Join) -> Join {
+        settle_hyphen(|w| self.contains(w), last, next, join)
+    }
+}
+
+/// Whether `word` is among what [`WordSet::of`] takes from `token`.
+fn token_holds(token: &str, word: &str) -> bool {
+    let token = trim_punctuation(token);
+    if token == word {
+        return true;
+    }
+    let mut parts = token.split('-').filter(|s| !s.is_empty());
+    let Some(mut before) = parts.next() else {
+        return false;
+    };
+    if before == word {
+        return true;
+    }
+    for part in parts {
+        // `part - before` is its pair, joined or apart ("a--b" gives `a-b`).
+        if part == word
+            || (word.len() == before.len() + 1 + part.len()
+                && word.starts_with(before)
+                && word[before.len()..].starts_with('-')
+                && word.ends_with(part))
+        {
+            return true;
+        }
+        before = part;
+    }
+    false
+}
+
+impl<'a> WordSet<'a> {
     /// Every word of `text` (see [`words_of`]) without surrounding
     /// punctuation, each of its hyphen-separated parts, and each pair of
     /// neighbouring parts. The set borrows from `text` instead of copying
     /// every word.
-    fn of(text: &'a str) -> Vocabulary<'a> {
+    fn of(text: &'a str) -> WordSet<'a> {
         // Sized up front for about one word per twelve bytes (the token rate;
         // distinct words are fewer, e.g. 17,951 in Karlsruhe's largest file of
         // 802 KB, so this over-reserves on long texts, capped at 16,384) so the
@@ -276,27 +367,28 @@ impl<'a> Vocabulary<'a> {
             words.extend(parts.iter().copied());
             words.insert(token);
         }
-        Vocabulary { words, pairs }
+        WordSet { words, pairs }
     }
 
     fn contains(&self, word: &str) -> bool {
         self.words.contains(word) || self.pairs.contains(word)
     }
+}
 
-    /// Overrule a join at a `-` when the document spells the word at the
-    /// break only the other way (called through [`settle`]).
-    fn settle_hyphen(&self, last: &str, next: &str, join: Join) -> Join {
-        let left = trim_punctuation(last.trim_end_matches('-'));
-        let left = left.rsplit('-').next().unwrap_or(left);
-        let right = trim_punctuation(next.split(' ').next().unwrap_or(""));
-        let right = right.split('-').next().unwrap_or(right);
-        let closed = self.contains(&format!("{left}{right}"));
-        let hyphenated = self.contains(&format!("{left}-{right}"));
-        match join {
-            Join::Hyphenated if closed && !hyphenated => Join::Closed,
-            Join::Closed if hyphenated && !closed => Join::Hyphenated,
-            _ => join,
-        }
+/// Overrule a join at a `-` when the document spells the word at the break
+/// only the other way (called through [`settle`]); `contains` asks the
+/// document's vocabulary.
+fn settle_hyphen(contains: impl Fn(&str) -> bool, last: &str, next: &str, join: Join) -> Join {
+    let left = trim_punctuation(last.trim_end_matches('-'));
+    let left = left.rsplit('-').next().unwrap_or(left);
+    let right = trim_punctuation(next.split(' ').next().unwrap_or(""));
+    let right = right.split('-').next().unwrap_or(right);
+    let closed = contains(&format!("{left}{right}"));
+    let hyphenated = contains(&format!("{left}-{right}"));
+    match join {
+        Join::Hyphenated if closed && !hyphenated => Join::Closed,
+        Join::Closed if hyphenated && !closed => Join::Hyphenated,
+        _ => join,
     }
 }
 
@@ -712,5 +804,74 @@ mod tests {
         ] {
             assert_eq!(decide(last, next), want, "{last:?} + {next:?}");
         }
+    }
+
+    /// Questions of every kind a break can ask about `text`: its tokens,
+    /// their parts, neighbouring parts closed and hyphenated, neighbouring
+    /// tokens, and pieces of these.
+    fn questions(text: &str) -> Vec<String> {
+        let tokens: Vec<&str> = text.split(' ').collect();
+        let mut out = Vec::new();
+        for (k, token) in tokens.iter().enumerate() {
+            let trimmed = trim_punctuation(token);
+            out.push(trimmed.to_string());
+            let parts: Vec<&str> = trimmed.split('-').collect();
+            for pair in parts.windows(2) {
+                out.push(format!("{}{}", pair[0], pair[1]));
+                out.push(format!("{}-{}", pair[0], pair[1]));
+            }
+            out.extend(parts.iter().map(|p| p.to_string()));
+            if let Some(next) = tokens.get(k + 1) {
+                let next = trim_punctuation(next);
+                let next = next.split('-').next().unwrap_or(next);
+                let left = trimmed.rsplit('-').next().unwrap_or(trimmed);
+                out.push(format!("{left}{next}"));
+                out.push(format!("{left}-{next}"));
+            }
+            let chars: Vec<char> = trimmed.chars().collect();
+            if chars.len() > 3 {
+                out.push(chars[1..chars.len() - 1].iter().collect());
+                out.push(chars[..chars.len() - 2].iter().collect::<String>() + "-");
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn vocabulary_answers_as_its_word_set() {
+        let mut texts = crate::test_texts::repository_texts();
+        texts.push("a--b x-y-z -lead trail- --  „Haupt-amt“ E--Mail Ab--".into());
+        let (mut asked, mut yes) = (0, 0);
+        for text in &texts {
+            let text = text.replace('\n', " ") + " ";
+            let set = WordSet::of(&text);
+            for word in questions(&text) {
+                // A fresh vocabulary per question: every answer by search.
+                let vocabulary = Vocabulary::new(&text);
+                let found = vocabulary.contains(&word);
+                assert_eq!(found, set.contains(&word), "{word:?}");
+                assert!(vocabulary.set.get().is_none() || word.is_empty());
+                asked += 1;
+                yes += usize::from(found);
+            }
+        }
+        assert!(yes > 1_000 && asked - yes > 1_000, "{yes} of {asked}");
+        // The pair of parts apart is found by its first part and `--`.
+        let text = "a--b Ab--cd ";
+        let vocabulary = Vocabulary::new(text);
+        assert!(vocabulary.contains("a-b") && vocabulary.contains("Ab-cd"));
+        assert!(!vocabulary.contains("ab") && !vocabulary.contains("b-Ab"));
+    }
+
+    #[test]
+    fn vocabulary_builds_its_set_after_the_searches() {
+        let text = "Know-how LandarztPlus Ilm-Kreis ";
+        let vocabulary = Vocabulary::new(text);
+        for _ in 0..SCANS_BEFORE_SET {
+            assert!(vocabulary.contains("Know-how") || vocabulary.set.get().is_some());
+        }
+        assert!(vocabulary.set.get().is_some());
+        assert!(vocabulary.contains("LandarztPlus") && vocabulary.contains("Kreis"));
+        assert!(!vocabulary.contains("Landarzt"));
     }
 }

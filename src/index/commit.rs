@@ -7,16 +7,18 @@
 //! keep its work, but every commit also closes the writer's open segment.
 //! Committing every 500 files left Karlsruhe's 12,692 texts in 25 small
 //! segments that the merge policy then rewrote into three — about 2.7 CPU
-//! seconds of merging, and three segments for every query to visit
+//! seconds of committing and merging, and three segments for every query to visit
 //! (`benches/README.md`, "Commits by time"). What a user of a long run
 //! cares about is how much work a crash can cost, which is a time; bounding
 //! that time lets segments grow to what the writer's memory holds (the
 //! writer adds that bound itself, [`super::PassageWriter::commit_due`]):
-//! one segment for all of Karlsruhe, segments near the merge cap at ten
-//! times that, and so little left to merge. The default of five minutes is
+//! one segment for all of Karlsruhe (with one indexing thread, i.e. up to
+//! six workers), segments near the merge cap at ten times that, and so
+//! little left to merge. The default of five minutes is
 //! longer than a run over Karlsruhe ten times over takes on two cores,
-//! so such a run leaves no time-cut segments; a crash costs at most five
-//! minutes of indexing, which the next run (incremental) redoes. A file
+//! so such a run leaves no time-cut segments; a crash costs about five
+//! minutes of indexing at most (the bound is checked after each file),
+//! which the next run (incremental) redoes. A file
 //! count is still available for tests and for callers who want it;
 //! whichever bound is reached first triggers the commit.
 
@@ -53,8 +55,9 @@ impl CommitPolicy {
         }
     }
 
-    /// Whether `uncommitted` changes, the first made `since_commit` after
-    /// the last commit, are due for a commit. Nothing pending is never due.
+    /// Whether `uncommitted` changes are due for a commit, `since_commit`
+    /// after the last commit (or after the writer opened). Nothing pending
+    /// is never due.
     pub fn due(&self, uncommitted: usize, since_commit: Duration) -> bool {
         uncommitted > 0
             && ((self.files > 0 && uncommitted >= self.files)

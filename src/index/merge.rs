@@ -32,7 +32,9 @@ use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy};
 /// The most passages a merge may produce: about 120 MB of segment files
 /// (Karlsruhe passages take 2.7–3.6 KB of index each). Karlsruhe's 34,000
 /// passages fit in the writer's memory budget, so a run that commits by
-/// time ([`super::CommitPolicy`]) leaves them in one segment. A merge's input
+/// time ([`super::CommitPolicy`]) with one indexing thread leaves them in
+/// one segment; the writer commits at the latest when a segment would
+/// exceed the cap ([`super::PassageWriter::commit_due`]). A merge's input
 /// may hold up to twice as many passages when some are deleted.
 pub const MAX_MERGED_DOCS: u32 = 40_000;
 

@@ -39,12 +39,15 @@ pub use writer::{DocumentBuilder, PassageWriter, PreparedFile};
 /// enough for a laptop. Tantivy splits it between its indexing threads.
 /// Ingest commits once the text written reaches half of it
 /// ([`PassageWriter::commit_due`]), so in practice the writer holds about
-/// 110 MB: all of Karlsruhe's 95 MB fit in one segment.
-pub const DEFAULT_WRITER_MEMORY: usize = 200_000_000;
+/// 100 MB, and all of Karlsruhe's 95 MB of text fit in one segment.
+pub const DEFAULT_WRITER_MEMORY: usize = 256_000_000;
 
-/// The least memory tantivy accepts per indexing thread (its private
-/// `MEMORY_BUDGET_NUM_BYTES_MIN`).
-const MIN_MEMORY_PER_THREAD: usize = 15_000_000;
+/// The least memory an indexing thread gets. Tantivy accepts 15 MB, but
+/// sets up to a third of a thread's share aside for its term table and
+/// then flushes every ~2 MB of text; at 50 MB and more a thread holds
+/// about as many bytes of postings as the text it indexed
+/// ([`PassageWriter::commit_due`]).
+const MIN_MEMORY_PER_THREAD: usize = 50_000_000;
 
 /// Writer threads [`PassageIndex::writer`] starts at most (tantivy's own
 /// default limit): they only record tokens, and each writes its own segment.

@@ -24,8 +24,8 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::schema::{keyword_key, parse_date, reference_keys, schema_payload, Fields};
 use super::tokens;
-use super::CommitPolicy;
 use super::{path_key, IndexedDocument};
+use super::{CommitPolicy, MAX_MERGED_DOCS};
 use crate::analysis::Lang;
 use crate::error::Result;
 use crate::model::{Passage, PassageKind, TextSource};
@@ -38,6 +38,8 @@ pub struct PassageWriter {
     uncommitted: usize,
     /// Passage text (and titles) written since the last commit, in bytes.
     uncommitted_bytes: usize,
+    /// Passages written since the last commit.
+    uncommitted_passages: usize,
     /// [`PassageWriter::commit_due`] also says yes once `uncommitted_bytes`
     /// reach this: half the writer's memory budget.
     flush_bytes: usize,
@@ -222,6 +224,7 @@ impl PassageWriter {
             builder,
             uncommitted: 0,
             uncommitted_bytes: 0,
+            uncommitted_passages: 0,
             flush_bytes: memory_budget / 2,
             last_commit: Instant::now(),
             changed: false,
@@ -258,6 +261,7 @@ impl PassageWriter {
             .map_err(|e| super::write_error(&self.dir, e))?;
         self.uncommitted += 1;
         self.uncommitted_bytes += file.bytes;
+        self.uncommitted_passages += passages;
         Ok(passages)
     }
 
@@ -282,25 +286,39 @@ impl PassageWriter {
         self.changed |= self.uncommitted > 0;
         self.uncommitted = 0;
         self.uncommitted_bytes = 0;
+        self.uncommitted_passages = 0;
         self.last_commit = Instant::now();
         Ok(())
     }
 
     /// Whether the pending changes are due for a commit: `policy` says so,
     /// or the text written since the last commit reached half the writer's
-    /// memory budget.
+    /// memory budget, or the passages written reached the merge cap
+    /// ([`MAX_MERGED_DOCS`]).
     ///
-    /// The second bound keeps memory bounded. Tantivy flushes a full
+    /// The byte bound keeps memory bounded. Tantivy flushes a full
     /// in-memory segment on its own indexing thread, and meanwhile its
-    /// queue of up to 10,000 operations fills with finished files: at ten
-    /// times Karlsruhe that backlog took peak RSS from 417 MB to 509 MB
+    /// queue of up to 10,000 operation groups — whole files — fills: at
+    /// ten times Karlsruhe that backlog took peak RSS from 417 MB to 509 MB
     /// (`benches/README.md`, "Commits by time"). A commit instead makes the
-    /// caller wait for the flush, so nothing piles up; half the budget of
-    /// text leaves room for tantivy's postings, which take about 1.1 bytes
-    /// per byte of text.
+    /// caller wait for the flush, so nothing piles up. Half the budget is
+    /// measured, not derived: with one indexing thread and Karlsruhe's
+    /// texts, tantivy flushed on its own after 63.9 MB of text at 60 MB of
+    /// budget, never within 95.1 MB at 200 MB, but every ~1.9 MB at its
+    /// minimum of 15 MB (it sets up to a third of a thread's share aside
+    /// for its term table) — hence [`PassageIndex::writer_with_threads`]
+    /// gives each thread at least 50 MB.
+    ///
+    /// The passage bound keeps segments within what the merge policy
+    /// merges: a segment above the cap would never be merged again, so its
+    /// deleted passages would stay.
+    ///
+    /// [`PassageIndex::writer_with_threads`]: super::PassageIndex::writer_with_threads
     pub fn commit_due(&self, policy: &CommitPolicy) -> bool {
-        policy.due(self.uncommitted, self.last_commit.elapsed())
-            || (self.uncommitted > 0 && self.uncommitted_bytes >= self.flush_bytes)
+        self.uncommitted > 0
+            && (policy.due(self.uncommitted, self.last_commit.elapsed())
+                || self.uncommitted_bytes >= self.flush_bytes
+                || self.uncommitted_passages >= MAX_MERGED_DOCS as usize)
     }
 
     /// Commit pending changes (if any) and wait for background merges.
@@ -376,6 +394,51 @@ mod tests {
         assert!(!writer.commit_due(&never), "the commit resets the count");
         writer.replace(&file("/x/c.pdf", "", "Kreistag")).unwrap();
         assert!(!writer.commit_due(&never), "8 bytes since the commit");
+        writer.finish().unwrap();
+    }
+
+    #[test]
+    fn a_commit_is_due_once_a_segment_would_exceed_the_merge_cap() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = PassageIndex::open_or_create(&dir.path().join("index")).expect("index");
+        let mut writer = index.writer(30_000_000).expect("writer");
+        let never = CommitPolicy::AT_END;
+        writer.replace(&file("/x/a.pdf", "", "Kreistag")).unwrap();
+        assert!(!writer.commit_due(&never), "one passage");
+        // As if 39,999 passages had been written since the last commit.
+        writer.uncommitted_passages = MAX_MERGED_DOCS as usize - 1;
+        assert!(!writer.commit_due(&never));
+        writer.replace(&file("/x/b.pdf", "", "Haushalt")).unwrap();
+        assert!(writer.commit_due(&never), "the cap's 40,000th passage");
+        writer.commit().unwrap();
+        writer.replace(&file("/x/c.pdf", "", "Kreistag")).unwrap();
+        assert!(!writer.commit_due(&never), "the commit resets the count");
+        writer.finish().unwrap();
+    }
+
+    #[test]
+    fn the_time_bound_counts_from_the_last_commit() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let index = PassageIndex::open_or_create(&dir.path().join("index")).expect("index");
+        let mut writer = index.writer(30_000_000).expect("writer");
+        let interval = std::time::Duration::from_secs(2);
+        let policy = CommitPolicy {
+            files: 0,
+            interval: Some(interval),
+        };
+        writer.replace(&file("/x/a.pdf", "", "Kreistag")).unwrap();
+        assert!(!writer.commit_due(&policy), "just opened");
+        // As if the writer had opened three seconds ago (no sleeping).
+        writer.last_commit = Instant::now()
+            .checked_sub(interval + std::time::Duration::from_secs(1))
+            .expect("the clock reaches back three seconds");
+        assert!(writer.commit_due(&policy));
+        writer.commit().unwrap();
+        writer.replace(&file("/x/b.pdf", "", "Haushalt")).unwrap();
+        assert!(
+            !writer.commit_due(&policy),
+            "the clock restarts at the commit"
+        );
         writer.finish().unwrap();
     }
 }
