@@ -66,6 +66,8 @@
 //! cached per thread exactly like stems ([`super::stem`]): a bounded
 //! `HashMap` cleared when full ([`CACHE_CAPACITY`]). Words shorter than two
 //! minimal parts, or containing anything but letters, are never looked up.
+//! The recursion's splits of parts are cached the same way
+//! ([`PART_CACHE_CAPACITY`]): a few thousand parts end most compounds.
 //! The cache hashes with FxHash (`rustc-hash`): it is not
 //! collision-resistant, but a text made to collide slows only this bounded
 //! per-thread cache.
@@ -548,7 +550,7 @@ pub fn index_parts(word: &str) -> Option<Vec<String>> {
     for _ in 1..MAX_SPLIT_DEPTH {
         let mut next = Vec::new();
         for i in level.clone() {
-            for sub in split_part(&parts[i]).into_iter().flatten() {
+            for sub in split_part_cached(&parts[i]).into_iter().flatten() {
                 if !parts.contains(&sub) && !next.contains(&sub) {
                     next.push(sub);
                 }
@@ -579,6 +581,34 @@ fn split_part(part: &str) -> Option<Vec<String>> {
         .sum();
     let geometric_mean = (log_sum / parts.len() as f64).exp();
     (f64::from(dict.count(part)) <= geometric_mean).then_some(parts)
+}
+
+/// Parts a thread's cache of [`split_part`] results holds before it is
+/// cleared. Parts are dictionary words, and a few thousand of them make up
+/// most compounds: Karlsruhe's words need ~345,000 part splits, of ~30,000
+/// distinct parts.
+pub const PART_CACHE_CAPACITY: usize = 50_000;
+
+thread_local! {
+    static PART_SPLITS: RefCell<HashMap<String, Option<Vec<String>>>> =
+        RefCell::new(HashMap::default());
+}
+
+/// [`split_part`] through this thread's cache: the same parts, each part
+/// split once instead of once per compound it ends.
+fn split_part_cached(part: &str) -> Option<Vec<String>> {
+    PART_SPLITS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(found) = cache.get(part) {
+            return found.clone();
+        }
+        let found = split_part(part);
+        if cache.len() >= PART_CACHE_CAPACITY {
+            cache.clear();
+        }
+        cache.insert(part.to_string(), found.clone());
+        found
+    })
 }
 
 /// Whether `word` can be a compound at all (cheap; no dictionary lookup).
@@ -683,11 +713,14 @@ pub fn split_with(dict: &Dictionary, word: &str) -> Option<Vec<String>> {
     Some(parts)
 }
 
-/// Entries a thread's decomposition cache holds before it is cleared: the
-/// Karlsruhe corpus (95 MB) has about 255,000 distinct words that may be
-/// compounds, so a cache this size splits each once instead of again after
-/// every clear (~25 MB per thread; 50,000 cost ~10 % more CPU there).
-pub const CACHE_CAPACITY: usize = 250_000;
+/// Entries a thread's decomposition cache holds before it is cleared. In
+/// the index chains [`super::memo::Memo`] already runs this filter once per
+/// distinct word as written, so what reaches the cache is the lowercased
+/// form of a word new to the memo: it hits only for another spelling of
+/// a word seen before ("Kreistag", "KREISTAG"), which the frequent words
+/// are. (Without the memo, Karlsruhe's ~255,000 distinct words that may be
+/// compounds needed 250,000 entries, ~25 MB per thread.)
+pub const CACHE_CAPACITY: usize = 50_000;
 
 thread_local! {
     static CACHE: RefCell<HashMap<String, Option<Box<[String]>>>> =
@@ -833,6 +866,30 @@ mod tests {
     use super::*;
     use crate::analysis::test_util::{assert_token, collect_tokens, texts};
     use crate::analysis::tokenizer::CouncilTokenizer;
+
+    #[test]
+    fn cached_part_splits_are_the_part_splits() {
+        // Runs on its own test thread: the cache starts empty.
+        let parts = index_parts("linienbusverkehr").unwrap();
+        assert!(parts.iter().any(|p| p == "bus"), "{parts:?}");
+        assert!(PART_SPLITS.with(|c| c.borrow().contains_key("busverkehr")));
+        let mut lower = TextAnalyzer::builder(CouncilTokenizer::default())
+            .filter(LowerCaser)
+            .build();
+        let mut checked = 0;
+        for text in crate::test_texts::repository_texts() {
+            let mut stream = lower.token_stream(&text);
+            while let Some(token) = stream.next() {
+                for part in split_compound(&token.text).into_iter().flatten() {
+                    let want = split_part(&part);
+                    assert_eq!(split_part_cached(&part), want, "{part}");
+                    assert_eq!(split_part_cached(&part), want, "{part} (cached)");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1_000, "only {checked} parts checked");
+    }
 
     #[test]
     fn longest_fuge_is_the_longest_linking_element() {

@@ -24,6 +24,11 @@
 //!   german_normalize::GermanNormalizer       –
 //! ```
 //!
+//! In the indexing chains every filter after the tokenizer runs inside a
+//! [`memo::Memo`]: once per distinct word and thread, the word's terms
+//! replayed from a cache afterwards (the filters' output depends on the
+//! word alone). The query chains run the filters on every word.
+//!
 //! * [`tokenizer`]: words, with "0412/2025", "10.11.2025", "1,5" and "§ 21"
 //!   (→ `§21`) kept whole; hyphens split ("Ilm-Kreis" → `ilm`, `kreis`).
 //! * [`years`]: adds the year of "10.11.2025", "2025/2026" or "0412/2025"
@@ -36,6 +41,7 @@
 //! * [`stem`]: Snowball via `rust-stemmers`, with a bounded per-thread cache.
 //! * [`german_normalize`]: Lucene's `GermanNormalizationFilter` (ä/ae → a, …).
 //! * [`language`]: [`detect_language`], German unless clearly English.
+//! * [`memo`]: the per-thread cache of a chain's terms per word.
 //!
 //! Custom analyzers are not stored in the index: [`register`] must be called
 //! after every `Index::create*` **and** every `Index::open*`.
@@ -74,12 +80,17 @@
 //! assert_eq!(analyze_query(Lang::German, "DS 46/2024"), ["ds", "46/2024"]);
 //! ```
 
+use std::cell::RefCell;
+
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, Tokenizer, TokenizerManager};
+
+use memo::MemoCache;
 
 pub mod decompound;
 pub mod gender;
 pub mod german_normalize;
 pub mod language;
+pub mod memo;
 pub mod stem;
 pub mod stopwords;
 pub mod synonyms;
@@ -140,7 +151,29 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
 /// The *indexing* chain of `lang` after a given tokenizer instead of the
 /// council tokenizer: the snippet generator (`search::snippet`) runs it
 /// over single words the council tokenizer already cut.
+///
+/// The filters run through [`memo::Memo`]: once per distinct word and
+/// thread, with the same tokens as [`index_filters`] over `tokenizer`.
 pub fn analyzer_over<T: Tokenizer>(tokenizer: T, lang: Lang) -> TextAnalyzer {
+    thread_local! {
+        static GERMAN_WORDS: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(memo::CAPACITY));
+        static ENGLISH_WORDS: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(memo::CAPACITY));
+    }
+    let cache = match lang {
+        Lang::German => &GERMAN_WORDS,
+        Lang::English => &ENGLISH_WORDS,
+    };
+    TextAnalyzer::builder(tokenizer)
+        .filter(memo::Memo::new(
+            index_filters(memo::OneWord::default(), lang),
+            cache,
+        ))
+        .build()
+}
+
+/// The filters of the *indexing* chain of `lang` over `tokenizer`, run on
+/// every token (no [`memo::Memo`]).
+pub fn index_filters<T: Tokenizer>(tokenizer: T, lang: Lang) -> TextAnalyzer {
     let base = TextAnalyzer::builder(tokenizer)
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(years::YearParts)

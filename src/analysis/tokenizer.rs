@@ -64,9 +64,10 @@ impl Tokenizer for CouncilTokenizer {
     }
 }
 
-/// Part of a word.
+/// Part of a word. German's non-ASCII letters are answered without
+/// `is_alphanumeric`'s Unicode tables (they are alphabetic).
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    matches!(c, 'ä' | 'ö' | 'ü' | 'ß' | 'Ä' | 'Ö' | 'Ü') || c.is_alphanumeric()
 }
 
 /// Characters that may sit between two digits of one number or reference.
@@ -92,26 +93,32 @@ impl CouncilTokenStream<'_> {
     /// `self.token.text`, appending to what is already there. Returns the byte
     /// offset just after the last character that belongs to the word.
     fn read_word(&mut self, start: usize) -> usize {
-        // Fast path: a leading run of ASCII letters and digits (most of a
-        // German word) is copied at once; the loop below would push each
-        // of them the same way, and it goes on from where the run ends.
-        let ascii = if self.no_ascii_run {
-            0
-        } else {
-            self.text.as_bytes()[start..]
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric())
-                .count()
-        };
-        self.token.text.push_str(&self.text[start..start + ascii]);
-        let mut end = start + ascii;
-        let mut prev = (ascii > 0).then(|| char::from(self.text.as_bytes()[end - 1]));
-        let start = end;
-        let rest = &self.text[start..];
-        let mut chars = rest.char_indices().peekable();
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let mut at = start;
+        let mut end = start;
+        let mut prev: Option<char> = None;
         let mut needs_nfc = false;
-        while let Some((i, c)) = chars.next() {
-            let next = chars.peek().map(|&(_, n)| n);
+        loop {
+            // Fast path: a run of ASCII letters and digits (most of a
+            // German word, and what follows an umlaut) is copied at once;
+            // the char-by-char rules below would push each of them the
+            // same way.
+            if !self.no_ascii_run {
+                let run = bytes[at..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count();
+                if run > 0 {
+                    self.token.text.push_str(&text[at..at + run]);
+                    at += run;
+                    end = at;
+                    prev = Some(char::from(bytes[at - 1]));
+                }
+            }
+            let mut rest = text[at..].chars();
+            let Some(c) = rest.next() else { break };
+            let next = rest.next();
             if is_word_char(c) {
                 self.token.text.push(c);
             } else if is_combining(c) && prev.is_some() {
@@ -119,6 +126,7 @@ impl CouncilTokenStream<'_> {
                 needs_nfc = true;
             } else if is_ignorable(c) && next.is_some_and(is_word_char) {
                 // Skip it, but keep reading the same word.
+                at += c.len_utf8();
                 continue;
             } else if is_digit_joiner(c)
                 && prev.is_some_and(|p| p.is_ascii_digit())
@@ -129,7 +137,8 @@ impl CouncilTokenStream<'_> {
                 break;
             }
             prev = Some(c);
-            end = start + i + c.len_utf8();
+            at += c.len_utf8();
+            end = at;
         }
         if needs_nfc {
             let composed: String = self.token.text.nfc().collect();
@@ -242,6 +251,13 @@ mod tests {
             n += assert_fast_path_changes_nothing(&text);
         }
         assert!(n > 10_000, "only {n} tokens compared");
+    }
+
+    #[test]
+    fn word_chars_are_the_alphanumeric_chars() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(is_word_char(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]
