@@ -40,8 +40,15 @@ use tantivy::tokenizer::{TextAnalyzer, Token, TokenFilter, TokenStream, Tokenize
 
 /// Words a thread's cache holds per chain before it is cleared: all the
 /// distinct tokens of the Karlsruhe corpus (412,000 with those containing
-/// digits) fit, at ~60 bytes a word (table slot, word and terms).
-pub const CAPACITY: usize = 500_000;
+/// digits) fit. 7/8 of 2^19, the most hashbrown's table of 2^19 buckets
+/// holds (~9 MB); one word more would double the table.
+pub const CAPACITY: usize = 458_752;
+
+/// Bytes of words and terms a cache holds per word of [`CAPACITY`] before
+/// it is cleared (Karlsruhe's average is ~25): keeps the cache bounded
+/// when the input is full of long or garbage "words", which the chain
+/// drops but the cache would keep.
+const BYTES_PER_WORD: usize = 64;
 
 /// Where one cached word and its terms are in [`MemoCache::bytes`].
 #[derive(Clone, Copy)]
@@ -110,7 +117,10 @@ impl MemoCache {
             return entry;
         }
         // Offsets are u32: clear long before they could overflow.
-        if table.len() >= *capacity || bytes.len() > (u32::MAX / 2) as usize {
+        let byte_budget = capacity
+            .saturating_mul(BYTES_PER_WORD)
+            .min((u32::MAX / 2) as usize);
+        if table.len() >= *capacity || bytes.len() + word.len() > byte_budget {
             table.clear();
             bytes.clear();
             ends.clear();
@@ -122,8 +132,13 @@ impl MemoCache {
         while stream.advance() {
             let token = stream.token();
             debug_assert_eq!(
-                (token.position, token.offset_from, token.offset_to),
-                (0, 0, word.len()),
+                (
+                    token.position,
+                    token.position_length,
+                    token.offset_from,
+                    token.offset_to
+                ),
+                (0, 1, 0, word.len()),
                 "a memoised chain moved a token of {word:?}"
             );
             bytes.push_str(&token.text);
@@ -404,6 +419,28 @@ mod tests {
         let expected = tokens(&mut plain, SAMPLE);
         assert_eq!(tokens(&mut tiny(Lang::German), SAMPLE), expected);
         assert!(TINY.with(|c| c.borrow().len()) <= 2);
+    }
+
+    #[test]
+    fn long_words_do_not_grow_the_cache_past_its_byte_budget() {
+        thread_local! {
+            static LONG: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(100));
+        }
+        let mut memoised = TextAnalyzer::builder(CouncilTokenizer::default())
+            .filter(Memo::new(
+                index_filters(OneWord::default(), Lang::German),
+                &LONG,
+            ))
+            .build();
+        // Fifty distinct 10 kB "words": the chain drops them all.
+        let text: String = (0..50)
+            .map(|i| format!("{}{i} ", "x".repeat(10_000)))
+            .collect();
+        assert!(tokens(&mut memoised, &text).is_empty());
+        let held = LONG.with(|c| c.borrow().bytes.len());
+        // The budget (6,400 bytes for 100 words) is cleared before each
+        // such word goes in: at most the last one or two stay, not all 50.
+        assert!(held <= 2 * 10_010, "{held} bytes held for a 100-word cache");
     }
 
     #[test]

@@ -155,6 +155,9 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
 /// The filters run through [`memo::Memo`]: once per distinct word and
 /// thread, with the same tokens as [`index_filters`] over `tokenizer`.
 pub fn analyzer_over<T: Tokenizer>(tokenizer: T, lang: Lang) -> TextAnalyzer {
+    // One cache per language, shared by every tokenizer type `T`: the
+    // memoised chain sees single words only, and the index chain has no
+    // runtime settings. A configurable dictionary would have to key these.
     thread_local! {
         static GERMAN_WORDS: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(memo::CAPACITY));
         static ENGLISH_WORDS: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(memo::CAPACITY));

@@ -45,6 +45,7 @@ use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::Score;
 
+use crate::analysis::memo::OneWord;
 use crate::analysis::stopwords::StopWords;
 use crate::analysis::tokenizer::{CouncilTokenStream, CouncilTokenizer};
 use crate::analysis::{analyzer_over, years, Lang, MAX_TOKEN_BYTES};
@@ -478,47 +479,6 @@ impl TokenStream for GatedStream<'_> {
 
     fn token_mut(&mut self) -> &mut Token {
         &mut self.token
-    }
-}
-
-/// A tokenizer that gives its whole input as one token (the word the
-/// council tokenizer already cut).
-#[derive(Clone, Default)]
-struct OneWord {
-    token: Token,
-}
-
-impl Tokenizer for OneWord {
-    type TokenStream<'a> = OneWordStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> OneWordStream<'a> {
-        self.token.reset();
-        self.token.text.push_str(text);
-        self.token.offset_to = text.len();
-        self.token.position = 0;
-        OneWordStream {
-            token: &mut self.token,
-            done: false,
-        }
-    }
-}
-
-struct OneWordStream<'a> {
-    token: &'a mut Token,
-    done: bool,
-}
-
-impl TokenStream for OneWordStream<'_> {
-    fn advance(&mut self) -> bool {
-        !std::mem::replace(&mut self.done, true)
-    }
-
-    fn token(&self) -> &Token {
-        self.token
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        self.token
     }
 }
 
