@@ -38,6 +38,8 @@
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -67,6 +69,11 @@ pub struct IngestOptions {
     pub extract_limits: extract::Limits,
     /// OCR of pages without text (see [`crate::ocr`]).
     pub ocr: ocr::Ocr,
+    /// Set it to `true` to stop the run early (the CLI does on Ctrl-C):
+    /// no new file is started, the files already prepared are written and
+    /// committed, nothing is removed, and [`IngestReport::not_reached`]
+    /// counts the files left for the next run.
+    pub stop: Option<Arc<AtomicBool>>,
     /// Worker threads for the per-file work (`None`: rayon's default, one
     /// per core unless `RAYON_NUM_THREADS` says otherwise). The index
     /// writer adds one thread per [`WORKERS_PER_WRITER_THREAD`] workers.
@@ -84,6 +91,7 @@ impl Default for IngestOptions {
             commit: CommitPolicy::default(),
             extract_limits: extract::Limits::default(),
             ocr: ocr::Ocr::default(),
+            stop: None,
             threads: None,
         }
     }
@@ -123,6 +131,9 @@ pub struct IngestReport {
     pub ocr_cached: usize,
     /// Files with pages that needed OCR and did not get it.
     pub ocr_skipped: Vec<OcrSkipped>,
+    /// Files the run did not get to because it was stopped
+    /// ([`IngestOptions::stop`]); 0 for a run that finished.
+    pub not_reached: usize,
 }
 
 /// Pages of one file left without text although OCR could have read them.
@@ -137,6 +148,18 @@ impl IngestReport {
     pub fn has_failures(&self) -> bool {
         !self.failed.is_empty() || !self.partial.is_empty()
     }
+
+    /// The run was stopped before it checked every file.
+    pub fn interrupted(&self) -> bool {
+        self.not_reached > 0
+    }
+}
+
+fn stopped(options: &IngestOptions) -> bool {
+    options
+        .stop
+        .as_ref()
+        .is_some_and(|stop| stop.load(Ordering::Relaxed))
 }
 
 /// What the index stores as the content hash of a file indexed only in
@@ -513,6 +536,9 @@ pub fn ingest(
                 files
                     .par_iter()
                     .try_for_each_with((sender, builder), |(sender, builder), file| {
+                        if stopped(options) {
+                            return Err(());
+                        }
                         let prepared = catch_unwind(AssertUnwindSafe(|| {
                             prepare(file, known, options, builder)
                         }))
@@ -584,6 +610,19 @@ pub fn ingest(
         Ok(())
     });
     write_result?;
+
+    if stopped(options) {
+        let done = report.indexed + report.unchanged + report.failed.len() - discovery.failed.len();
+        report.not_reached = discovery.files.len().saturating_sub(done);
+        // Some workers may have finished every file before the stop.
+        if report.not_reached > 0 {
+            progress.step("committing");
+            writer.finish()?;
+            report.failed.sort_by(|a, b| a.path.cmp(&b.path));
+            report.partial.sort_by(|a, b| a.path.cmp(&b.path));
+            return Ok(report);
+        }
+    }
 
     let found: HashSet<&Path> = discovery
         .files

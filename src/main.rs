@@ -6,13 +6,16 @@
 //!
 //! Exit codes: 0 success; 1 `index` finished but some files failed or were
 //! indexed only in part (the rest is committed); 2 an error stopped the
-//! command (bad query, no index, …).
+//! command (bad query, no index, …); 130 `index` was interrupted (Ctrl-C,
+//! SIGTERM) and committed the files it had done.
 
 mod cli;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -378,6 +381,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                     ..extract::Limits::default()
                 },
                 ocr: Ocr::new(ocr).with_cache(index.join("ocr-cache")),
+                stop: Some(stop_on_interrupt()),
             };
             run_index(&paths, &index, &options)
         }
@@ -600,6 +604,27 @@ fn run_serve(
     Ok(ExitCode::SUCCESS)
 }
 
+/// A flag set by the first Ctrl-C (or SIGTERM): the run finishes the files
+/// in progress and commits. A second one ends the process at once; the
+/// index keeps its last commit.
+fn stop_on_interrupt() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let installed = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            eprintln!("interrupted again: quitting; the index keeps its last commit");
+            std::process::exit(130);
+        }
+        eprintln!(
+            "interrupted: committing the files done so far (interrupt again to quit at once)"
+        );
+    });
+    if let Err(e) = installed {
+        tracing::warn!("Ctrl-C will end the run without a commit: {e}");
+    }
+    stop
+}
+
 fn run_index(
     paths: &[PathBuf],
     index_dir: &std::path::Path,
@@ -614,7 +639,9 @@ fn run_index(
     })?;
     progress.finish();
     cli::output::print_report(&report)?;
-    Ok(if report.has_failures() {
+    Ok(if report.interrupted() {
+        ExitCode::from(130)
+    } else if report.has_failures() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

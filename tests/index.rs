@@ -3,6 +3,8 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use ratsuche::analysis::Lang;
 use ratsuche::index::{CommitPolicy, IndexedDocument, PassageIndex};
@@ -437,4 +439,53 @@ fn the_writer_counts_changes_and_time_from_its_last_commit() {
     );
     assert!(!writer.commit_due(&two_files));
     writer.finish().unwrap();
+}
+
+/// Sets the stop flag once the first file is done, as a Ctrl-C would.
+struct StopAfterFirst(Arc<AtomicBool>);
+
+impl ingest::Progress for StopAfterFirst {
+    fn file_done(&mut self, _: &Path, _: ingest::FileStatus, _: usize) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn a_stopped_run_commits_what_it_did_and_the_next_run_does_the_rest() {
+    let names: Vec<String> = (0..60).map(|i| format!("d{i:02}.txt")).collect();
+    let texts: Vec<String> = (0..60)
+        .map(|i| format!("Kreistag Sitzung Nummer {i}. Der Haushalt wird beraten."))
+        .collect();
+    let files: Vec<(&str, &str)> = names
+        .iter()
+        .zip(&texts)
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let fx = Fixture::new(&files);
+    let stop = Arc::new(AtomicBool::new(false));
+    let options = IngestOptions {
+        writer_memory: 30_000_000,
+        commit: CommitPolicy::AT_END,
+        stop: Some(Arc::clone(&stop)),
+        threads: Some(2),
+        ..IngestOptions::default()
+    };
+    let first = ingest::ingest(
+        &fx.index(),
+        &[fx.docs()],
+        &options,
+        &mut StopAfterFirst(Arc::clone(&stop)),
+    )
+    .unwrap();
+    assert!(first.interrupted(), "{first:?}");
+    assert!(first.indexed >= 1, "{first:?}");
+    assert_eq!(first.indexed + first.not_reached, 60, "{first:?}");
+    // What the stopped run did is committed: a new reader sees exactly it.
+    assert_eq!(fx.index().indexed_files().unwrap().len(), first.indexed);
+
+    let second = fx.ingest_docs();
+    assert!(!second.interrupted());
+    assert_eq!(second.unchanged, first.indexed);
+    assert_eq!(second.indexed, first.not_reached);
+    assert_eq!(fx.index().indexed_files().unwrap().len(), 60);
 }

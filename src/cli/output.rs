@@ -207,6 +207,13 @@ pub fn print_report(report: &IngestReport) -> io::Result<()> {
         report.removed.len(),
         report.failed.len()
     )?;
+    if report.interrupted() {
+        writeln!(
+            err,
+            "interrupted: {} files not reached; run `ratsuche index` again to finish",
+            report.not_reached
+        )?;
+    }
     out.flush()
 }
 
