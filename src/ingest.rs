@@ -613,37 +613,33 @@ pub fn ingest(
 
     if stopped(options) {
         let done = report.indexed + report.unchanged + report.failed.len() - discovery.failed.len();
+        // Zero when the workers had finished every file before the stop.
         report.not_reached = discovery.files.len().saturating_sub(done);
-        // Some workers may have finished every file before the stop.
-        if report.not_reached > 0 {
-            progress.step("committing");
-            writer.finish()?;
-            report.failed.sort_by(|a, b| a.path.cmp(&b.path));
-            report.partial.sort_by(|a, b| a.path.cmp(&b.path));
-            return Ok(report);
-        }
     }
 
-    let found: HashSet<&Path> = discovery
-        .files
-        .iter()
-        .map(|f| f.canonical.as_path())
-        .collect();
-    let mut removed: Vec<PathBuf> = known
-        .paths()
-        .filter(|path| !found.contains(path))
-        .filter(|path| discovery.roots.iter().any(|root| path.starts_with(root)))
-        .filter(|path| !discovery.unreadable.iter().any(|dir| path.starts_with(dir)))
-        .map(Path::to_path_buf)
-        .collect();
-    removed.sort();
-    if !removed.is_empty() {
-        progress.step("removing");
-        for path in &removed {
-            writer.remove(path);
+    // An interrupted run has not looked at every file: it removes nothing.
+    if !report.interrupted() {
+        let found: HashSet<&Path> = discovery
+            .files
+            .iter()
+            .map(|f| f.canonical.as_path())
+            .collect();
+        let mut removed: Vec<PathBuf> = known
+            .paths()
+            .filter(|path| !found.contains(path))
+            .filter(|path| discovery.roots.iter().any(|root| path.starts_with(root)))
+            .filter(|path| !discovery.unreadable.iter().any(|dir| path.starts_with(dir)))
+            .map(Path::to_path_buf)
+            .collect();
+        removed.sort();
+        if !removed.is_empty() {
+            progress.step("removing");
+            for path in &removed {
+                writer.remove(path);
+            }
         }
+        report.removed = removed;
     }
-    report.removed = removed;
     progress.step("committing");
     writer.finish()?;
     report.failed.sort_by(|a, b| a.path.cmp(&b.path));

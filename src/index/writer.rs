@@ -364,11 +364,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn prepared_files_measure_their_text_and_titles() {
+    /// A writer with a 30 MB budget on a fresh index in a temporary
+    /// directory (returned too: it must outlive the writer).
+    fn writer() -> (tempfile::TempDir, PassageWriter) {
         let dir = tempfile::tempdir().expect("temp dir");
         let index = PassageIndex::open_or_create(&dir.path().join("index")).expect("index");
         let writer = index.writer(30_000_000).expect("writer");
+        (dir, writer)
+    }
+
+    #[test]
+    fn prepared_files_measure_their_text_and_titles() {
+        let (_dir, writer) = writer();
         let prepared = writer
             .document_builder()
             .build(&file("/x/a.pdf", "Titel", "Kreistag"));
@@ -377,9 +384,7 @@ mod tests {
 
     #[test]
     fn a_commit_is_due_once_half_the_memory_budget_of_text_is_written() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let index = PassageIndex::open_or_create(&dir.path().join("index")).expect("index");
-        let mut writer = index.writer(30_000_000).expect("writer");
+        let (_dir, mut writer) = writer();
         assert_eq!(writer.flush_bytes, 15_000_000, "half the budget");
         // A small bound, so that a test file reaches it.
         writer.flush_bytes = 20;
@@ -399,9 +404,7 @@ mod tests {
 
     #[test]
     fn a_commit_is_due_once_a_segment_would_exceed_the_merge_cap() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let index = PassageIndex::open_or_create(&dir.path().join("index")).expect("index");
-        let mut writer = index.writer(30_000_000).expect("writer");
+        let (_dir, mut writer) = writer();
         let never = CommitPolicy::AT_END;
         writer.replace(&file("/x/a.pdf", "", "Kreistag")).unwrap();
         assert!(!writer.commit_due(&never), "one passage");
@@ -418,9 +421,7 @@ mod tests {
 
     #[test]
     fn the_time_bound_counts_from_the_last_commit() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let index = PassageIndex::open_or_create(&dir.path().join("index")).expect("index");
-        let mut writer = index.writer(30_000_000).expect("writer");
+        let (_dir, mut writer) = writer();
         let interval = std::time::Duration::from_secs(2);
         let policy = CommitPolicy {
             files: 0,
