@@ -406,7 +406,7 @@ fn search_without_an_index_says_how_to_build_one() {
 }
 
 #[test]
-fn the_writer_counts_changes_and_time_from_its_last_commit() {
+fn the_writer_counts_changes_from_its_last_commit() {
     use std::time::Duration;
     let fx = Fixture::new(&[]);
     let index = fx.index();

@@ -407,10 +407,15 @@ mod tests {
         static TINY: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(2));
     }
 
-    fn tiny(lang: Lang) -> TextAnalyzer {
+    /// The council tokenizer and `lang`'s index filters memoised in `cache`.
+    fn memoised(lang: Lang, cache: &'static LocalKey<RefCell<MemoCache>>) -> TextAnalyzer {
         TextAnalyzer::builder(CouncilTokenizer::default())
-            .filter(Memo::new(index_filters(OneWord::default(), lang), &TINY))
+            .filter(Memo::new(index_filters(OneWord::default(), lang), cache))
             .build()
+    }
+
+    fn tiny(lang: Lang) -> TextAnalyzer {
+        memoised(lang, &TINY)
     }
 
     #[test]
@@ -426,12 +431,7 @@ mod tests {
         thread_local! {
             static LONG: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(100));
         }
-        let mut memoised = TextAnalyzer::builder(CouncilTokenizer::default())
-            .filter(Memo::new(
-                index_filters(OneWord::default(), Lang::German),
-                &LONG,
-            ))
-            .build();
+        let mut memoised = memoised(Lang::German, &LONG);
         // Fifty distinct 10 kB "words": the chain drops them all.
         let text: String = (0..50)
             .map(|i| format!("{}{i} ", "x".repeat(10_000)))
@@ -480,12 +480,7 @@ mod tests {
         thread_local! {
             static WORDS: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(100));
         }
-        let mut memoised = TextAnalyzer::builder(CouncilTokenizer::default())
-            .filter(Memo::new(
-                index_filters(OneWord::default(), Lang::German),
-                &WORDS,
-            ))
-            .build();
+        let mut memoised = memoised(Lang::German, &WORDS);
         let text = "Haus Haus haus Kreistagsbeschluss Kreistagsbeschluss der";
         let got: Vec<String> = tokens(&mut memoised, text)
             .into_iter()

@@ -38,8 +38,8 @@ pub use writer::{DocumentBuilder, PassageWriter, PreparedFile};
 /// Memory budget of the index writer: enough for large batches, small
 /// enough for a laptop. Tantivy splits it between its indexing threads.
 /// Ingest commits once the text written reaches half of it
-/// ([`PassageWriter::commit_due`]), so in practice the writer holds about
-/// 100 MB, and all of Karlsruhe's 95 MB of text fit in one segment.
+/// ([`PassageWriter::commit_due`]): 128 MB of text, so all of Karlsruhe's
+/// 95 MB fit in one segment (peak RSS 254 MB, `benches/README.md`).
 pub const DEFAULT_WRITER_MEMORY: usize = 256_000_000;
 
 /// The least memory an indexing thread gets. Tantivy accepts 15 MB, but
