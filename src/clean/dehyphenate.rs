@@ -350,6 +350,11 @@ impl<'a> WordSet<'a> {
         let mut parts: Vec<&str> = Vec::new();
         for token in text.split(' ') {
             let token = trim_punctuation(token);
+            // Most tokens have no hyphen: their only part is the token.
+            if !token.as_bytes().contains(&b'-') {
+                words.insert(token);
+                continue;
+            }
             parts.clear();
             parts.extend(token.split('-').filter(|s| !s.is_empty()));
             for pair in parts.windows(2) {
@@ -408,6 +413,13 @@ fn settle<'a>(
 }
 
 fn trim_punctuation(word: &str) -> &str {
+    // Most words begin and end with an ASCII letter or digit: nothing to trim.
+    let bytes = word.as_bytes();
+    if bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
+    {
+        return word;
+    }
     word.trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
         .trim_end_matches('-')
 }
@@ -835,6 +847,52 @@ mod tests {
             }
         }
         out
+    }
+
+    /// The word set and the punctuation trim with their shortcuts (tokens
+    /// without a hyphen, words without punctuation at their ends) hold and
+    /// give what the plain rules do.
+    #[test]
+    fn word_set_shortcuts_agree_with_the_plain_rules() {
+        let slow_trim = |word: &str| -> String {
+            word.trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+                .trim_end_matches('-')
+                .to_string()
+        };
+        let mut texts = crate::test_texts::repository_texts();
+        texts.push("a--b x-y-z -lead trail- --  „Haupt-amt“ E--Mail Ab--  9 ä Ä- -ö".into());
+        for text in &texts {
+            let text = text.replace('\n', " ") + " ";
+            let (mut words, mut pairs) = (HashSet::default(), HashSet::default());
+            for token in text.split(' ') {
+                assert_eq!(trim_punctuation(token), slow_trim(token), "{token:?}");
+                let token = slow_trim(token);
+                // Parts with their offsets; neighbours one hyphen apart are
+                // a word, further apart a pair.
+                let mut parts: Vec<(usize, &str)> = Vec::new();
+                let mut at = 0;
+                for part in token.split('-') {
+                    if !part.is_empty() {
+                        parts.push((at, part));
+                    }
+                    at += part.len() + 1;
+                }
+                for w in parts.windows(2) {
+                    let ((a, first), (b, second)) = (w[0], w[1]);
+                    if b == a + first.len() + 1 {
+                        words.insert(token[a..b + second.len()].to_string());
+                    } else {
+                        pairs.insert(format!("{first}-{second}"));
+                    }
+                }
+                words.extend(parts.iter().map(|(_, p)| p.to_string()));
+                words.insert(token.clone());
+            }
+            let set = WordSet::of(&text);
+            let got: HashSet<String> = set.words.iter().map(|w| w.to_string()).collect();
+            assert_eq!(got, words);
+            assert_eq!(set.pairs, pairs);
+        }
     }
 
     #[test]

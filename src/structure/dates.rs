@@ -403,6 +403,18 @@ pub fn iso_list(dates: &[DateMention]) -> Vec<String> {
 /// or English. Returns the date and the bytes consumed.
 pub fn date_at_start(s: &str) -> Option<(Ymd, usize)> {
     let trimmed = s.trim_start();
+    // Every form tried begins with an ASCII digit (`\b[0-9]`): a line that
+    // does not cannot hold one at its start, and the five regexes (each of
+    // which would scan the whole line for a match elsewhere) are spared.
+    if !trimmed.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    date_at_start_unguarded(s)
+}
+
+/// [`date_at_start`] without the first-digit guard.
+fn date_at_start_unguarded(s: &str) -> Option<(Ymd, usize)> {
+    let trimmed = s.trim_start();
     let skip = s.len() - trimmed.len();
     for re in [&*NUM_FULL, &*TXT, &*ISO, &*EN_DMY, &*NUM_SHORT] {
         if let Some(c) = re.captures(trimmed) {
@@ -525,6 +537,26 @@ mod tests {
         );
         assert_eq!(month_at_start("Oktober 2025"), Some("2025-10".into()));
         assert_eq!(date_at_start("x 10.11.2025"), None);
+    }
+
+    /// The first-digit guard of `date_at_start` never changes its answer:
+    /// on every line of `tests/data`'s texts, and on each line from every
+    /// word on (the callers pass line rests).
+    #[test]
+    fn date_at_start_guard_agrees() {
+        let (mut lines, mut found) = (0, 0);
+        for text in crate::test_texts::repository_texts() {
+            for line in text.lines() {
+                for (at, _) in line.match_indices(' ').chain([(0, "")]) {
+                    let rest = &line[at..];
+                    let want = date_at_start_unguarded(rest);
+                    assert_eq!(date_at_start(rest), want, "{rest:?}");
+                    found += usize::from(want.is_some());
+                }
+                lines += 1;
+            }
+        }
+        assert!(lines > 1000 && found > 20, "{found} dates in {lines} lines");
     }
 
     #[test]

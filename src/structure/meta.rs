@@ -85,12 +85,129 @@ static KREIS_OFFICE: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("kreis regex")
 });
-static CITY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i:(?-u:\b)(Stadt|Gemeinde|Stadtverwaltung|Gemeindeverwaltung|Landeshauptstadt|Hansestadt|Universitätsstadt|Große Kreisstadt|Kreisstadt))\s+({NAME}|{NAME_CAPS})(?-u:\b)"
-    ))
-    .expect("city regex")
-});
+/// The words a [`CITY`] match begins with (case-insensitively).
+const CITY_KINDS: [&str; 9] = [
+    "Stadt",
+    "Gemeinde",
+    "Stadtverwaltung",
+    "Gemeindeverwaltung",
+    "Landeshauptstadt",
+    "Hansestadt",
+    "Universitätsstadt",
+    "Große Kreisstadt",
+    "Kreisstadt",
+];
+
+fn city_pattern() -> String {
+    format!(
+        r"(?i:(?-u:\b)({}))\s+({NAME}|{NAME_CAPS})(?-u:\b)",
+        CITY_KINDS.join("|")
+    )
+}
+
+static CITY: LazyLock<Regex> = LazyLock::new(|| Regex::new(&city_pattern()).expect("city regex"));
+
+/// [`CITY`] for anchored searches at the places [`city_starts`] finds.
+static CITY_AT: LazyLock<regex_automata::meta::Regex> =
+    LazyLock::new(|| regex_automata::meta::Regex::new(&city_pattern()).expect("city regex"));
+
+/// Where a [`CITY`] match can begin: where a [`CITY_KINDS`] word stands in
+/// any ASCII case, or with the two non-ASCII letters whose other case
+/// `(?i)` also accepts (`Ä`, `ẞ`). The only other characters `(?i)` folds
+/// onto these words' letters are `ſ` (for `s`) and the Kelvin sign (for
+/// `k`) (`city_words_fold_only_so` test); [`city_matches`] leaves a text
+/// holding either to the regex's own scan.
+///
+/// Every word holds `stadt` or `gemeinde`: those are looked for (SIMD
+/// substring search) in the text with its ASCII letters lowered, which
+/// keeps every byte offset, and each word is checked where they stand.
+fn city_starts(text: &str) -> Vec<usize> {
+    let lower = text.to_ascii_lowercase();
+    let lower = lower.as_bytes();
+    let mut words: Vec<String> = CITY_KINDS.iter().map(|w| w.to_lowercase()).collect();
+    words.extend([
+        "universitÄtsstadt".to_string(),
+        "groẞe kreisstadt".to_string(),
+    ]);
+    let mut starts = Vec::new();
+    for needle in ["stadt", "gemeinde"] {
+        // (word, offset of the needle in it) for the words holding it.
+        let holding: Vec<(&[u8], usize)> = words
+            .iter()
+            .filter_map(|w| Some((w.as_bytes(), w.find(needle)?)))
+            .collect();
+        for at in memchr::memmem::find_iter(lower, needle.as_bytes()) {
+            for &(word, offset) in &holding {
+                if at >= offset && lower[at - offset..].starts_with(word) {
+                    starts.push(at - offset);
+                }
+            }
+        }
+    }
+    starts.sort_unstable();
+    starts.dedup();
+    starts
+}
+
+/// One [`CITY`] match: the whole match, the kind word (group 1) and the
+/// place (group 2), as byte ranges of the text.
+struct CityMatch {
+    whole: std::ops::Range<usize>,
+    kind: std::ops::Range<usize>,
+    place: std::ops::Range<usize>,
+}
+
+/// The matches of [`CITY`] in `text`, as `CITY.captures_iter` finds them.
+///
+/// `CITY` has no literal prefix the regex engine can look for (its words
+/// are case-insensitive), so its own scan runs its automaton over every
+/// byte of the text, the costliest regex scan of the `structure` stage. But
+/// every match begins with one of [`CITY_KINDS`]: so the words are found by
+/// a substring scan ([`city_starts`]), and the regex is run anchored at each place one
+/// begins, in text order, skipping places inside the last match. A match
+/// found anchored at `q` is the one the unanchored scan reports when its
+/// leftmost match begins at `q`, and the anchored search sees the whole
+/// text around it (`\b`), so the matches are the same.
+fn city_matches(text: &str) -> Vec<CityMatch> {
+    let holds = |c: &str| memchr::memmem::find(text.as_bytes(), c.as_bytes()).is_some();
+    if holds("ſ") || holds("\u{212A}") {
+        return CITY
+            .captures_iter(text)
+            .map(|c| CityMatch {
+                whole: c.get(0).expect("match").range(),
+                kind: c.get(1).expect("group").range(),
+                place: c.get(2).expect("group").range(),
+            })
+            .collect();
+    }
+    let starts = city_starts(text);
+    let re = &*CITY_AT;
+    let mut caps = re.create_captures();
+    let mut out = Vec::new();
+    let mut end = 0;
+    for q in starts {
+        if q < end {
+            continue;
+        }
+        let input = regex_automata::Input::new(text)
+            .range(q..)
+            .anchored(regex_automata::Anchored::Yes);
+        re.search_captures(&input, &mut caps);
+        let (Some(whole), Some(kind), Some(place)) =
+            (caps.get_match(), caps.get_group(1), caps.get_group(2))
+        else {
+            continue;
+        };
+        end = whole.end();
+        out.push(CityMatch {
+            whole: whole.range(),
+            kind: kind.range(),
+            place: place.range(),
+        });
+    }
+    out
+}
+
 static CITY_STRONG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:Oberbürgermeister(?:in)?|Bürgermeister(?:in)?|Magistrat|Rat|Stadtrat|Gemeinderat|Stadtverordnetenversammlung)(?:es|s)?\s+der\s*$").expect("city regex")
 });
@@ -377,38 +494,37 @@ fn body_with(doc: &Doc, kreis: bool) -> Option<String> {
             add(name, m.start(), 2.5);
         }
     }
-    for c in CITY.captures_iter(text) {
-        let place = title_case(&c[2]);
+    for c in city_matches(text) {
+        let printed_place = &text[c.place];
+        let place = title_case(printed_place);
         if NOT_PLACE.contains(&place.as_str()) {
             continue;
         }
-        let m = c.get(0).expect("match");
-        let kind = c[1].to_lowercase();
+        let start = c.whole.start;
+        let kind = text[c.kind].to_lowercase();
         let prefix = if kind.contains("gemeinde") {
             "Gemeinde"
         } else {
             "Stadt"
         };
-        let before = tail(&text[..m.start()], 40);
+        let before = tail(&text[..start], 40);
         let line_start = before.rfind('\n').is_some()
             && before.trim_end_matches(' ').ends_with('\n')
-            || m.start() == 0;
-        let line_len = text[m.start()..]
-            .find('\n')
-            .unwrap_or(text.len() - m.start());
+            || start == 0;
+        let line_len = text[start..].find('\n').unwrap_or(text.len() - start);
         let strong = CITY_STRONG.is_match(before)
-            || kind.starts_with("stadtverwaltung") && m.start() < head_end
-            || m.start() < head_end && c[2].chars().all(|ch| !ch.is_lowercase())
-            || (m.start() >= tail_start || m.start() < head_end) && line_start && line_len < 60;
+            || kind.starts_with("stadtverwaltung") && start < head_end
+            || start < head_end && printed_place.chars().all(|ch| !ch.is_lowercase())
+            || (start >= tail_start || start < head_end) && line_start && line_len < 60;
         // A city named in passing is not the issuer.
         let w = if strong {
             3.0
-        } else if m.start() < head_end {
+        } else if start < head_end {
             0.8
         } else {
             0.3
         };
-        add(format!("{prefix} {place}"), m.start(), w);
+        add(format!("{prefix} {place}"), start, w);
     }
 
     // "Landkreis Ilm-Kreis" is the Ilm-Kreis.
@@ -718,6 +834,64 @@ mod tests {
         for re in [&*DATUM_LABEL, &*PLACE_DATE, &*GREMIUM_LABEL] {
             assert!(re.is_guarded(), "{re:?} has no first-byte guard");
         }
+    }
+
+    /// `city_matches` finds what `CITY.captures_iter` finds, on the texts
+    /// of `tests/data` and on cases in odd spelling.
+    #[test]
+    fn city_matches_as_the_regex() {
+        let mut texts = crate::test_texts::repository_texts();
+        texts.push(
+            "Stadt Gera\nSTADT GERA, stadt Gera und sTaDt Jena xStadt Foo 1Stadt Bar \
+             Stadtverwaltung Erfurt Gemeindeverwaltung Ilmenau Kreisstadt Stadt Gotha \
+             UNIVERSITÄTSSTADT Tübingen Universitätsstadt Marburg GROẞE KREISSTADT Sinsheim \
+             Große Kreisstadt Bruchsal Hansestadt\nRostock Landeshauptstadt Frankfurt am Main \
+             Stadt Stadt Stadt Gemeinde äGemeinde Hünxe _Stadt Ulm Stadt"
+                .into(),
+        );
+        texts.push("ſtadt Weimar und Stadt Gotha".into());
+        texts.push("Kreisſtadt Weimar, \u{212A}reisstadt Gotha".into());
+        let mut found = 0;
+        for text in &texts {
+            let want: Vec<(std::ops::Range<usize>, String, String)> = CITY
+                .captures_iter(text)
+                .map(|c| {
+                    (
+                        c.get(0).unwrap().range(),
+                        c[1].to_string(),
+                        c[2].to_string(),
+                    )
+                })
+                .collect();
+            let got: Vec<(std::ops::Range<usize>, String, String)> = city_matches(text)
+                .into_iter()
+                .map(|c| (c.whole, text[c.kind].to_string(), text[c.place].to_string()))
+                .collect();
+            assert_eq!(got, want);
+            found += got.len();
+        }
+        assert!(found > 20, "{found}");
+    }
+
+    /// The premise of [`city_starts`]: under `(?i)`, the letters of the
+    /// `CITY_KINDS` words match no character beyond ASCII but `ſ`, the
+    /// Kelvin sign, `Ä`/`ä` and `ẞ`/`ß`.
+    #[test]
+    fn city_words_fold_only_so() {
+        let letters: std::collections::BTreeSet<char> =
+            CITY_KINDS.iter().flat_map(|w| w.chars()).collect();
+        let mut beyond: Vec<char> = Vec::new();
+        for l in letters {
+            let re = Regex::new(&format!("(?i)^{}$", regex::escape(&l.to_string()))).unwrap();
+            beyond.extend(
+                (0x80..=0x10FFFFu32)
+                    .filter_map(char::from_u32)
+                    .filter(|c| re.is_match(&c.to_string())),
+            );
+        }
+        beyond.sort_unstable();
+        beyond.dedup();
+        assert_eq!(beyond, ['Ä', 'ß', 'ä', 'ſ', '\u{1E9E}', '\u{212A}']);
     }
 
     /// The premise of [`starts_with_ascii_ci`].
