@@ -795,7 +795,14 @@ pub(crate) fn main_date(doc: &Doc, doc_type: DocType) -> Option<String> {
                     return Some(d.to_string());
                 }
             }
-            if let Some(c) = PLACE_DATE.captures(l) {
+            // Every PLACE_DATE match holds a comma: a line without one
+            // (most) is spared the regex.
+            if let Some(c) = l
+                .as_bytes()
+                .contains(&b',')
+                .then(|| PLACE_DATE.captures(l))
+                .flatten()
+            {
                 if l.chars().count() < 60 {
                     if let Some((d, used)) = date_at_start(&c[1]) {
                         if c[1][used..].trim().is_empty() {
@@ -871,6 +878,25 @@ mod tests {
             found += got.len();
         }
         assert!(found > 20, "{found}");
+    }
+
+    /// The comma guard of `PLACE_DATE` never changes an answer: every
+    /// match on a line of `tests/data`'s texts holds a comma.
+    #[test]
+    fn place_date_matches_hold_a_comma() {
+        let mut place = 0;
+        for text in crate::test_texts::repository_texts() {
+            for line in text
+                .lines()
+                .chain(["Gera, den 1.2.2025", "Gera den 1.2.2025"])
+            {
+                if PLACE_DATE.is_match(line) {
+                    assert!(line.contains(','), "{line:?}");
+                    place += 1;
+                }
+            }
+        }
+        assert!(place > 2, "{place}");
     }
 
     /// The premise of [`city_starts`]: under `(?i)`, the letters of the
