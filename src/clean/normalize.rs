@@ -93,13 +93,11 @@ pub(crate) fn is_normalized(text: &str) -> bool {
     if control || double_space {
         return false;
     }
-    // Then only the characters beyond ASCII are decoded.
+    // Then only the characters beyond ASCII are decoded (none when the line
+    // is all ASCII: the scan starts at its end).
     let mut beyond_latin = false;
-    let mut i = 0;
-    while beyond_ascii {
-        let Some(k) = bytes[i..].iter().position(|&b| b >= 0x80) else {
-            break;
-        };
+    let mut i = if beyond_ascii { 0 } else { bytes.len() };
+    while let Some(k) = bytes[i..].iter().position(|&b| b >= 0x80) {
         let Some(c) = text[i + k..].chars().next() else {
             break;
         };
@@ -400,7 +398,7 @@ mod tests {
             number: 1,
             width: 0.0,
             height: 0.0,
-            lines: lines.iter().map(|l| Line::plain(l)).collect(),
+            lines: lines.iter().map(Line::plain).collect(),
             source: TextSource::Native,
         }];
         normalize_pages(&mut pages);
