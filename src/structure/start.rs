@@ -55,10 +55,16 @@ impl StartRegex {
         }
     }
 
+    // Inlined, so a caller rejects a line at its first byte without a call
+    // (the compiler stopped inlining `captures` into `qa::classify` once
+    // more callers used it: 865,761 calls, +19 M instructions on 1,500
+    // Karlsruhe files).
+    #[inline]
     pub fn is_match(&self, line: &str) -> bool {
         self.may_match(line) && self.re.is_match(line)
     }
 
+    #[inline]
     pub fn captures<'h>(&self, line: &'h str) -> Option<Captures<'h>> {
         if self.may_match(line) {
             self.re.captures(line)
