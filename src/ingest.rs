@@ -261,8 +261,12 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
                 Ok(entry) => entry,
                 Err(err) => {
                     let path = err.path().unwrap_or(input).to_path_buf();
-                    if let Ok(c) = path.canonicalize() {
-                        found.unreadable.push(c);
+                    // A loop leads back to a folder that is walked anyway:
+                    // it hides nothing, so it must not stop removals there.
+                    if err.loop_ancestor().is_none() {
+                        if let Ok(c) = path.canonicalize() {
+                            found.unreadable.push(c);
+                        }
                     }
                     let reason = err
                         .io_error()

@@ -205,6 +205,13 @@ fn linked_files_and_folders_are_indexed_and_dangling_links_reported() {
     );
     let failed: Vec<String> = report.failed.iter().map(|f| file_name(&f.path)).collect();
     assert_eq!(failed, ["dangling.txt", "loop"], "{:?}", report.failed);
+
+    // The loop does not count as an unreadable folder: a deleted file is
+    // still removed.
+    fs::remove_file(fx.docs().join("a.txt")).unwrap();
+    let report = fx.ingest_docs();
+    let removed: Vec<String> = report.removed.iter().map(|p| file_name(p)).collect();
+    assert_eq!(removed, ["a.txt"], "{report:?}");
 }
 
 #[test]
