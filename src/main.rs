@@ -585,10 +585,7 @@ fn run_serve(
         ..ratsuche::server::Limits::default()
     };
     let state = ratsuche::server::AppState::new(index, limits)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = ratsuche::server::runtime(&limits).context("starting the async runtime")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
