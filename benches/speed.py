@@ -24,7 +24,12 @@ Run from the repository root after `cargo build --release` and
    and queries with --depth 10 and --passes 2: in-process index time and
    per-query latencies of the second (warm) pass from its --stats JSON, peak
    RSS of the whole process (which also holds all units in memory, and the
-   in-memory index).
+   in-memory index). Lucene runs twice: as configured for the relevance
+   bench (`lucene`: in memory, one thread, nothing stored but the id) and
+   doing the work `ratsuche index` does (`lucene-disk`: the text stored, the
+   index written to `WORK/lucene-index` and committed, as many threads as
+   ratsuche's largest --threads, a 256 MB RAM buffer like ratsuche's writer
+   memory); for both, "index CPU s" is the JVM's CPU time while indexing.
 4. Prints one markdown table per workload, and writes it with all figures to
    `WORK/report.md` and `WORK/results.json`.
 
@@ -175,7 +180,7 @@ def main():
     ap.add_argument("--manifest", type=Path, default=KARLSRUHE / "MANIFEST.tsv",
                     help="titles for units and queries (the generated corpora reuse Karlsruhe's)")
     ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--skip", default="", help="peers to leave out: fts5,xapian,lucene")
+    ap.add_argument("--skip", default="", help="peers to leave out: fts5,xapian,lucene,lucene-disk")
     ap.add_argument("--only", choices=["index", "query"], help="ratsuche only, one workload")
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
     ap.add_argument("--work", type=Path, default=target / "speed")
@@ -226,17 +231,24 @@ def main():
         skip = set(args.skip.split(","))
         python = os.environ.get("RELEVANCE_PYTHON", "/usr/bin/python3")
         peers = {"fts5": [python, PEERS / "fts5.py"], "xapian": [python, PEERS / "xapian_peer.py"]}
-        if "lucene" not in skip:
-            peers["lucene"] = lucene_cmd(work)
+        lucene_index = work / "lucene-index"
+        if not {"lucene", "lucene-disk"} <= skip:
+            java = lucene_cmd(work)
+            peers["lucene"] = java
+            most = max(int(x) for x in args.threads.split(",") if x)
+            peers["lucene-disk"] = java + ["--threads", str(most), "--store", "yes",
+                                           "--index-dir", lucene_index, "--ram-mb", "256"]
         for name, cmd in peers.items():
             if name in skip:
                 continue
+            shutil.rmtree(lucene_index, ignore_errors=True)
             stats = work / f"{name}.stats.json"
             wall, cpu, rss, _ = timed(cmd + ["--units", units, "--queries", queries, "--run", work / f"{name}.trec",
                                              "--depth", "10", "--passes", "2", "--stats", stats])
             s = json.loads(stats.read_text())
             row = {"engine": name, "seconds": s["index_seconds"], "process_seconds": wall, "cpu": cpu,
-                   "rss_mb": rss, "index_mb": None}
+                   "index_cpu": s.get("index_cpu_seconds"), "rss_mb": rss,
+                   "index_mb": dir_mb(lucene_index) if name == "lucene-disk" else None}
             results["index"].append(row)
             results["query"].append({"engine": name, "times": s["query_seconds"], "parallel_qps": None})
             print(f"  {name}: index {s['index_seconds']:.1f} s, process {wall:.1f} s, RSS {rss:.0f} MB", flush=True)
@@ -244,14 +256,23 @@ def main():
     lines = [f"{args.label or args.corpus}: {n_files} files, {mb:.1f} MB, {n_queries} queries, "
              f"{results['date']}, load average before {results['load_before'][0]:.1f}", ""]
     if results["index"]:
-        lucene = next((r for r in results["index"] if r["engine"] == "lucene"), None)
-        lines += ["| engine | index s | MB/s | docs/s | CPU s | peak RSS MB | index MB | MB/s ÷ Lucene |",
-                  "|---|---|---|---|---|---|---|---|"]
+        by_name = {r["engine"]: r for r in results["index"]}
+
+        def ratio(r, peer):
+            return f"{by_name[peer]['seconds'] / r['seconds']:.2f}" if peer in by_name else "–"
+
+        # "CPU s": the whole process (ratsuche's run is nothing but indexing);
+        # "index CPU s": the peer's CPU while indexing, where it reports it.
+        lines += ["| engine | index s | MB/s | docs/s | CPU s | index CPU s | peak RSS MB | index MB "
+                  "| MB/s ÷ Lucene | MB/s ÷ Lucene on disk |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for r in results["index"]:
-            ratio = f"{(mb / r['seconds']) / (mb / lucene['seconds']):.2f}" if lucene else "–"
             size = f"{r['index_mb']:.0f}" if r["index_mb"] is not None else "(in memory)"
+            index_cpu = r.get("index_cpu") or (r["cpu"] if r["engine"].startswith("ratsuche") else None)
+            index_cpu = f"{index_cpu:.1f}" if index_cpu is not None else "–"
             lines.append(f"| {r['engine']} | {r['seconds']:.1f} | {mb / r['seconds']:.2f} | "
-                         f"{n_files / r['seconds']:.0f} | {r['cpu']:.1f} | {r['rss_mb']:.0f} | {size} | {ratio} |")
+                         f"{n_files / r['seconds']:.0f} | {r['cpu']:.1f} | {index_cpu} | {r['rss_mb']:.0f} | "
+                         f"{size} | {ratio(r, 'lucene')} | {ratio(r, 'lucene-disk')} |")
         t = {r["engine"]: r["seconds"] for r in results["index"]}
         if "ratsuche 1 thread" in t and "ratsuche 2 threads" in t:
             lines += ["", f"speed-up 1 → 2 threads: {t['ratsuche 1 thread'] / t['ratsuche 2 threads']:.2f}×"]

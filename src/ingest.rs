@@ -226,6 +226,12 @@ pub fn is_indexable(path: &Path) -> bool {
 /// Walk the given files and folders. A path that does not exist is an
 /// error for the whole run (a typo must not look like "nothing to do");
 /// problems inside a folder are collected in [`Discovery::failed`].
+///
+/// Symbolic links are followed (a folder of links to the papers of one
+/// committee is a corpus like any other); a dangling link or a link loop is
+/// a failed entry. A file is known by its canonical path, so a file reached
+/// through a link that leads out of the walked folder is removed from the
+/// index only by a run over the folder it really lies in.
 pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
     let mut found = Discovery::default();
     let mut seen = HashSet::new();
@@ -247,13 +253,20 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
             continue;
         }
         found.roots.push(canonical);
-        for entry in walkdir::WalkDir::new(input).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(input)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
                     let path = err.path().unwrap_or(input).to_path_buf();
-                    if let Ok(c) = path.canonicalize() {
-                        found.unreadable.push(c);
+                    // A loop leads back to a folder that is walked anyway:
+                    // it hides nothing, so it must not stop removals there.
+                    if err.loop_ancestor().is_none() {
+                        if let Ok(c) = path.canonicalize() {
+                            found.unreadable.push(c);
+                        }
                     }
                     let reason = err
                         .io_error()

@@ -398,6 +398,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 modified_since: since,
                 full,
                 download: !no_download,
+                stop: Some(stop_on_interrupt()),
                 ..Default::default()
             };
             run_import_oparl(&source, &index, &options)
@@ -584,10 +585,7 @@ fn run_serve(
         ..ratsuche::server::Limits::default()
     };
     let state = ratsuche::server::AppState::new(index, limits)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
+    let runtime = ratsuche::server::runtime(&limits).context("starting the async runtime")?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -604,8 +602,8 @@ fn run_serve(
     Ok(ExitCode::SUCCESS)
 }
 
-/// A flag set by the first Ctrl-C (or SIGTERM): the run finishes the files
-/// in progress and commits. A second one ends the process at once; the
+/// A flag set by the first Ctrl-C (or SIGTERM): the run (`index`,
+/// `import-oparl`) finishes the work in progress and commits. A second one ends the process at once; the
 /// index keeps its last commit.
 fn stop_on_interrupt() -> Arc<AtomicBool> {
     let stop = Arc::new(AtomicBool::new(false));
@@ -615,9 +613,7 @@ fn stop_on_interrupt() -> Arc<AtomicBool> {
             eprintln!("interrupted again: quitting; the index keeps its last commit");
             std::process::exit(130);
         }
-        eprintln!(
-            "interrupted: committing the files done so far (interrupt again to quit at once)"
-        );
+        eprintln!("interrupted: committing what is done so far (interrupt again to quit at once)");
     });
     if let Err(e) = installed {
         tracing::warn!("Ctrl-C will end the run without a commit: {e}");
@@ -655,8 +651,16 @@ fn run_import_oparl(
 ) -> anyhow::Result<ExitCode> {
     let index = PassageIndex::open_or_create(index_dir)?;
     let source = ratsuche::oparl::Source::parse(source);
-    let report = ratsuche::oparl::import(&index, &source, options)
-        .with_context(|| format!("importing into {}", index_dir.display()))?;
+    let mut progress = cli::progress::Bar::with_units("papers and meetings", "passages");
+    let report = ratsuche::oparl::import_with(
+        &index,
+        &source,
+        options,
+        &ratsuche::oparl::HttpFetch::default(),
+        &mut progress,
+    )
+    .with_context(|| format!("importing into {}", index_dir.display()))?;
+    progress.finish();
     let mut err = std::io::stderr().lock();
     for (what, why) in &report.failed {
         writeln!(err, "error: {what}: {why}")?;
@@ -664,7 +668,9 @@ fn run_import_oparl(
     for line in report.summary() {
         writeln!(err, "{line}")?;
     }
-    Ok(if report.has_failures() {
+    Ok(if report.interrupted {
+        ExitCode::from(130)
+    } else if report.has_failures() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

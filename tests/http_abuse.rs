@@ -129,11 +129,8 @@ fn thousands_of_hostile_requests_get_no_5xx_and_health_keeps_answering() {
     };
     let state = AppState::new(index, limits).unwrap();
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    // The runtime `ratsuche serve` runs on (its blocking pool is capped).
+    let runtime = server::runtime(&limits).unwrap();
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();

@@ -181,6 +181,39 @@ fn files_outside_the_reindexed_folder_are_kept() {
     assert_eq!(fx.files_matching("Abfallwirtschaft"), ["d.txt"]);
 }
 
+#[cfg(unix)]
+#[test]
+fn linked_files_and_folders_are_indexed_and_dangling_links_reported() {
+    use std::os::unix::fs::symlink;
+    let fx = Fixture::new(&[("a.txt", "Kreistag Haushalt")]);
+    let elsewhere = fx.dir.path().join("elsewhere");
+    fs::create_dir_all(elsewhere.join("folder")).unwrap();
+    fs::write(elsewhere.join("linked.txt"), "Kreistag Radweg").unwrap();
+    fs::write(elsewhere.join("folder/deep.txt"), "Kreistag Ehrenamt").unwrap();
+    symlink(elsewhere.join("linked.txt"), fx.docs().join("link.txt")).unwrap();
+    symlink(elsewhere.join("folder"), fx.docs().join("linked-folder")).unwrap();
+    symlink(elsewhere.join("gone.txt"), fx.docs().join("dangling.txt")).unwrap();
+    // A loop: docs/loop -> docs.
+    symlink(fx.docs(), fx.docs().join("loop")).unwrap();
+
+    let report = fx.ingest_docs();
+    assert_eq!(report.indexed, 3, "{report:?}");
+    // A hit names the file by the path it was found under (the link).
+    assert_eq!(
+        fx.files_matching("Kreistag"),
+        ["a.txt", "deep.txt", "link.txt"]
+    );
+    let failed: Vec<String> = report.failed.iter().map(|f| file_name(&f.path)).collect();
+    assert_eq!(failed, ["dangling.txt", "loop"], "{:?}", report.failed);
+
+    // The loop does not count as an unreadable folder: a deleted file is
+    // still removed.
+    fs::remove_file(fx.docs().join("a.txt")).unwrap();
+    let report = fx.ingest_docs();
+    let removed: Vec<String> = report.removed.iter().map(|p| file_name(p)).collect();
+    assert_eq!(removed, ["a.txt"], "{report:?}");
+}
+
 #[test]
 fn corrupt_pdf_is_reported_and_the_other_files_are_indexed() {
     let fx = Fixture::new(&THREE);

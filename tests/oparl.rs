@@ -7,9 +7,11 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use ratsuche::index::PassageIndex;
+use ratsuche::ingest;
 use ratsuche::model::PassageKind;
 use ratsuche::oparl::{self, ImportOptions, ImportReport, Source};
 use ratsuche::search::{self, Filters, SearchRequest};
@@ -328,6 +330,152 @@ fn live_endpoint_is_paged_and_synced_incrementally() {
     assert_eq!((report.papers, report.removed), (1, 1), "{report:#?}");
     assert_eq!(find(&index, "Winterfahrplan", Filters::default()).total, 1);
     assert_eq!(find(&index, "Radweg", Filters::default()).total, 0);
+}
+
+/// Sets the stop flag once the first paper is written, as a Ctrl-C would.
+struct StopAfterFirst(Arc<AtomicBool>);
+
+impl ingest::Progress for StopAfterFirst {
+    fn file_done(&mut self, _: &Path, _: ingest::FileStatus, _: usize) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn a_stopped_import_commits_what_it_wrote_and_removes_nothing() {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("crawl");
+    std::fs::create_dir(&dir).unwrap();
+    let papers: Vec<serde_json::Value> = (1..=300)
+        .map(|n| paper(n, &format!("Vorlage Nummer {n}")))
+        .collect();
+    let crawl = serde_json::to_string(&serde_json::json!({ "data": papers }))
+        .unwrap()
+        .replace("{BASE}", "https://oparl.example");
+    std::fs::write(dir.join("papers.json"), crawl).unwrap();
+    let index = new_index(&tmp);
+    // An earlier run indexed a paper the crawl now has a tombstone for.
+    let old = dir.join("old.json");
+    std::fs::write(
+        &old,
+        paper(999, "Alte Vorlage")
+            .to_string()
+            .replace("{BASE}", "https://oparl.example"),
+    )
+    .unwrap();
+    assert_eq!(
+        import_dir(&index, &dir, &ImportOptions::default()).papers,
+        301
+    );
+    std::fs::write(
+        &old,
+        r#"{"id": "https://oparl.example/paper/999", "deleted": true}"#,
+    )
+    .unwrap();
+    // Make the first 300 look changed, so the stopped run writes some.
+    let crawl = std::fs::read_to_string(dir.join("papers.json")).unwrap();
+    std::fs::write(
+        dir.join("papers.json"),
+        crawl.replace("Text der Vorlage", "Neuer Text"),
+    )
+    .unwrap();
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let options = ImportOptions {
+        stop: Some(Arc::clone(&stop)),
+        ..ImportOptions::default()
+    };
+    let source = Source::Dir(dir.clone());
+    let first = oparl::import_with(
+        &index,
+        &source,
+        &options,
+        &oparl::HttpFetch::default(),
+        &mut StopAfterFirst(Arc::clone(&stop)),
+    )
+    .unwrap();
+    assert!(first.interrupted, "{first:#?}");
+    // Papers are built and written in chunks; the stop ends the run at
+    // the next chunk, before the last paper.
+    assert!(first.papers >= 1 && first.not_reached >= 1, "{first:#?}");
+    assert_eq!(first.papers + first.not_reached, 300, "{first:#?}");
+    assert_eq!(first.removed, 0, "an interrupted import removes nothing");
+    assert!(first
+        .summary()
+        .iter()
+        .any(|l| l.starts_with("interrupted:")));
+    // What it wrote is committed and searchable.
+    assert_eq!(
+        find(&index, "Neuer", Filters::default()).total,
+        first.papers
+    );
+    assert_eq!(find(&index, "Alte Vorlage", Filters::default()).total, 1);
+
+    let second = import_dir(&index, &dir, &ImportOptions::default());
+    assert!(!second.interrupted);
+    assert_eq!(
+        (second.papers, second.unchanged),
+        (300 - first.papers, first.papers)
+    );
+    assert_eq!(second.removed, 1);
+    assert_eq!(find(&index, "Neuer", Filters::default()).total, 300);
+}
+
+/// An endpoint whose first page (the System) comes with a Ctrl-C: counts
+/// the requests that reach it.
+struct StopOnFirstPage {
+    stop: Arc<AtomicBool>,
+    requests: Mutex<Vec<String>>,
+}
+
+impl oparl::Fetch for StopOnFirstPage {
+    fn get_json(&self, url: &str) -> Result<serde_json::Value, String> {
+        self.requests.lock().unwrap().push(url.to_string());
+        self.stop.store(true, Ordering::Relaxed);
+        Ok(
+            serde_json::json!({"id": url, "type": "https://schema.oparl.org/1.1/System",
+            "body": "https://oparl.example/bodies"}),
+        )
+    }
+
+    fn get_bytes(&self, url: &str, _: u64) -> Result<Vec<u8>, String> {
+        Err(format!("{url}: no files here"))
+    }
+}
+
+#[test]
+fn a_stop_while_reading_an_endpoint_reads_no_further_page_and_keeps_the_sync_point() {
+    let tmp = TempDir::new().unwrap();
+    let index = new_index(&tmp);
+    let stop = Arc::new(AtomicBool::new(false));
+    let fetch = StopOnFirstPage {
+        stop: Arc::clone(&stop),
+        requests: Mutex::new(Vec::new()),
+    };
+    let options = ImportOptions {
+        stop: Some(stop),
+        ..ImportOptions::default()
+    };
+    let source = Source::Url("https://oparl.example/system".into());
+    let report =
+        oparl::import_with(&index, &source, &options, &fetch, &mut ingest::NoProgress).unwrap();
+    assert!(report.interrupted, "{report:#?}");
+    assert_eq!(
+        *fetch.requests.lock().unwrap(),
+        ["https://oparl.example/system"]
+    );
+    assert!(
+        report
+            .failed
+            .iter()
+            .any(|(url, why)| url.ends_with("/bodies") && why.contains("interrupted")),
+        "{:?}",
+        report.failed
+    );
+    assert!(
+        !index.dir().join(oparl::SYNC_STATE_FILE).exists(),
+        "an interrupted import must not move the sync point"
+    );
 }
 
 /// `../shared/realworld/<rel>`, or a panic saying it is missing.

@@ -10,13 +10,22 @@
 // (benches/relevance.rs does both):
 //   javac -cp anserini-1.7.1-fatjar.jar -d OUT LuceneGerman.java
 //   java -cp anserini-1.7.1-fatjar.jar:OUT LuceneGerman --units U.jsonl \
-//        --queries Q.tsv --run OUT.trec [--depth 100] [--stats S.json] [--tag T] [--passes 1]
-// Arguments and formats are those of common.py in this folder.
+//        --queries Q.tsv --run OUT.trec [--depth 100] [--stats S.json] [--tag T] [--passes 1] \
+//        [--threads 1] [--store no] [--index-dir DIR] [--ram-mb 16]
+// Arguments and formats are those of common.py in this folder. By default the
+// units go into memory (ByteBuffersDirectory) from one thread with only the id
+// stored, Lucene's defaults otherwise. The last four arguments let the speed
+// bench (issue 6) also run Lucene doing the work `ratsuche index` does: the
+// text stored, the index written to DIR on disk (FSDirectory) and committed,
+// N threads calling addDocument, and the writer's RAM buffer set to MB.
+// --stats then also holds index_cpu_seconds: the JVM's CPU time (all its
+// threads: JIT, GC, merges) from the start to the end of indexing.
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
@@ -24,6 +33,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.lucene.analysis.de.GermanAnalyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -40,6 +52,8 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
 
 public class LuceneGerman {
   static final String ENGINE = "lucene-german";
@@ -76,22 +90,46 @@ public class LuceneGerman {
           : new String[] {line.substring(0, tab).trim(), line.substring(tab + 1).trim()});
     }
 
+    int threads = Integer.parseInt(args.getOrDefault("--threads", "1"));
+    String storeArg = args.getOrDefault("--store", "no");
+    if (!storeArg.equals("yes") && !storeArg.equals("no")) {
+      System.err.println("LuceneGerman: --store takes yes or no, not " + storeArg);
+      System.exit(2);
+    }
+    Field.Store store = storeArg.equals("yes") ? Field.Store.YES : Field.Store.NO;
     GermanAnalyzer analyzer = new GermanAnalyzer();
     BM25Similarity bm25 = new BM25Similarity(1.2f, 0.75f);
+    long cpuStart = processCpuNanos();
     long start = System.nanoTime();
-    ByteBuffersDirectory dir = new ByteBuffersDirectory();
+    Directory dir = args.containsKey("--index-dir")
+        ? FSDirectory.open(Paths.get(args.get("--index-dir")))
+        : new ByteBuffersDirectory();
     IndexWriterConfig config = new IndexWriterConfig(analyzer).setSimilarity(bm25);
+    if (args.containsKey("--ram-mb")) config.setRAMBufferSizeMB(Double.parseDouble(args.get("--ram-mb")));
     try (IndexWriter writer = new IndexWriter(dir, config)) {
-      for (String[] u : units) {
-        Document doc = new Document();
-        doc.add(new StoredField("id", u[0]));
-        doc.add(new TextField("title", u[1], Field.Store.NO));
-        doc.add(new TextField("text", u[2], Field.Store.NO));
-        writer.addDocument(doc);
+      // Thread t adds units t, t + threads, t + 2 * threads, …
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        final int first = t;
+        done.add(pool.submit(() -> {
+          for (int i = first; i < units.size(); i += threads) {
+            String[] u = units.get(i);
+            Document doc = new Document();
+            doc.add(new StoredField("id", u[0]));
+            doc.add(new TextField("title", u[1], store));
+            doc.add(new TextField("text", u[2], store));
+            writer.addDocument(doc);
+          }
+          return null;
+        }));
       }
+      for (Future<?> f : done) f.get();
+      pool.shutdown();
       writer.commit();
     }
     double indexSeconds = (System.nanoTime() - start) / 1e9;
+    double indexCpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
 
     DirectoryReader reader = DirectoryReader.open(dir);
     IndexSearcher searcher = new IndexSearcher(reader);
@@ -130,10 +168,18 @@ public class LuceneGerman {
       stats.put("engine", ENGINE);
       stats.put("units", units.size());
       stats.put("index_seconds", indexSeconds);
+      stats.put("index_cpu_seconds", indexCpuSeconds);
+      stats.put("threads", threads);
       stats.put("query_seconds", timings);
       stats.put("fallback", fallback);
       json.writeValue(Paths.get(args.get("--stats")).toFile(), stats);
     }
+  }
+
+  /** CPU time of the whole JVM (all threads) so far, in nanoseconds. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   static String text(JsonNode u, String field) {

@@ -1,4 +1,5 @@
-//! An indicatif bar (files and pages) implementing [`ingest::Progress`].
+//! An indicatif bar (files and pages, or any two units) implementing
+//! [`ingest::Progress`].
 //!
 //! Drawn only when stderr is a terminal and `CI` is not set, so pipes and
 //! CI logs see only the final summary.
@@ -11,10 +12,18 @@ use ratsuche::ingest::{self, FileStatus};
 pub struct Bar {
     bar: ProgressBar,
     pages: usize,
+    /// What `pages` counts ("pages", or "passages" for an OParl import).
+    part: &'static str,
 }
 
 impl Bar {
+    /// Files and their pages (`ratsuche index`).
     pub fn new() -> Bar {
+        Bar::with_units("files", "pages")
+    }
+
+    /// `items` done of those started, and the `part`s they held.
+    pub fn with_units(items: &str, part: &'static str) -> Bar {
         let visible = console::Term::stderr().is_term() && std::env::var_os("CI").is_none();
         let target = if visible {
             ProgressDrawTarget::stderr()
@@ -24,12 +33,16 @@ impl Bar {
         let bar = ProgressBar::with_draw_target(None, target);
         // The template is a constant; if indicatif ever rejects it, fall
         // back to its default style rather than failing the run.
-        if let Ok(style) = ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} files, {msg}",
-        ) {
+        if let Ok(style) = ProgressStyle::with_template(&format!(
+            "{{spinner}} [{{elapsed_precise}}] {{bar:30}} {{pos}}/{{len}} {items}, {{msg}}"
+        )) {
             bar.set_style(style);
         }
-        Bar { bar, pages: 0 }
+        Bar {
+            bar,
+            pages: 0,
+            part,
+        }
     }
 
     pub fn finish(&self) {
@@ -40,18 +53,19 @@ impl Bar {
 impl ingest::Progress for Bar {
     fn start(&mut self, files: usize) {
         self.bar.set_length(files as u64);
-        self.bar.set_message("0 pages");
+        self.bar.set_message(format!("0 {}", self.part));
     }
 
     fn file_done(&mut self, _path: &Path, _status: FileStatus, pages: usize) {
         self.pages += pages;
         self.bar.inc(1);
-        self.bar.set_message(format!("{} pages", self.pages));
+        self.bar
+            .set_message(format!("{} {}", self.pages, self.part));
     }
 
     fn step(&mut self, name: &str) {
         self.bar
-            .set_message(format!("{} pages, {name}", self.pages));
+            .set_message(format!("{} {}, {name}", self.pages, self.part));
     }
 }
 

@@ -38,6 +38,9 @@ pub mod types;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use crate::analysis;
@@ -46,7 +49,7 @@ use crate::extract;
 use crate::index::{
     CommitPolicy, IndexedDocument, PassageIndex, PreparedFile, DEFAULT_WRITER_MEMORY,
 };
-use crate::ingest::extract_clean_bytes_with;
+use crate::ingest::{extract_clean_bytes_with, FileStatus, NoProgress, Progress};
 use crate::model::{DocMeta, Passage, PassageKind};
 use crate::structure::{self, DocType};
 
@@ -96,6 +99,11 @@ pub struct ImportOptions {
     /// Largest file downloaded, in bytes.
     pub max_download_bytes: u64,
     pub extract_limits: extract::Limits,
+    /// Set from outside (the CLI's Ctrl-C handler) to end the import early:
+    /// no further page is read and no further chunk of papers built; what
+    /// was written is committed, nothing is removed, and the sync point
+    /// stays where it was, so the next run reads everything it would have.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Default for ImportOptions {
@@ -109,6 +117,7 @@ impl Default for ImportOptions {
             download: true,
             max_download_bytes: 100 * 1024 * 1024,
             extract_limits: extract::Limits::default(),
+            stop: None,
         }
     }
 }
@@ -141,6 +150,11 @@ pub struct ImportReport {
     pub pages_read: usize,
     /// The `modified_since` used, if any.
     pub modified_since: Option<String>,
+    /// Papers and meetings not looked at because the import was stopped
+    /// ([`ImportOptions::stop`]).
+    pub not_reached: usize,
+    /// The import was stopped before it read or wrote everything.
+    pub interrupted: bool,
 }
 
 impl ImportReport {
@@ -192,6 +206,13 @@ impl ImportReport {
         if !self.failed.is_empty() {
             lines.push(format!("{} failures", self.failed.len()));
         }
+        if self.interrupted {
+            lines.push(format!(
+                "interrupted: {} papers and meetings not reached, nothing removed, \
+                 sync point kept; the next run imports the rest",
+                self.not_reached
+            ));
+        }
         lines
     }
 }
@@ -232,19 +253,35 @@ pub fn import(
     source: &Source,
     options: &ImportOptions,
 ) -> Result<ImportReport> {
-    import_with(index, source, options, &HttpFetch::default())
+    import_with(
+        index,
+        source,
+        options,
+        &HttpFetch::default(),
+        &mut NoProgress,
+    )
 }
 
-/// [`import`] with a given [`Fetch`] (tests use a local server).
+/// [`import`] with a given [`Fetch`] (tests use a local server) and a
+/// [`Progress`] that hears of every paper and meeting as it is written
+/// (`pages` is then its passage count).
 pub fn import_with(
     index: &PassageIndex,
     source: &Source,
     options: &ImportOptions,
     fetch: &dyn Fetch,
+    progress: &mut dyn Progress,
 ) -> Result<ImportReport> {
     let started = now_secs();
+    let stopped = || {
+        options
+            .stop
+            .as_ref()
+            .is_some_and(|stop| stop.load(Ordering::Relaxed))
+    };
     let mut store = Store::default();
     let mut report = ImportReport::default();
+    progress.step("reading the source");
     match source {
         Source::Dir(dir) => source::read_dir(dir, &mut store)?,
         Source::Url(url) => {
@@ -253,7 +290,11 @@ pub fn import_with(
                 (None, false) => read_sync_state(index.dir(), url),
                 (None, true) => None,
             };
-            source::read_url(fetch, url, since.as_deref(), &mut store)?;
+            let fetch = StoppableFetch {
+                inner: fetch,
+                stop: options.stop.as_deref(),
+            };
+            source::read_url(&fetch, url, since.as_deref(), &mut store)?;
             report.modified_since = since;
         }
     }
@@ -277,7 +318,12 @@ pub fn import_with(
     // Chunks bound memory: a chunk is built and analysed in parallel (the
     // German chain is most of the work), then written.
     let builder = writer.document_builder();
-    for chunk in jobs.chunks(256) {
+    progress.start(jobs.len());
+    for (n, chunk) in jobs.chunks(CHUNK).enumerate() {
+        if stopped() {
+            report.not_reached = jobs.len() - n * CHUNK;
+            break;
+        }
         let built: Vec<(Built, Option<PreparedFile>)> = chunk
             .par_iter()
             .map_with(builder.clone(), |builder, job| {
@@ -309,9 +355,12 @@ pub fn import_with(
             }
             let Some(prepared) = prepared else {
                 report.unchanged += 1;
+                progress.file_done(&b.doc.path, FileStatus::Unchanged, 0);
                 continue;
             };
-            report.passages += writer.write(prepared)?;
+            let passages = writer.write(prepared)?;
+            report.passages += passages;
+            progress.file_done(&b.doc.path, FileStatus::Indexed, passages);
             if b.is_meeting {
                 report.meetings += 1;
                 report.agenda_items += b.agenda_items;
@@ -323,13 +372,20 @@ pub fn import_with(
             }
         }
     }
-    for id in &store.deleted {
-        let path = Path::new(id);
-        if known.hash_of(path).is_some() {
-            writer.remove(path);
-            report.removed += 1;
+    // A stop during reading left pages unread (see `StoppableFetch`).
+    report.interrupted = stopped();
+    // Like an interrupted `ingest`, an interrupted import removes nothing.
+    if !report.interrupted {
+        progress.step("removing");
+        for id in &store.deleted {
+            let path = Path::new(id);
+            if known.hash_of(path).is_some() {
+                writer.remove(path);
+                report.removed += 1;
+            }
         }
     }
+    progress.step("committing");
     writer.finish()?;
 
     report.skipped = store.skipped.clone();
@@ -339,12 +395,36 @@ pub fn import_with(
     report.files_not_fetched.dedup();
     if let Source::Url(url) = source {
         // Only a complete run moves the sync point, so nothing is skipped
-        // next time because a page failed this time.
-        if store.failed.is_empty() {
+        // next time because a page failed or was not read this time.
+        if store.failed.is_empty() && !report.interrupted {
             write_sync_state(index.dir(), url, started.saturating_sub(SYNC_OVERLAP_SECS))?;
         }
     }
     Ok(report)
+}
+
+/// Papers and meetings built in parallel, then written, at a time.
+const CHUNK: usize = 256;
+
+/// A [`Fetch`] that fails every request once the import is stopped, so a
+/// long crawl ends after the page in flight. The pages it refuses are
+/// failures of the run (listed, and they keep the sync point).
+struct StoppableFetch<'a> {
+    inner: &'a dyn Fetch,
+    stop: Option<&'a AtomicBool>,
+}
+
+impl Fetch for StoppableFetch<'_> {
+    fn get_json(&self, url: &str) -> std::result::Result<serde_json::Value, String> {
+        if self.stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
+            return Err("not read: the import was interrupted".into());
+        }
+        self.inner.get_json(url)
+    }
+
+    fn get_bytes(&self, url: &str, max: u64) -> std::result::Result<Vec<u8>, String> {
+        self.inner.get_bytes(url, max)
+    }
 }
 
 enum Job<'a> {

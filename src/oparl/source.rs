@@ -148,7 +148,11 @@ pub fn read_dir(dir: &Path, store: &mut Store) -> Result<()> {
             std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
         ));
     }
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+    // Links are followed as in `ingest::discover`; a loop is a failed entry.
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {

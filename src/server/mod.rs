@@ -249,6 +249,19 @@ async fn security_headers(mut response: Response) -> Response {
     response
 }
 
+/// The tokio runtime `serve` runs on: tokio's default, except that its
+/// pool of blocking threads is capped at [`Limits::max_blocking`] plus one
+/// (for `/health`'s count, which takes no permit). Without the cap tokio
+/// starts a new thread whenever none is idle at that instant, and a busy
+/// server had 12 for 4 permits; each thread keeps its own analysis caches
+/// (word memo, stems, compound splits), so threads are memory.
+pub fn runtime(limits: &Limits) -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(limits.max_blocking.max(1) + 1)
+        .enable_all()
+        .build()
+}
+
 /// Serve `app` on `listener` until `shutdown` completes, then let the
 /// requests in flight finish. Like `axum::serve`, plus a header-read
 /// timeout ([`Limits::header_read_timeout`]) on every connection, which
@@ -332,4 +345,41 @@ pub async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn the_runtime_keeps_at_most_max_blocking_plus_one_blocking_threads() {
+        let limits = Limits {
+            max_blocking: 2,
+            ..Limits::default()
+        };
+        let runtime = runtime(&limits).unwrap();
+        // Twenty blocking jobs at once, each long enough that tokio would
+        // start a thread per job if it could.
+        let threads: HashSet<std::thread::ThreadId> = runtime.block_on(async {
+            let jobs: Vec<_> = (0..20)
+                .map(|_| {
+                    tokio::task::spawn_blocking(|| {
+                        std::thread::sleep(Duration::from_millis(30));
+                        std::thread::current().id()
+                    })
+                })
+                .collect();
+            let mut ids = HashSet::new();
+            for job in jobs {
+                ids.insert(job.await.unwrap());
+            }
+            ids
+        });
+        assert!(
+            (2..=3).contains(&threads.len()),
+            "{} blocking threads",
+            threads.len()
+        );
+    }
 }
