@@ -239,8 +239,9 @@ impl Dictionary {
     /// the segment itself or minus a linking element, else the segment with
     /// an elided ending restored. Returns the length (bytes) of the segment's
     /// prefix that the word starts with and the ending to append. `walk`
-    /// holds the trie nodes of the segment's prefixes.
-    fn initial_part(&self, segment: &str, walk: &Walk) -> Option<Choice> {
+    /// holds the trie nodes of the segment's prefixes; `chars` is the
+    /// segment's length in characters.
+    fn initial_part(&self, segment: &str, chars: usize, walk: &Walk) -> Option<Choice> {
         // The segment as written or minus a linking element, whichever is the
         // more frequent word (the later candidate on a tie): "straßen" →
         // `straße`, "ergebnis" stays (not the fragment "ergebni"). The bound
@@ -274,7 +275,7 @@ impl Dictionary {
         let choice = match as_written {
             Some(choice) => choice,
             None => {
-                if segment.ends_with('e') || segment.chars().count() < 4 {
+                if segment.ends_with('e') || chars < 4 {
                     return None;
                 }
                 ELIDED
@@ -434,6 +435,7 @@ impl Trie {
 
 /// The trie nodes of every prefix of a string that some word starts with:
 /// `nodes[k]` is the node of the string's first `k` bytes.
+#[derive(Default)]
 struct Walk {
     nodes: Vec<u32>,
 }
@@ -613,10 +615,30 @@ fn split_part_cached(part: &str) -> Option<Vec<String>> {
 
 /// Whether `word` can be a compound at all (cheap; no dictionary lookup).
 fn may_be_compound(word: &str) -> bool {
-    word.len() >= 2 * MIN_PART_CHARS
-        && word.chars().count() >= 2 * MIN_PART_CHARS
-        && word.chars().all(char::is_alphabetic)
-        && !NEVER_SPLIT.contains(&word)
+    if word.len() < 2 * MIN_PART_CHARS {
+        return false;
+    }
+    // An ASCII word has as many characters as bytes.
+    let letters = if word.is_ascii() {
+        word.bytes().all(|b| b.is_ascii_alphabetic())
+    } else {
+        word.chars().count() >= 2 * MIN_PART_CHARS && word.chars().all(char::is_alphabetic)
+    };
+    letters && !NEVER_SPLIT.contains(&word)
+}
+
+/// The buffers of [`split_with`], kept per thread: a split is run for
+/// every new word of an index run, and allocating them each time cost
+/// more than a third of it.
+#[derive(Default)]
+struct Scratch {
+    bounds: Vec<usize>,
+    best: Vec<Option<Cell>>,
+    walk: Walk,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// [`split_compound`] with any dictionary.
@@ -624,15 +646,22 @@ pub fn split_with(dict: &Dictionary, word: &str) -> Option<Vec<String>> {
     if !may_be_compound(word) {
         return None;
     }
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => split_in(dict, word, &mut scratch),
+        Err(_) => split_in(dict, word, &mut Scratch::default()),
+    })
+}
+
+/// [`split_with`] of a word that may be a compound, in `scratch`.
+fn split_in(dict: &Dictionary, word: &str, scratch: &mut Scratch) -> Option<Vec<String>> {
+    let Scratch { bounds, best, walk } = scratch;
     // Char boundaries; best[k] is the best split of word[..bounds[k]].
-    let bounds: Vec<usize> = word
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(word.len()))
-        .collect();
+    bounds.clear();
+    bounds.extend(word.char_indices().map(|(i, _)| i));
+    bounds.push(word.len());
     let last = bounds.len() - 1;
-    let mut best: Vec<Option<Cell>> = vec![None; bounds.len()];
-    let mut walk = Walk { nodes: Vec::new() };
+    best.clear();
+    best.resize(bounds.len(), None);
     // Forward over the split points: best[start] is final once every part
     // ending at `start` has been tried, and the parts ending at any `end`
     // are offered in the order of their starts, so ties go the same way as
@@ -667,7 +696,7 @@ pub fn split_with(dict: &Dictionary, word: &str) -> Option<Vec<String>> {
                     count,
                 }
             } else {
-                match dict.initial_part(segment, &walk) {
+                match dict.initial_part(segment, end - start, walk) {
                     Some(choice) => choice,
                     None => continue,
                 }
@@ -702,7 +731,10 @@ pub fn split_with(dict: &Dictionary, word: &str) -> Option<Vec<String>> {
     let mut cell = found;
     loop {
         let Choice { len, restored, .. } = cell.choice;
-        parts.push(format!("{}{restored}", &word[cell.start..cell.start + len]));
+        let mut part = String::with_capacity(len + restored.len());
+        part.push_str(&word[cell.start..cell.start + len]);
+        part.push_str(restored);
+        parts.push(part);
         if cell.start == 0 {
             break;
         }
@@ -759,7 +791,10 @@ impl TokenFilter for Decompounder {
     fn transform<T: Tokenizer>(self, tokenizer: T) -> DecompounderFilter<T> {
         // Parse the dictionary now, not inside the first document's tokens.
         Dictionary::german();
-        DecompounderFilter { inner: tokenizer }
+        DecompounderFilter {
+            inner: tokenizer,
+            buffers: PartBuffers::default(),
+        }
     }
 }
 
@@ -767,45 +802,62 @@ impl TokenFilter for Decompounder {
 #[derive(Clone)]
 pub struct DecompounderFilter<T> {
     inner: T,
+    /// Lent to each token stream: a memoised chain makes one stream per
+    /// new word, and buffers of its own would be allocated each time.
+    buffers: PartBuffers,
+}
+
+/// The buffers of a [`DecompounderTokenStream`].
+#[derive(Clone, Default)]
+struct PartBuffers {
+    /// Parts of the last compound, emitted after it in order, concatenated
+    /// (one buffer reused for every compound instead of a `String` each).
+    parts: String,
+    /// End (byte offset in `parts`) of each part.
+    part_ends: Vec<usize>,
+    /// The part being emitted (a copy of the compound token, buffers reused).
+    part: Token,
 }
 
 impl<T: Tokenizer> Tokenizer for DecompounderFilter<T> {
-    type TokenStream<'a> = DecompounderTokenStream<T::TokenStream<'a>>;
+    type TokenStream<'a> = DecompounderTokenStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        let buffers = &mut self.buffers;
+        buffers.parts.clear();
+        buffers.part_ends.clear();
         DecompounderTokenStream {
             tail: self.inner.token_stream(text),
-            parts: String::new(),
-            part_ends: Vec::new(),
+            parts: &mut buffers.parts,
+            part_ends: &mut buffers.part_ends,
             next_part: 0,
-            part: Token::default(),
+            part: &mut buffers.part,
         }
     }
 }
 
 /// Token stream of [`DecompounderFilter`]: the tail's tokens, each followed
 /// by its parts.
-pub struct DecompounderTokenStream<T> {
+pub struct DecompounderTokenStream<'a, T> {
     tail: T,
-    /// Parts of the last compound, emitted after it in order, concatenated
-    /// (one buffer reused for every compound instead of a `String` each).
-    parts: String,
+    /// Parts of the last compound, emitted after it in order, concatenated.
+    parts: &'a mut String,
     /// End (byte offset in `parts`) of each part.
-    part_ends: Vec<usize>,
+    part_ends: &'a mut Vec<usize>,
     /// Index into `part_ends` of the part to emit next; `0` with no parts
     /// means the current token is the tail's.
     next_part: usize,
-    /// The part being emitted (a copy of the compound token, buffers reused).
-    part: Token,
+    /// The part being emitted (a copy of the compound token).
+    part: &'a mut Token,
 }
 
-impl<T: TokenStream> DecompounderTokenStream<T> {
+impl<T: TokenStream> DecompounderTokenStream<'_, T> {
     fn emitting_part(&self) -> bool {
         self.next_part > 0
     }
 }
 
-impl<T: TokenStream> TokenStream for DecompounderTokenStream<T> {
+impl<T: TokenStream> TokenStream for DecompounderTokenStream<'_, T> {
     fn advance(&mut self) -> bool {
         if self.emitting_part() || !self.part_ends.is_empty() {
             if self.next_part < self.part_ends.len() {
@@ -832,7 +884,7 @@ impl<T: TokenStream> TokenStream for DecompounderTokenStream<T> {
         if !self.tail.advance() {
             return false;
         }
-        let (parts, part_ends) = (&mut self.parts, &mut self.part_ends);
+        let (parts, part_ends) = (&mut *self.parts, &mut *self.part_ends);
         with_parts(&self.tail.token().text, |found| {
             for part in found.into_iter().flatten() {
                 parts.push_str(part);
@@ -844,7 +896,7 @@ impl<T: TokenStream> TokenStream for DecompounderTokenStream<T> {
 
     fn token(&self) -> &Token {
         if self.emitting_part() {
-            &self.part
+            self.part
         } else {
             self.tail.token()
         }
@@ -852,7 +904,7 @@ impl<T: TokenStream> TokenStream for DecompounderTokenStream<T> {
 
     fn token_mut(&mut self) -> &mut Token {
         if self.emitting_part() {
-            &mut self.part
+            self.part
         } else {
             self.tail.token_mut()
         }

@@ -83,6 +83,7 @@ fn whatlang_says_english(sample: &str) -> bool {
 /// Latin-script text and the allowlist German + English, reduced to the one
 /// question [`detect_language`] asks.
 mod latin {
+    use std::cell::RefCell;
     use std::sync::LazyLock;
 
     use rustc_hash::FxHashMap;
@@ -198,8 +199,95 @@ mod latin {
         total.clamp(0, MAX_TOTAL_DISTANCE)
     }
 
+    /// Characters of which most trigrams of German or English text are
+    /// made, each with a code below [`OTHER`]: space 0, `a`–`z` 1–26,
+    /// `ä`, `ö`, `ü`, `ß` 27–30.
+    fn code(c: char) -> usize {
+        match c {
+            ' ' => 0,
+            'a'..='z' => c as usize - 'a' as usize + 1,
+            'ä' => 27,
+            'ö' => 28,
+            'ü' => 29,
+            'ß' => 30,
+            _ => OTHER,
+        }
+    }
+
+    /// The code of every other character.
+    const OTHER: usize = 31;
+
+    /// The character of a [`code`] below [`OTHER`].
+    fn char_of(code: usize) -> char {
+        match code {
+            0 => ' ',
+            1..=26 => char::from(b'a' + (code - 1) as u8),
+            27 => 'ä',
+            28 => 'ö',
+            29 => 'ü',
+            _ => 'ß',
+        }
+    }
+
+    thread_local! {
+        /// Counts of the trigrams of three coded characters, by their
+        /// codes (5 bits each): all zero between two texts.
+        static TABLE: RefCell<Vec<u32>> = RefCell::new(vec![0; 1 << 15]);
+    }
+
+    /// Trigram counts of one text: those of three coded characters (almost
+    /// all) in the thread's flat [`TABLE`] (no hashing; 128 kB, at home in
+    /// a core's cache), the others in a map. Leaves the table all zero
+    /// again when dropped.
+    struct Trigrams<'a> {
+        table: &'a mut [u32],
+        /// Indexes of the table's nonzero counts.
+        touched: Vec<u16>,
+        other: FxHashMap<u64, u32>,
+    }
+
+    impl Trigrams<'_> {
+        fn add(
+            &mut self,
+            (c1, k1): (char, usize),
+            (c2, k2): (char, usize),
+            (c3, k3): (char, usize),
+        ) {
+            if k1 < OTHER && k2 < OTHER && k3 < OTHER {
+                let index = (k1 << 10) | (k2 << 5) | k3;
+                let count = &mut self.table[index];
+                if *count == 0 {
+                    self.touched.push(index as u16);
+                }
+                *count += 1;
+            } else {
+                *self.other.entry(key(c1, c2, c3)).or_insert(0) += 1;
+            }
+        }
+
+        /// Every trigram with its count, as `(count, trigram)`.
+        fn counted(&self) -> Vec<(u32, u64)> {
+            let coded = self.touched.iter().map(|&index| {
+                let index = usize::from(index);
+                let (a, b, c) = (index >> 10, (index >> 5) & 31, index & 31);
+                (self.table[index], key(char_of(a), char_of(b), char_of(c)))
+            });
+            coded
+                .chain(self.other.iter().map(|(&t, &n)| (n, t)))
+                .collect()
+        }
+    }
+
+    impl Drop for Trigrams<'_> {
+        fn drop(&mut self) {
+            for &index in &self.touched {
+                self.table[usize::from(index)] = 0;
+            }
+        }
+    }
+
     /// What one pass over the text gathers.
-    struct Counts {
+    struct Counts<'a> {
         /// Script vote: whatlang checks Latin first and moves a script
         /// forward only when it matches a character; with only Latin and
         /// neutral characters Latin stays first and counts every letter.
@@ -210,24 +298,26 @@ mod latin {
         deu: usize,
         eng: usize,
         /// Trigrams of the lowercased text, stop characters as spaces.
-        trigrams: FxHashMap<u64, u32>,
-        c1: char,
-        c2: char,
-        started: bool,
+        trigrams: Trigrams<'a>,
+        /// The last two characters, with their [`code`]s.
+        c1: (char, usize),
+        c2: (char, usize),
     }
 
-    impl Counts {
+    impl Counts<'_> {
         /// whatlang's trigram loop: the text's characters follow a space,
-        /// and one more space ends them.
+        /// and one more space ends them. (Starting with two spaces before
+        /// the text gives the same: the first trigram, all spaces but for
+        /// one letter at most, is one whatlang skips.)
         fn push(&mut self, c3: char) {
-            if !self.started {
-                self.c2 = c3;
-                self.started = true;
-                return;
-            }
+            self.push_coded((c3, code(c3)));
+        }
+
+        /// [`Self::push`] of a character with its [`code`].
+        fn push_coded(&mut self, c3: (char, usize)) {
             let (c1, c2) = (self.c1, self.c2);
-            if !(c2 == ' ' && (c1 == ' ' || c3 == ' ')) {
-                *self.trigrams.entry(key(c1, c2, c3)).or_insert(0) += 1;
+            if !(c2.1 == 0 && (c1.1 == 0 || c3.1 == 0)) {
+                self.trigrams.add(c1, c2, c3);
             }
             self.c1 = c2;
             self.c2 = c3;
@@ -303,17 +393,35 @@ mod latin {
     /// [`Outcome`] of whatlang's combined method for `text`; `None` as for
     /// [`english`].
     pub(super) fn scores(text: &str) -> Option<Outcome> {
+        TABLE.with(|table| scores_with(text, &mut table.borrow_mut()))
+    }
+
+    /// [`scores`] with the thread's trigram table.
+    fn scores_with(text: &str, table: &mut [u32]) -> Option<Outcome> {
         let mut n = Counts {
             latin: 0,
             letters: 0,
             deu: 0,
             eng: 0,
-            trigrams: FxHashMap::with_capacity_and_hasher(text.len().min(2048), Default::default()),
-            c1: ' ',
-            c2: ' ',
-            started: false,
+            trigrams: Trigrams {
+                table,
+                touched: Vec::with_capacity(1024),
+                other: FxHashMap::default(),
+            },
+            c1: (' ', 0),
+            c2: (' ', 0),
         };
         for ch in text.chars() {
+            if ch.is_ascii_alphabetic() {
+                // What the general path below does for an ASCII letter.
+                n.latin += 1;
+                n.letters += 1;
+                n.deu += 2;
+                n.eng += 2;
+                let lower = ch.to_ascii_lowercase();
+                n.push_coded((lower, usize::from(lower as u8 - b'a') + 1));
+                continue;
+            }
             if is_stop(ch) {
                 n.push(' ');
                 continue;
@@ -334,12 +442,12 @@ mod latin {
             }
         }
         n.push(' ');
+        let counted = n.trigrams.counted();
         let Counts {
             latin,
             letters,
             deu,
             eng,
-            trigrams: counts,
             ..
         } = n;
         if latin == 0 {
@@ -347,7 +455,7 @@ mod latin {
         }
 
         // Rank the 600 most frequent trigrams (ties: the larger trigram first).
-        let mut ranked: Vec<(u32, u64)> = counts.into_iter().map(|(t, n)| (n, t)).collect();
+        let mut ranked = counted;
         if ranked.len() > TEXT_TRIGRAMS_SIZE {
             ranked.select_nth_unstable_by(TEXT_TRIGRAMS_SIZE - 1, |a, b| b.cmp(a));
             ranked.truncate(TEXT_TRIGRAMS_SIZE);

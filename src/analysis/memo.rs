@@ -26,7 +26,11 @@
 //! language), and bounded: at [`CAPACITY`] words it is cleared and
 //! refilled. Its words and their terms sit back to back in one buffer and
 //! its table holds offsets into it, so a word costs one table slot and its
-//! bytes, with no allocation of its own. The table hashes with FxHash: not
+//! bytes, with no allocation of its own. The table is laid out for few
+//! cache misses (see [`MemoCache`]): the tables of two worker threads are
+//! far larger than a core's cache, and a lookup that touched four cache
+//! lines (hashbrown's control bytes, its entry, the word, the term ends)
+//! was a tenth of an index run. The table hashes with FxHash: not
 //! collision-resistant, but a text made to collide slows only this bounded
 //! per-thread cache.
 
@@ -34,14 +38,13 @@ use std::cell::RefCell;
 use std::hash::BuildHasher;
 use std::thread::LocalKey;
 
-use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer};
 
 /// Words a thread's cache holds per chain before it is cleared: all the
 /// distinct tokens of the Karlsruhe corpus (412,000 with those containing
-/// digits) fit. 7/8 of 2^19, the most hashbrown's table of 2^19 buckets
-/// holds (~9 MB); one word more would double the table.
+/// digits) fit. Its table then has 2^20 slots of 8 bytes (8 MB), kept at
+/// most half full.
 pub const CAPACITY: usize = 458_752;
 
 /// Bytes of words and terms a cache holds per word of [`CAPACITY`] before
@@ -50,84 +53,163 @@ pub const CAPACITY: usize = 458_752;
 /// drops but the cache would keep.
 const BYTES_PER_WORD: usize = 64;
 
-/// Where one cached word and its terms are in [`MemoCache::bytes`].
-#[derive(Clone, Copy)]
-struct Entry {
-    /// The word: `bytes[word..word + word_len]`; its first term starts
-    /// right after it.
-    word: u32,
-    word_len: u32,
-    /// The terms' ends are `ends[first..first + terms]`.
-    first: u32,
-    terms: u32,
-}
+/// Longest word, longest term and most terms per word a record holds: its
+/// lengths are single ASCII bytes, so the record buffer stays a `String`.
+/// Longer words (the chains drop words of 128 bytes and more anyway) run
+/// the chain every time.
+const MAX_RECORD_LEN: usize = 127;
 
 /// A bounded map from a word to the terms a chain makes of it.
+///
+/// Layout, for few cache lines per lookup: each word is one *record* in
+/// `bytes`, `[word length][number of terms][word]` followed by
+/// `[term length][term]` per term (lengths as one byte each); the table
+/// `slots` is open addressing with linear probing, one `u64` per slot: the
+/// high half of the word's hash (with its lowest bit set, so a used slot is
+/// never 0) over the offset of the word's record. A lookup reads one slot
+/// (eight to a cache line) and, when the hash halves agree, the record,
+/// which holds both the word to compare and the terms to give.
 pub struct MemoCache {
-    table: HashTable<Entry>,
-    /// Every cached word followed by its terms, back to back.
+    slots: Vec<u64>,
+    /// Number of cached words.
+    len: usize,
+    /// Every cached word's record, back to back.
     bytes: String,
-    /// End (in `bytes`) of every cached term, word by word.
-    ends: Vec<u32>,
     capacity: usize,
+}
+
+/// The word's hash: the low bits pick the slot, the high half is kept in it.
+fn hash(word: &str) -> u64 {
+    FxBuildHasher.hash_one(word)
+}
+
+/// What a slot holds of `hash`: its high half, never 0.
+fn tag(hash: u64) -> u32 {
+    (hash >> 32) as u32 | 1
 }
 
 impl MemoCache {
     /// An empty cache that is cleared whenever it holds `capacity` words.
     pub fn with_capacity(capacity: usize) -> MemoCache {
         MemoCache {
-            table: HashTable::new(),
+            slots: Vec::new(),
+            len: 0,
             bytes: String::new(),
-            ends: Vec::new(),
             capacity: capacity.max(1),
         }
     }
 
     /// Number of cached words.
     pub fn len(&self) -> usize {
-        self.table.len()
+        self.len
     }
 
     /// Whether nothing is cached.
     pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
+        self.len == 0
     }
 
-    /// Term `i` of `entry`.
-    fn term(&self, entry: Entry, i: u32) -> &str {
-        let start = match i {
-            0 => entry.word + entry.word_len,
-            _ => self.ends[(entry.first + i - 1) as usize],
-        };
-        &self.bytes[start as usize..self.ends[(entry.first + i) as usize] as usize]
+    /// The length byte at `at` of the record buffer.
+    fn len_at(&self, at: usize) -> usize {
+        usize::from(self.bytes.as_bytes()[at])
     }
 
-    /// The entry of `word`, running `chain` over it on a miss.
-    fn entry(&mut self, word: &str, chain: &mut TextAnalyzer) -> Entry {
-        let hash = FxBuildHasher.hash_one(word);
-        let MemoCache {
-            table,
-            bytes,
-            ends,
-            capacity,
-        } = self;
-        if let Some(&entry) = table.find(hash, |e| {
-            &bytes[e.word as usize..(e.word + e.word_len) as usize] == word
-        }) {
-            return entry;
+    /// The word of the record at `record`.
+    fn word(&self, record: usize) -> &str {
+        let len = self.len_at(record);
+        &self.bytes[record + 2..record + 2 + len]
+    }
+
+    /// The record of `word` (whose hash is `hash`), if cached.
+    fn find(&self, word: &str, hash: u64) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
         }
+        let mask = self.slots.len() - 1;
+        let tag = tag(hash);
+        let mut i = hash as usize & mask;
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return None;
+            }
+            if (slot >> 32) as u32 == tag {
+                let record = slot as u32 as usize;
+                if self.word(record).as_bytes() == word.as_bytes() {
+                    return Some(record);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Puts `record` into a free slot for `hash` (the table has one).
+    fn place(slots: &mut [u64], hash: u64, record: usize) {
+        let mask = slots.len() - 1;
+        let mut i = hash as usize & mask;
+        while slots[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        slots[i] = (u64::from(tag(hash)) << 32) | record as u64;
+    }
+
+    /// Makes room for one more record of `record_len` bytes: clears the
+    /// cache when it is full (words or bytes) and doubles the table when it
+    /// would be more than half full.
+    fn make_room(&mut self, record_len: usize) {
         // Offsets are u32: clear long before they could overflow.
-        let byte_budget = capacity
+        let byte_budget = self
+            .capacity
             .saturating_mul(BYTES_PER_WORD)
             .min((u32::MAX / 2) as usize);
-        if table.len() >= *capacity || bytes.len() + word.len() > byte_budget {
-            table.clear();
-            bytes.clear();
-            ends.clear();
+        if self.len >= self.capacity || self.bytes.len() + record_len > byte_budget {
+            self.slots.fill(0);
+            self.bytes.clear();
+            self.len = 0;
         }
-        let entry_start = bytes.len() as u32;
-        let first = ends.len() as u32;
-        bytes.push_str(word);
+        if (self.len + 1) * 2 > self.slots.len() {
+            let mut slots = vec![0u64; (self.slots.len() * 2).max(16)];
+            for &slot in self.slots.iter().filter(|&&s| s != 0) {
+                let record = slot as u32 as usize;
+                Self::place(&mut slots, hash(self.word(record)), record);
+            }
+            self.slots = slots;
+        }
+    }
+
+    /// Sets `word` to the first term `chain` makes of it and `pending` to
+    /// the others; `false` (`word` unchanged) if it makes none. Runs the
+    /// chain only for a word not cached yet, and caches it.
+    fn terms(
+        &mut self,
+        word: &mut String,
+        chain: &mut TextAnalyzer,
+        pending: &mut Pending,
+    ) -> bool {
+        pending.text.clear();
+        pending.ends.clear();
+        pending.next = 0;
+        let hash = hash(word);
+        if let Some(record) = self.find(word, hash) {
+            let terms = self.len_at(record + 1);
+            if terms == 0 {
+                return false;
+            }
+            let mut at = record + 2 + word.len();
+            let first = self.len_at(at);
+            word.clear();
+            word.push_str(&self.bytes[at + 1..at + 1 + first]);
+            at += 1 + first;
+            // Later terms are copied out: another stream on this thread
+            // may clear the cache before they are emitted.
+            for _ in 1..terms {
+                let len = self.len_at(at);
+                pending.text.push_str(&self.bytes[at + 1..at + 1 + len]);
+                pending.ends.push(pending.text.len());
+                at += 1 + len;
+            }
+            return true;
+        }
         let mut stream = chain.token_stream(word);
         while stream.advance() {
             let token = stream.token();
@@ -141,19 +223,40 @@ impl MemoCache {
                 (0, 1, 0, word.len()),
                 "a memoised chain moved a token of {word:?}"
             );
-            bytes.push_str(&token.text);
-            ends.push(bytes.len() as u32);
+            pending.text.push_str(&token.text);
+            pending.ends.push(pending.text.len());
         }
-        let entry = Entry {
-            word: entry_start,
-            word_len: word.len() as u32,
-            first,
-            terms: ends.len() as u32 - first,
-        };
-        table.insert_unique(hash, entry, |e| {
-            FxBuildHasher.hash_one(&bytes[e.word as usize..(e.word + e.word_len) as usize])
-        });
-        entry
+        drop(stream);
+        let terms = pending.ends.len();
+        let mut from = 0;
+        let fits = word.len() <= MAX_RECORD_LEN
+            && terms <= MAX_RECORD_LEN
+            && pending.ends.iter().all(|&end| {
+                let len = end - std::mem::replace(&mut from, end);
+                len <= MAX_RECORD_LEN
+            });
+        if fits {
+            self.make_room(2 + word.len() + terms + pending.text.len());
+            let record = self.bytes.len();
+            self.bytes.push(char::from(word.len() as u8));
+            self.bytes.push(char::from(terms as u8));
+            self.bytes.push_str(word);
+            let mut from = 0;
+            for &end in &pending.ends {
+                self.bytes.push(char::from((end - from) as u8));
+                self.bytes.push_str(&pending.text[from..end]);
+                from = end;
+            }
+            Self::place(&mut self.slots, hash, record);
+            self.len += 1;
+        }
+        if terms == 0 {
+            return false;
+        }
+        word.clear();
+        word.push_str(&pending.text[..pending.ends[0]]);
+        pending.next = 1;
+        true
     }
 }
 
@@ -289,27 +392,11 @@ impl<T: TokenStream> TokenStream for MemoTokenStream<'_, T> {
             if !self.tail.advance() {
                 return false;
             }
-            let token = self.tail.token_mut();
-            let emitted = self.cache.with(|cache| {
-                let mut cache = cache.borrow_mut();
-                let entry = cache.entry(&token.text, chain);
-                if entry.terms == 0 {
-                    return false;
-                }
-                // Later terms are copied out: another stream on this
-                // thread may clear the cache before they are emitted.
-                pending.text.clear();
-                pending.ends.clear();
-                pending.next = 0;
-                for i in 1..entry.terms {
-                    pending.text.push_str(cache.term(entry, i));
-                    pending.ends.push(pending.text.len());
-                }
-                token.text.clear();
-                token.text.push_str(cache.term(entry, 0));
-                true
-            });
-            if emitted {
+            let word = &mut self.tail.token_mut().text;
+            if self
+                .cache
+                .with(|cache| cache.borrow_mut().terms(word, chain, pending))
+            {
                 return true;
             }
         }
@@ -432,15 +519,39 @@ mod tests {
             static LONG: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(100));
         }
         let mut memoised = memoised(Lang::German, &LONG);
-        // Fifty distinct 10 kB "words": the chain drops them all.
-        let text: String = (0..50)
-            .map(|i| format!("{}{i} ", "x".repeat(10_000)))
+        // Fifty distinct 120-byte "words", kept whole by the chain: records
+        // of 243 bytes, 12,150 in all.
+        let words: Vec<String> = (0..50)
+            .map(|i| format!("{}{i:03}", "x".repeat(117)))
             .collect();
-        assert!(tokens(&mut memoised, &text).is_empty());
-        let held = LONG.with(|c| c.borrow().bytes.len());
-        // The budget (6,400 bytes for 100 words) is cleared before each
-        // such word goes in: at most the last one or two stay, not all 50.
-        assert!(held <= 2 * 10_010, "{held} bytes held for a 100-word cache");
+        let got: Vec<String> = tokens(&mut memoised, &words.join(" "))
+            .into_iter()
+            .map(|t| t.0)
+            .collect();
+        assert_eq!(got, words);
+        let (held, len) = LONG.with(|c| (c.borrow().bytes.len(), c.borrow().len()));
+        // The budget (6,400 bytes for 100 words) is cleared before a word
+        // that would pass it goes in.
+        assert!(held <= 6_400, "{held} bytes held for a 100-word cache");
+        assert!(len < 50 && len > 0, "{len} words held");
+    }
+
+    #[test]
+    fn words_too_long_for_a_record_are_analysed_each_time() {
+        thread_local! {
+            static HUGE: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(100));
+        }
+        let mut memoised = memoised(Lang::German, &HUGE);
+        // The chain drops them (128 bytes and more); none is cached.
+        let text: String = (0..5)
+            .map(|i| format!("{}{i} Haus ", "x".repeat(10_000)))
+            .collect();
+        let got: Vec<String> = tokens(&mut memoised, &text)
+            .into_iter()
+            .map(|t| t.0)
+            .collect();
+        assert_eq!(got, ["haus"; 5]);
+        assert_eq!(HUGE.with(|c| c.borrow().len()), 1);
     }
 
     #[test]
