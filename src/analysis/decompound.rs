@@ -646,6 +646,8 @@ pub fn split_with(dict: &Dictionary, word: &str) -> Option<Vec<String>> {
     if !may_be_compound(word) {
         return None;
     }
+    // `split_in` never calls back into `split_with`, so the borrow cannot
+    // fail today; a fresh scratch keeps a future re-entry from panicking.
     SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
         Ok(mut scratch) => split_in(dict, word, &mut scratch),
         Err(_) => split_in(dict, word, &mut Scratch::default()),

@@ -22,15 +22,17 @@
 //!
 //! The cache ([`MemoCache`]) is thread-local like the stem cache (tantivy
 //! clones analyzers freely, and a clone must neither copy a full map nor
-//! start cold), one per chain ([`super::analyzer_over`] keeps one per
-//! language), and bounded: at [`CAPACITY`] words it is cleared and
-//! refilled. Its words and their terms sit back to back in one buffer and
-//! its table holds offsets into it, so a word costs one table slot and its
-//! bytes, with no allocation of its own. The table is laid out for few
-//! cache misses (see [`MemoCache`]): the tables of two worker threads are
-//! far larger than a core's cache, and a lookup that touched four cache
-//! lines (hashbrown's control bytes, its entry, the word, the term ends)
-//! was a tenth of an index run. The table hashes with FxHash: not
+//! start cold), one per chain and use ([`super::analyzer`] keeps one per
+//! language for indexing, [`super::analyzer_over`] smaller ones for
+//! snippets), and bounded: at its capacity ([`CAPACITY`] words for
+//! indexing) it is cleared and refilled. Its words and their terms sit back
+//! to back in one buffer and its table holds offsets into it, so a word
+//! costs two table slots (the table is kept half empty) and its bytes, with
+//! no allocation of its own. The table is laid out for few cache misses
+//! (see [`MemoCache`]): the tables of two worker threads are far larger
+//! than a core's cache, and a lookup that touched four cache lines
+//! (hashbrown's control bytes, its entry, the word, the term ends) was a
+//! tenth of an index run. The table hashes with FxHash: not
 //! collision-resistant, but a text made to collide slows only this bounded
 //! per-thread cache.
 
@@ -43,12 +45,20 @@ use tantivy::tokenizer::{TextAnalyzer, Token, TokenFilter, TokenStream, Tokenize
 
 /// Words a thread's cache holds per chain before it is cleared: all the
 /// distinct tokens of the Karlsruhe corpus (412,000 with those containing
-/// digits) fit. Its table then has 2^20 slots of 8 bytes (8 MB), kept at
-/// most half full.
+/// digits) fit, with room to spare. Its table then has 2^20 slots of 8
+/// bytes (8 MB), kept at most half full; up to 2^19 words would fit in the
+/// same table (the number is 7/8 of 2^19 from the time the table was
+/// hashbrown's, and the tokens do not depend on it).
 pub const CAPACITY: usize = 458_752;
 
-/// Bytes of words and terms a cache holds per word of [`CAPACITY`] before
-/// it is cleared (Karlsruhe's average is ~25): keeps the cache bounded
+/// Words a search thread's cache holds ([`super::analyzer_over`], for
+/// snippets): the words of hits that pass the snippet gate, far fewer than
+/// a corpus's vocabulary. Its table and records then take ~5 MB.
+pub const SEARCH_CAPACITY: usize = 65_536;
+
+/// Bytes of records (words, terms and their length bytes) a cache holds per
+/// word of its capacity before it is cleared (Karlsruhe's average is ~25):
+/// keeps the cache bounded
 /// when the input is full of long or garbage "words", which the chain
 /// drops but the cache would keep.
 const BYTES_PER_WORD: usize = 64;
@@ -58,6 +68,16 @@ const BYTES_PER_WORD: usize = 64;
 /// Longer words (the chains drop words of 128 bytes and more anyway) run
 /// the chain every time.
 const MAX_RECORD_LEN: usize = 127;
+
+// A length must be one byte of UTF-8 (ASCII), and every word the chains
+// keep (shorter than `MAX_TOKEN_BYTES`) must fit a record.
+const _: () = assert!(MAX_RECORD_LEN < 128 && super::MAX_TOKEN_BYTES - 1 <= MAX_RECORD_LEN);
+
+/// Appends `len` (at most [`MAX_RECORD_LEN`]) to a record as one byte.
+fn push_len(bytes: &mut String, len: usize) {
+    assert!(len <= MAX_RECORD_LEN, "record length {len}");
+    bytes.push(char::from(len as u8));
+}
 
 /// A bounded map from a word to the terms a chain makes of it.
 ///
@@ -186,11 +206,15 @@ impl MemoCache {
         chain: &mut TextAnalyzer,
         pending: &mut Pending,
     ) -> bool {
-        pending.text.clear();
-        pending.ends.clear();
-        pending.next = 0;
+        pending.clear();
         let hash = hash(word);
-        if let Some(record) = self.find(word, hash) {
+        // A longer word never has a record (see `MAX_RECORD_LEN`).
+        let found = if word.len() <= MAX_RECORD_LEN {
+            self.find(word, hash)
+        } else {
+            None
+        };
+        if let Some(record) = found {
             let terms = self.len_at(record + 1);
             if terms == 0 {
                 return false;
@@ -238,12 +262,12 @@ impl MemoCache {
         if fits {
             self.make_room(2 + word.len() + terms + pending.text.len());
             let record = self.bytes.len();
-            self.bytes.push(char::from(word.len() as u8));
-            self.bytes.push(char::from(terms as u8));
+            push_len(&mut self.bytes, word.len());
+            push_len(&mut self.bytes, terms);
             self.bytes.push_str(word);
             let mut from = 0;
             for &end in &pending.ends {
-                self.bytes.push(char::from((end - from) as u8));
+                push_len(&mut self.bytes, end - from);
                 self.bytes.push_str(&pending.text[from..end]);
                 from = end;
             }
@@ -348,13 +372,19 @@ struct Pending {
     next: usize,
 }
 
+impl Pending {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.next = 0;
+    }
+}
+
 impl<T: Tokenizer> Tokenizer for MemoFilter<T> {
     type TokenStream<'a> = MemoTokenStream<'a, T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        self.pending.text.clear();
-        self.pending.ends.clear();
-        self.pending.next = 0;
+        self.pending.clear();
         MemoTokenStream {
             tail: self.inner.token_stream(text),
             chain: &mut self.chain,
@@ -496,9 +526,7 @@ mod tests {
 
     /// The council tokenizer and `lang`'s index filters memoised in `cache`.
     fn memoised(lang: Lang, cache: &'static LocalKey<RefCell<MemoCache>>) -> TextAnalyzer {
-        TextAnalyzer::builder(CouncilTokenizer::default())
-            .filter(Memo::new(index_filters(OneWord::default(), lang), cache))
-            .build()
+        crate::analysis::memoised(CouncilTokenizer::default(), lang, cache)
     }
 
     fn tiny(lang: Lang) -> TextAnalyzer {
@@ -537,12 +565,14 @@ mod tests {
     }
 
     #[test]
-    fn words_too_long_for_a_record_are_analysed_each_time() {
+    fn words_too_long_for_a_record_are_not_cached() {
         thread_local! {
             static HUGE: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(100));
         }
         let mut memoised = memoised(Lang::German, &HUGE);
-        // The chain drops them (128 bytes and more); none is cached.
+        let mut plain = index_filters(CouncilTokenizer::default(), Lang::German);
+        let cached = |n: usize| HUGE.with(|c| c.borrow().len()) == n;
+        // The chain drops words of 128 bytes and more; none is cached.
         let text: String = (0..5)
             .map(|i| format!("{}{i} Haus ", "x".repeat(10_000)))
             .collect();
@@ -551,7 +581,22 @@ mod tests {
             .map(|t| t.0)
             .collect();
         assert_eq!(got, ["haus"; 5]);
-        assert_eq!(HUGE.with(|c| c.borrow().len()), 1);
+        assert!(cached(1));
+        // A word of 127 bytes has a record, one of 128 none.
+        let long = format!("{}b", "a".repeat(126));
+        assert_eq!(tokens(&mut memoised, &long), tokens(&mut plain, &long));
+        assert!(cached(2));
+        let longer = format!("{long}c");
+        assert_eq!(tokens(&mut memoised, &longer), tokens(&mut plain, &longer));
+        assert!(cached(2));
+        // 127 bytes whose lowercase term is 190 bytes: no record either,
+        // and the same tokens each time.
+        let dotted = format!("{}a", "İ".repeat(63));
+        assert_eq!(dotted.len(), 127);
+        for _ in 0..2 {
+            assert_eq!(tokens(&mut memoised, &dotted), tokens(&mut plain, &dotted));
+        }
+        assert!(cached(2));
     }
 
     #[test]

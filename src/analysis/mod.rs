@@ -144,20 +144,12 @@ impl Lang {
 
 /// A fresh *indexing* analyzer for `lang` (cheap: the stop lists and the
 /// compound dictionary are shared).
-pub fn analyzer(lang: Lang) -> TextAnalyzer {
-    analyzer_over(tokenizer::CouncilTokenizer::default(), lang)
-}
-
-/// The *indexing* chain of `lang` after a given tokenizer instead of the
-/// council tokenizer: the snippet generator (`search::snippet`) runs it
-/// over single words the council tokenizer already cut.
 ///
 /// The filters run through [`memo::Memo`]: once per distinct word and
-/// thread, with the same tokens as [`index_filters`] over `tokenizer`.
-pub fn analyzer_over<T: Tokenizer>(tokenizer: T, lang: Lang) -> TextAnalyzer {
-    // One cache per language, shared by every tokenizer type `T`: the
-    // memoised chain sees single words only, and the index chain has no
-    // runtime settings. A configurable dictionary would have to key these.
+/// thread, with the same tokens as [`index_filters`]. The per-thread caches
+/// hold up to [`memo::CAPACITY`] words: an indexing worker sees a corpus's
+/// whole vocabulary.
+pub fn analyzer(lang: Lang) -> TextAnalyzer {
     thread_local! {
         static GERMAN_WORDS: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(memo::CAPACITY));
         static ENGLISH_WORDS: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(memo::CAPACITY));
@@ -166,6 +158,39 @@ pub fn analyzer_over<T: Tokenizer>(tokenizer: T, lang: Lang) -> TextAnalyzer {
         Lang::German => &GERMAN_WORDS,
         Lang::English => &ENGLISH_WORDS,
     };
+    memoised(tokenizer::CouncilTokenizer::default(), lang, cache)
+}
+
+/// The *indexing* chain of `lang` after a given tokenizer instead of the
+/// council tokenizer: the snippet generator (`search::snippet`) runs it
+/// over single words the council tokenizer already cut.
+///
+/// Memoised like [`analyzer`], in caches of their own that hold at most
+/// [`memo::SEARCH_CAPACITY`] words: they live in the threads that answer
+/// searches (a server keeps several), which see only the words of hits
+/// that pass the snippet gate, and at the indexing capacity each thread's
+/// cache could grow to ~40 MB.
+pub fn analyzer_over<T: Tokenizer>(tokenizer: T, lang: Lang) -> TextAnalyzer {
+    // One cache per language, shared by every tokenizer type `T`: the
+    // memoised chain sees single words only, and the index chain has no
+    // runtime settings. A configurable dictionary would have to key these.
+    thread_local! {
+        static GERMAN_WORDS: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(memo::SEARCH_CAPACITY));
+        static ENGLISH_WORDS: RefCell<MemoCache> = RefCell::new(MemoCache::with_capacity(memo::SEARCH_CAPACITY));
+    }
+    let cache = match lang {
+        Lang::German => &GERMAN_WORDS,
+        Lang::English => &ENGLISH_WORDS,
+    };
+    memoised(tokenizer, lang, cache)
+}
+
+/// `lang`'s index filters after `tokenizer`, memoised in `cache`.
+pub(crate) fn memoised<T: Tokenizer>(
+    tokenizer: T,
+    lang: Lang,
+    cache: &'static std::thread::LocalKey<RefCell<MemoCache>>,
+) -> TextAnalyzer {
     TextAnalyzer::builder(tokenizer)
         .filter(memo::Memo::new(
             index_filters(memo::OneWord::default(), lang),
