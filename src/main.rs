@@ -6,8 +6,8 @@
 //!
 //! Exit codes: 0 success; 1 `index` finished but some files failed or were
 //! indexed only in part (the rest is committed); 2 an error stopped the
-//! command (bad query, no index, …); 130 `index` was interrupted (Ctrl-C,
-//! SIGTERM) and committed the files it had done.
+//! command (bad query, no index, …); 130 `index` or `import-oparl` was
+//! interrupted (Ctrl-C, SIGTERM) and committed what it had done.
 
 mod cli;
 
@@ -133,7 +133,8 @@ enum Command {
     /// Files' text, from a directory of saved JSON or a live endpoint URL.
     ///
     /// Re-importing replaces (documents are identified by their OParl id);
-    /// a live import asks only for what changed since the last one.
+    /// a live import asks only for what changed since the last one. Ctrl-C
+    /// commits what was written and keeps the sync point (exit code 130).
     ImportOparl {
         /// A directory of OParl JSON (.json, .jsonl, .jsonl.gz) or the
         /// URL of a System, Body or list.
