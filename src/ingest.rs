@@ -156,10 +156,12 @@ impl IngestReport {
 }
 
 fn stopped(options: &IngestOptions) -> bool {
-    options
-        .stop
-        .as_ref()
-        .is_some_and(|stop| stop.load(Ordering::Relaxed))
+    is_set(options.stop.as_deref())
+}
+
+/// Whether a stop flag (the CLI's Ctrl-C) is given and set.
+pub(crate) fn is_set(stop: Option<&AtomicBool>) -> bool {
+    stop.is_some_and(|stop| stop.load(Ordering::Relaxed))
 }
 
 /// What the index stores as the content hash of a file indexed only in

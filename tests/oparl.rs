@@ -421,6 +421,49 @@ fn a_stopped_import_commits_what_it_wrote_and_removes_nothing() {
     assert_eq!(find(&index, "Neuer", Filters::default()).total, 300);
 }
 
+#[test]
+fn a_live_import_stopped_after_reading_every_page_keeps_the_sync_point() {
+    let server = Server::start();
+    let ty = |t: &str| format!("https://schema.oparl.org/1.1/{t}");
+    server.route(
+        "/system",
+        serde_json::json!({"id": "{BASE}/system", "type": ty("System"), "body": "{BASE}/bodies"}),
+    );
+    server.route(
+        "/bodies",
+        serde_json::json!({"data": [{"id": "{BASE}/body/1", "type": ty("Body"), "name": "Landkreis Beispiel",
+            "paper": "{BASE}/papers", "meeting": "{BASE}/meetings"}], "links": {}}),
+    );
+    server.route(
+        "/papers",
+        serde_json::json!({"data": [paper(1, "Schulbus Fahrplan"), paper(2, "Radweg")], "links": {}}),
+    );
+    server.route("/meetings", serde_json::json!({"data": [], "links": {}}));
+    let tmp = TempDir::new().unwrap();
+    let index = new_index(&tmp);
+    let stop = Arc::new(AtomicBool::new(false));
+    let options = ImportOptions {
+        stop: Some(Arc::clone(&stop)),
+        ..ImportOptions::default()
+    };
+    let source = Source::Url(format!("{}/system", server.base));
+    // Every page is read; the stop comes with the first paper written.
+    let report = oparl::import_with(
+        &index,
+        &source,
+        &options,
+        &oparl::HttpFetch::default(),
+        &mut StopAfterFirst(stop),
+    )
+    .unwrap();
+    assert!(report.interrupted, "{report:#?}");
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert!(
+        !index.dir().join(oparl::SYNC_STATE_FILE).exists(),
+        "an interrupted import must not move the sync point"
+    );
+}
+
 /// An endpoint whose first page (the System) comes with a Ctrl-C: counts
 /// the requests that reach it.
 struct StopOnFirstPage {

@@ -106,9 +106,11 @@ public class LuceneGerman {
         : new ByteBuffersDirectory();
     IndexWriterConfig config = new IndexWriterConfig(analyzer).setSimilarity(bm25);
     if (args.containsKey("--ram-mb")) config.setRAMBufferSizeMB(Double.parseDouble(args.get("--ram-mb")));
+    // A fresh index even in a folder that holds one (a run by hand, twice).
+    config.setOpenMode(IndexWriterConfig.OpenMode.CREATE);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
     try (IndexWriter writer = new IndexWriter(dir, config)) {
       // Thread t adds units t, t + threads, t + 2 * threads, …
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         final int first = t;
@@ -125,8 +127,10 @@ public class LuceneGerman {
         }));
       }
       for (Future<?> f : done) f.get();
-      pool.shutdown();
       writer.commit();
+    } finally {
+      // Its threads would keep the JVM alive after an indexing error.
+      pool.shutdownNow();
     }
     double indexSeconds = (System.nanoTime() - start) / 1e9;
     double indexCpuSeconds = (processCpuNanos() - cpuStart) / 1e9;

@@ -38,7 +38,7 @@ pub mod types;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -100,8 +100,9 @@ pub struct ImportOptions {
     pub max_download_bytes: u64,
     pub extract_limits: extract::Limits,
     /// Set from outside (the CLI's Ctrl-C handler) to end the import early:
-    /// no further page is read and no further chunk of papers built; what
-    /// was written is committed, nothing is removed, and the sync point
+    /// no further page of a live endpoint is read (a directory is read
+    /// whole first) and no further chunk of papers built; what was written
+    /// is committed, nothing is removed, and a live endpoint's sync point
     /// stays where it was, so the next run reads everything it would have.
     pub stop: Option<Arc<AtomicBool>>,
 }
@@ -208,8 +209,8 @@ impl ImportReport {
         }
         if self.interrupted {
             lines.push(format!(
-                "interrupted: {} papers and meetings not reached, nothing removed, \
-                 sync point kept; the next run imports the rest",
+                "interrupted: {} papers and meetings not reached, nothing removed; \
+                 the next run imports the rest",
                 self.not_reached
             ));
         }
@@ -273,12 +274,7 @@ pub fn import_with(
     progress: &mut dyn Progress,
 ) -> Result<ImportReport> {
     let started = now_secs();
-    let stopped = || {
-        options
-            .stop
-            .as_ref()
-            .is_some_and(|stop| stop.load(Ordering::Relaxed))
-    };
+    let stopped = || crate::ingest::is_set(options.stop.as_deref());
     let mut store = Store::default();
     let mut report = ImportReport::default();
     progress.step("reading the source");
@@ -416,7 +412,7 @@ struct StoppableFetch<'a> {
 
 impl Fetch for StoppableFetch<'_> {
     fn get_json(&self, url: &str) -> std::result::Result<serde_json::Value, String> {
-        if self.stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
+        if crate::ingest::is_set(self.stop) {
             return Err("not read: the import was interrupted".into());
         }
         self.inner.get_json(url)
