@@ -251,8 +251,9 @@ fn paper(n: u32, name: &str) -> serde_json::Value {
     })
 }
 
-#[test]
-fn live_endpoint_is_paged_and_synced_incrementally() {
+/// A live endpoint with one body ("Landkreis Beispiel"), one organization
+/// ("Kreisausschuss") and no meetings; the caller routes `/papers`.
+fn one_body_endpoint() -> Server {
     let server = Server::start();
     let ty = |t: &str| format!("https://schema.oparl.org/1.1/{t}");
     server.route(
@@ -270,6 +271,13 @@ fn live_endpoint_is_paged_and_synced_incrementally() {
         serde_json::json!({"data": [{"id": "{BASE}/organization/1", "type": ty("Organization"),
             "name": "Kreisausschuss"}], "links": {}}),
     );
+    server.route("/meetings", serde_json::json!({"data": [], "links": {}}));
+    server
+}
+
+#[test]
+fn live_endpoint_is_paged_and_synced_incrementally() {
+    let server = one_body_endpoint();
     server.route(
         "/papers",
         serde_json::json!({"data": [paper(1, "Schulbus Fahrplan")],
@@ -279,7 +287,6 @@ fn live_endpoint_is_paged_and_synced_incrementally() {
         "/papers?page=2",
         serde_json::json!({"data": [paper(2, "Radweg Lückenschluss")], "links": {}}),
     );
-    server.route("/meetings", serde_json::json!({"data": [], "links": {}}));
 
     let tmp = TempDir::new().unwrap();
     let index = new_index(&tmp);
@@ -423,22 +430,11 @@ fn a_stopped_import_commits_what_it_wrote_and_removes_nothing() {
 
 #[test]
 fn a_live_import_stopped_after_reading_every_page_keeps_the_sync_point() {
-    let server = Server::start();
-    let ty = |t: &str| format!("https://schema.oparl.org/1.1/{t}");
-    server.route(
-        "/system",
-        serde_json::json!({"id": "{BASE}/system", "type": ty("System"), "body": "{BASE}/bodies"}),
-    );
-    server.route(
-        "/bodies",
-        serde_json::json!({"data": [{"id": "{BASE}/body/1", "type": ty("Body"), "name": "Landkreis Beispiel",
-            "paper": "{BASE}/papers", "meeting": "{BASE}/meetings"}], "links": {}}),
-    );
+    let server = one_body_endpoint();
     server.route(
         "/papers",
         serde_json::json!({"data": [paper(1, "Schulbus Fahrplan"), paper(2, "Radweg")], "links": {}}),
     );
-    server.route("/meetings", serde_json::json!({"data": [], "links": {}}));
     let tmp = TempDir::new().unwrap();
     let index = new_index(&tmp);
     let stop = Arc::new(AtomicBool::new(false));
