@@ -169,7 +169,8 @@ pub fn analyzer(lang: Lang) -> TextAnalyzer {
 /// [`memo::SEARCH_CAPACITY`] words: they live in the threads that answer
 /// searches (a server keeps several), which see only the words of hits
 /// that pass the snippet gate, and at the indexing capacity each thread's
-/// cache could grow to ~40 MB.
+/// cache could grow to its bound of ~37 MB (8 MB of table and
+/// [`memo::CAPACITY`] × 64 bytes of records).
 pub fn analyzer_over<T: Tokenizer>(tokenizer: T, lang: Lang) -> TextAnalyzer {
     // One cache per language, shared by every tokenizer type `T`: the
     // memoised chain sees single words only, and the index chain has no
