@@ -248,6 +248,7 @@ mod latin {
     }
 
     impl Trigrams<'_> {
+        #[inline]
         fn add(
             &mut self,
             (c1, k1): (char, usize),
@@ -266,15 +267,17 @@ mod latin {
             }
         }
 
-        /// Every trigram with its count, as `(count, trigram)`.
-        fn counted(&self) -> Vec<(u32, u64)> {
+        /// Every trigram with its count, as `count << 64 | trigram`: one
+        /// number that orders like the `(count, trigram)` tuple, and sorts
+        /// faster.
+        fn counted(&self) -> Vec<u128> {
             let coded = self.touched.iter().map(|&index| {
                 let index = usize::from(index);
                 let (a, b, c) = (index >> 10, (index >> 5) & 31, index & 31);
-                (self.table[index], key(char_of(a), char_of(b), char_of(c)))
+                counted(self.table[index], key(char_of(a), char_of(b), char_of(c)))
             });
             coded
-                .chain(self.other.iter().map(|(&t, &n)| (n, t)))
+                .chain(self.other.iter().map(|(&t, &n)| counted(n, t)))
                 .collect()
         }
     }
@@ -285,6 +288,11 @@ mod latin {
                 self.table[usize::from(index)] = 0;
             }
         }
+    }
+
+    /// A trigram with its count, as [`Trigrams::counted`] gives it.
+    fn counted(count: u32, trigram: u64) -> u128 {
+        (u128::from(count) << 64) | u128::from(trigram)
     }
 
     /// What one pass over the text gathers.
@@ -315,6 +323,7 @@ mod latin {
         }
 
         /// [`Self::push`] of a character with its [`code`].
+        #[inline]
         fn push_coded(&mut self, c3: (char, usize)) {
             let (c1, c2) = (self.c1, self.c2);
             if !(c2.1 == 0 && (c1.1 == 0 || c3.1 == 0)) {
@@ -455,7 +464,9 @@ mod latin {
             return Some(Outcome::NoScript);
         }
 
-        // Rank the 600 most frequent trigrams (ties: the larger trigram first).
+        // Rank the 600 most frequent trigrams (ties: the larger trigram
+        // first; trigrams are distinct, so the order is total and any sort
+        // gives it).
         let mut ranked = counted;
         if ranked.len() > TEXT_TRIGRAMS_SIZE {
             ranked.select_nth_unstable_by(TEXT_TRIGRAMS_SIZE - 1, |a, b| b.cmp(a));
@@ -465,7 +476,7 @@ mod latin {
         let ranks: FxHashMap<u64, u32> = ranked
             .iter()
             .enumerate()
-            .map(|(i, &(_, t))| (t, i as u32))
+            .map(|(i, &counted)| (counted as u64, i as u32))
             .collect();
         let unique = ranks.len();
         let max_dist = unique as u32 * MAX_TRIGRAM_DISTANCE;
