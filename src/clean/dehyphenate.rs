@@ -427,6 +427,11 @@ fn settle<'a>(
     vocabulary().settle_hyphen(last, next, join)
 }
 
+// The common case inlined, the trim not: called for every word of a
+// document's word set, and whether the compiler inlined the whole function
+// changed with unrelated edits (±17 M instructions on 1,500 Karlsruhe
+// entries).
+#[inline(always)]
 fn trim_punctuation(word: &str) -> &str {
     // Most words begin and end with an ASCII letter or digit: nothing to trim.
     let bytes = word.as_bytes();
@@ -435,6 +440,11 @@ fn trim_punctuation(word: &str) -> &str {
     {
         return word;
     }
+    trim_punctuation_slow(word)
+}
+
+#[inline(never)]
+fn trim_punctuation_slow(word: &str) -> &str {
     word.trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
         .trim_end_matches('-')
 }
