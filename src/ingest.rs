@@ -231,12 +231,14 @@ pub fn is_indexable(path: &Path) -> bool {
 ///
 /// Symbolic links are followed (a folder of links to the papers of one
 /// committee is a corpus like any other); a dangling link or a link loop is
-/// a failed entry. A file is known by its canonical path, so a file reached
+/// a failed entry. Each folder is walked once, however many links lead to
+/// it. A file is known by its canonical path, so a file reached
 /// through a link that leads out of the walked folder is removed from the
 /// index only by a run over the folder it really lies in.
 pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
     let mut found = Discovery::default();
     let mut seen = HashSet::new();
+    let mut folders = HashSet::new();
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(|e| Error::io(input, e))?;
         let canonical = input.canonicalize().map_err(|e| Error::io(input, e))?;
@@ -255,10 +257,7 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
             continue;
         }
         found.roots.push(canonical);
-        for entry in walkdir::WalkDir::new(input)
-            .follow_links(true)
-            .sort_by_file_name()
-        {
+        for entry in walk(input, &mut folders) {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
@@ -298,6 +297,37 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Discovery> {
         }
     }
     Ok(found)
+}
+
+/// The entries under `dir` in name order, following symbolic links, with
+/// each folder walked once: a folder whose canonical path is in `folders`
+/// (those walked before, which this walk adds to) is skipped, however many
+/// links lead to it. Walking it again would find no new file, and folders
+/// that link twice to the next, level after level, would make the walk
+/// exponential and report each broken entry below them once per route. A
+/// link loop is an error entry, as in [`walkdir`].
+pub(crate) fn walk<'a>(
+    dir: &Path,
+    folders: &'a mut HashSet<PathBuf>,
+) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> + 'a {
+    let mut entries = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    std::iter::from_fn(move || loop {
+        let entry = entries.next()?;
+        if let Ok(dir) = &entry {
+            if dir.file_type().is_dir() {
+                if let Ok(canonical) = dir.path().canonicalize() {
+                    if !folders.insert(canonical) {
+                        entries.skip_current_dir();
+                        continue;
+                    }
+                }
+            }
+        }
+        return Some(entry);
+    })
 }
 
 /// Extract and clean a file: the text exactly as it is indexed.

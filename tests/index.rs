@@ -214,6 +214,41 @@ fn linked_files_and_folders_are_indexed_and_dangling_links_reported() {
     assert_eq!(removed, ["a.txt"], "{report:?}");
 }
 
+#[cfg(unix)]
+#[test]
+fn a_folder_reached_through_many_links_is_walked_once() {
+    use std::os::unix::fs::symlink;
+    // level0 .. level12 under docs/, each with a file and two links to the
+    // next level: 2^12 routes lead to the last level, which holds a
+    // dangling link. Walked once per route, that link would be reported
+    // 4,096 times (and a deeper chain would never finish).
+    let fx = Fixture::new(&[]);
+    let levels = 12;
+    let level = |i: usize| fx.docs().join(format!("level{i:02}"));
+    for i in 0..=levels {
+        fs::create_dir(level(i)).unwrap();
+        fs::write(level(i).join(format!("doc{i:02}.txt")), "Kreistag Haushalt").unwrap();
+        if i < levels {
+            symlink(level(i + 1), level(i).join("a")).unwrap();
+            symlink(level(i + 1), level(i).join("b")).unwrap();
+        }
+    }
+    symlink(
+        fx.dir.path().join("gone.txt"),
+        level(levels).join("dangling.txt"),
+    )
+    .unwrap();
+
+    let report = fx.ingest_docs();
+    assert_eq!(report.indexed, levels + 1, "{report:?}");
+    let reported = report.failed.len();
+    assert_eq!(
+        reported, 1,
+        "the dangling link is reported {reported} times"
+    );
+    assert_eq!(file_name(&report.failed[0].path), "dangling.txt");
+}
+
 #[test]
 fn corrupt_pdf_is_reported_and_the_other_files_are_indexed() {
     let fx = Fixture::new(&THREE);

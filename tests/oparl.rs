@@ -517,6 +517,31 @@ fn a_stop_while_reading_an_endpoint_reads_no_further_page_and_keeps_the_sync_poi
     );
 }
 
+#[test]
+fn a_stop_before_the_endpoints_first_answer_is_an_interruption_not_an_error() {
+    let tmp = TempDir::new().unwrap();
+    let index = new_index(&tmp);
+    let fetch = StopOnFirstPage {
+        stop: Arc::new(AtomicBool::new(false)),
+        requests: Mutex::new(Vec::new()),
+    };
+    // Ctrl-C came before the first request.
+    let options = ImportOptions {
+        stop: Some(Arc::new(AtomicBool::new(true))),
+        ..ImportOptions::default()
+    };
+    let source = Source::Url("https://oparl.example/system".into());
+    let report =
+        oparl::import_with(&index, &source, &options, &fetch, &mut ingest::NoProgress).unwrap();
+    assert!(report.interrupted, "{report:#?}");
+    assert!(fetch.requests.lock().unwrap().is_empty());
+    assert_eq!(report.papers + report.meetings, 0);
+    assert!(
+        !index.dir().join(oparl::SYNC_STATE_FILE).exists(),
+        "an interrupted import must not move the sync point"
+    );
+}
+
 /// `../shared/realworld/<rel>`, or a panic saying it is missing.
 fn shared(rel: &str) -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

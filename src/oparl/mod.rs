@@ -290,8 +290,18 @@ pub fn import_with(
                 inner: fetch,
                 stop: options.stop.as_deref(),
             };
-            source::read_url(&fetch, url, since.as_deref(), &mut store)?;
+            let read = source::read_url(&fetch, url, since.as_deref(), &mut store);
             report.modified_since = since;
+            if let Err(e) = read {
+                // A stop before the endpoint's first answer: nothing was
+                // read, so nothing is written; the run was interrupted,
+                // it did not fail.
+                if stopped() {
+                    report.interrupted = true;
+                    return Ok(report);
+                }
+                return Err(e);
+            }
         }
     }
     let download = matches!(source, Source::Url(_)) && options.download;

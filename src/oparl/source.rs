@@ -148,11 +148,10 @@ pub fn read_dir(dir: &Path, store: &mut Store) -> Result<()> {
             std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
         ));
     }
-    // Links are followed as in `ingest::discover`; a loop is a failed entry.
-    for entry in walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name()
-    {
+    // Links are followed as in `ingest::discover`, each folder once; a loop
+    // is a failed entry.
+    let mut folders = std::collections::HashSet::new();
+    for entry in crate::ingest::walk(dir, &mut folders) {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
@@ -477,6 +476,27 @@ mod tests {
         store.add_object(json!({"id": "p/1", "type": ty, "name": "new"}));
         assert_eq!(store.papers.len(), 1);
         assert_eq!(store.papers[0].name.as_deref(), Some("new"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_reached_through_two_links_is_read_once() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        let page = json!({"data": [
+            {"id": "p/1", "type": "https://schema.oparl.org/1.1/Paper", "name": "A"},
+        ], "links": {}});
+        std::fs::write(shared.join("papers.json"), page.to_string()).unwrap();
+        let root = dir.path().join("crawl");
+        std::fs::create_dir(&root).unwrap();
+        symlink(&shared, root.join("a")).unwrap();
+        symlink(&shared, root.join("b")).unwrap();
+        let mut store = Store::default();
+        read_dir(&root, &mut store).unwrap();
+        assert_eq!(store.pages, 1, "{:?}", store.failed);
+        assert_eq!(store.papers.len(), 1);
     }
 
     #[test]
