@@ -256,9 +256,9 @@ type DayFn<'a> = dyn Fn(&Captures) -> Option<(i32, u32, u32, bool)> + 'a;
 /// [`NUM_NOYEAR`] can match, `short` when [`NUM_SHORT`] can, `month` when
 /// [`TXT`] or [`RANGE_TXT`] can.
 ///
-/// Both regexes have no literal the regex engine could search for, so each
-/// runs its automaton over every byte of the text, while few papers hold
-/// either form (a day and month without year, "am 05.03. um"; or a
+/// None of these regexes has a literal the regex engine could search for,
+/// so each runs its automaton over every byte of the text. For the first
+/// two, few papers hold either form (a day and month without year, "am 05.03. um"; or a
 /// two-digit year, "15.09.17": 79 and 133 of the first 1,500 Karlsruhe
 /// texts). Every match of either holds digits around full stops, which one
 /// pass over the full stops checks: `noyear` needs `D.D.` (D one or two
@@ -272,8 +272,8 @@ type DayFn<'a> = dyn Fn(&Captures) -> Option<(i32, u32, u32, bool)> + 'a;
 /// 750 Karlsruhe texts instead of 53).
 ///
 /// `month`: [`TXT`] and [`RANGE_TXT`] both end in a number with a full stop,
-/// whitespace and a German month name (`5. März`, `17. bis 26. Januar`), which
-/// no other guard-free regex does; 315 of those 750 texts have none. The
+/// optional whitespace and a German month name (`5. März`, `5.März`, `17.
+/// bis 26. Januar`); 315 of those 750 texts have no such place. The
 /// month names are [`MONTHS_DE`]'s alternatives, matched case-sensitively as
 /// the regexes do, after the whitespace `\s*` takes (Unicode `White_Space`,
 /// as `char::is_whitespace`).
@@ -312,7 +312,12 @@ fn dot_forms(text: &str) -> DotForms {
         if !forms.month {
             // `k + 1` follows an ASCII byte: a char boundary.
             let rest = text[k + 1..].trim_start();
-            forms.month = MONTH_NAMES_DE.iter().any(|m| rest.starts_with(m.as_str()));
+            // Every German month name starts with one of these capitals.
+            forms.month = rest
+                .as_bytes()
+                .first()
+                .is_some_and(|c| b"JFMASOND".contains(c))
+                && MONTH_NAMES_DE.iter().any(|m| rest.starts_with(m.as_str()));
         }
         if !digit(k + 1) {
             continue;
@@ -360,8 +365,8 @@ fn dot_forms(text: &str) -> DotForms {
 pub fn find_dates(text: &str, default_year: Option<i32>) -> Vec<DateMention> {
     // The years are looked up only for dates printed without one (few
     // documents have any): found on first use.
-    let ctx = std::cell::OnceCell::new();
-    let ctx = || ctx.get_or_init(|| YearContext::new(text, default_year));
+    let years = std::cell::OnceCell::new();
+    let ctx = || years.get_or_init(|| YearContext::new(text, default_year));
     let forms = dot_forms(text);
     let mut out: Vec<DateMention> = Vec::new();
     // Spans already claimed (start → end; they never overlap each other).
@@ -673,6 +678,18 @@ mod tests {
 
     /// `dot_forms` says no only where the regexes find nothing: on every
     /// text of `tests/data`, each of its lines, and odd cases.
+    #[test]
+    fn month_names_are_the_regex_alternatives_as_literals() {
+        // `dot_forms` matches the names as plain strings: each alternative
+        // must be a literal (with `\.` as its only escape), and each must
+        // start with a capital of the first check there.
+        for (name, alternative) in MONTH_NAMES_DE.iter().zip(MONTHS_DE.split('|')) {
+            assert_eq!(regex::escape(name), alternative);
+            assert!(b"JFMASOND".contains(&name.as_bytes()[0]), "{name}");
+        }
+        assert_eq!(MONTH_NAMES_DE.len(), MONTHS_DE.split('|').count());
+    }
+
     #[test]
     fn dot_forms_never_miss_a_match() {
         let mut texts = crate::test_texts::repository_texts();

@@ -471,6 +471,45 @@ mod tests {
         assert_eq!(wraps, [true, false, true, false, false, false]);
         assert!(d.mid_sentence(1));
         assert!(!d.mid_sentence(2));
+        // On a later page, after a line that normalises to nothing: the
+        // page's kept lines must line up with the document's lines.
+        let first = page(vec![at("Erste Seite, kurz.", 71.0, 100.0, 90.0)]);
+        let second = Page {
+            number: 2,
+            ..page(vec![
+                at("Kurz.", 71.0, 100.0, 30.0),
+                at(" \u{ad} ", 71.0, 114.5, 5.0),
+                at(
+                    "Ein langer Absatz, der bis an den Rand geht und",
+                    71.0,
+                    129.0,
+                    467.0,
+                ),
+                at("weitergeht, endet hier kurz.", 71.0, 143.5, 150.0),
+                at(
+                    "Noch ein langer Absatz, der bis an den Rand geht",
+                    71.0,
+                    164.0,
+                    467.0,
+                ),
+                at("und endet.", 71.0, 178.5, 60.0),
+            ])
+        };
+        let d = Doc::new(&[first, second]);
+        let lines: Vec<(u32, bool)> = (0..d.len())
+            .map(|i| (d.page(i), d.lines[i].wraps))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (1, false),
+                (2, false),
+                (2, true),
+                (2, false),
+                (2, true),
+                (2, false)
+            ]
+        );
         // Plain text never wraps.
         let d = Doc::new(&[page(vec![Line::plain("a b c"), Line::plain("d e f")])]);
         assert!(d.lines.iter().all(|l| !l.wraps));
