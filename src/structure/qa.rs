@@ -83,6 +83,18 @@ struct Unit<'a> {
     /// The unit goes on with a sentence of the line before (see
     /// [`Doc::mid_sentence`]): it cannot start a question or a label.
     mid_sentence: bool,
+    /// `QUESTION` on `text` as [`split_units`] already ran it (the number,
+    /// 0 if it does not parse, and the question's text); `None` when it did
+    /// not run on exactly this text (the first part of a split line), so
+    /// [`classify`] runs it.
+    question: Option<Option<(u32, &'a str)>>,
+}
+
+/// The number of a `QUESTION` match, `None` when it does not parse.
+fn question_of(c: &regex::Captures<'_>) -> Option<u32> {
+    c.get(1)
+        .or_else(|| c.get(2))
+        .and_then(|m| m.as_str().parse::<u32>().ok())
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,13 +111,16 @@ fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit<'_>> {
     for i in range {
         let mut text = doc.line(i);
         let mut mid_sentence = doc.mid_sentence(i);
+        // The last `QUESTION` run, on the `text` pushed last.
+        let mut question;
         // A second question run into the first one's line.
-        while let Some(c) = QUESTION.captures(text) {
-            let Some(n) = c
-                .get(1)
-                .or_else(|| c.get(2))
-                .and_then(|m| m.as_str().parse::<u32>().ok())
-            else {
+        loop {
+            let c = QUESTION.captures(text);
+            question = c
+                .as_ref()
+                .map(|c| (question_of(c).unwrap_or(0), c.get(3).map_or("", |m| m.as_str())));
+            let Some(c) = c else { break };
+            let Some(n) = question_of(&c) else {
                 break;
             };
             let needle = format!(" {}. ", n + 1);
@@ -122,6 +137,7 @@ fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit<'_>> {
                         line: i,
                         text: text[..p].trim(),
                         mid_sentence,
+                        question: None,
                     });
                     text = text[p..].trim();
                     mid_sentence = false;
@@ -133,6 +149,7 @@ fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit<'_>> {
             line: i,
             text,
             mid_sentence,
+            question: Some(question),
         });
     }
     out
@@ -167,14 +184,14 @@ fn classify(u: &Unit, next: Option<&Unit>) -> Kind {
     if let Some(c) = LABEL_BARE.captures(t) {
         return Kind::Bare(c[1].trim().to_string());
     }
-    if let Some(c) = QUESTION.captures(t) {
-        let n = c
-            .get(1)
-            .or_else(|| c.get(2))
-            .and_then(|m| m.as_str().parse().ok())
-            .unwrap_or(0);
+    let question = u.question.unwrap_or_else(|| {
+        QUESTION
+            .captures(t)
+            .map(|c| (question_of(&c).unwrap_or(0), c.get(3).map_or("", |m| m.as_str())))
+    });
+    if let Some((n, q)) = question {
         if n > 0 {
-            return Kind::Question(n, c[3].trim().to_string());
+            return Kind::Question(n, q.trim().to_string());
         }
     }
     if let (Some(c), Some(next)) = (QUESTION_BARE.captures(t), next) {
@@ -433,6 +450,41 @@ mod tests {
             assert!(re.is_guarded(), "{re:?} has no first-byte guard");
             crate::structure::start::tests::assert_guard_agrees_on_repository_lines(re, &[]);
         }
+    }
+
+    /// The `QUESTION` result `split_units` hands on is the one a fresh run
+    /// on the unit's text gives, and `classify` says the same with it as
+    /// without it, on every line of the repository texts and on lines split
+    /// in two (whose first part has no result handed on).
+    #[test]
+    fn handed_on_question_is_a_fresh_run() {
+        let mut texts = crate::test_texts::repository_texts();
+        texts.push("1. Wer?\n2. Welche? (Anlage.) 3. Was? 4. Wo?\n5) Wann?".to_string());
+        let (mut handed, mut questions, mut split) = (0, 0, 0);
+        for text in &texts {
+            let d = doc(text);
+            let units = split_units(&d, 0..d.len());
+            for (i, u) in units.iter().enumerate() {
+                let fresh = QUESTION
+                    .captures(u.text)
+                    .map(|c| (question_of(&c).unwrap_or(0), c.get(3).map_or("", |m| m.as_str())));
+                match u.question {
+                    Some(q) => {
+                        assert_eq!(q, fresh, "{:?}", u.text);
+                        handed += 1;
+                        questions += usize::from(q.is_some());
+                    }
+                    None => split += 1,
+                }
+                let plain = Unit {
+                    question: None,
+                    ..u.clone()
+                };
+                let next = units.get(i + 1);
+                assert_eq!(classify(u, next), classify(&plain, next), "{:?}", u.text);
+            }
+        }
+        assert!(handed > 1000 && questions > 10 && split >= 3, "{handed} {questions} {split}");
     }
 
     fn answered(text: &str) -> Vec<(u32, String, String)> {
