@@ -824,18 +824,18 @@ pub(crate) fn main_date(doc: &Doc, doc_type: DocType) -> Option<String> {
                 }
             }
             // Every PLACE_DATE match holds a comma: a line without one
-            // (most) is spared the regex.
-            let place_date = if l.contains(',') {
+            // (most) is spared the regex. A match counts only on a line of
+            // under 60 characters, so a longer line is spared it too (a
+            // line of under 60 bytes has under 60 characters: no count).
+            let place_date = if l.contains(',') && (l.len() < 60 || l.chars().count() < 60) {
                 PLACE_DATE.captures(l)
             } else {
                 None
             };
             if let Some(c) = place_date {
-                if l.chars().count() < 60 {
-                    if let Some((d, used)) = date_at_start(&c[1]) {
-                        if c[1][used..].trim().is_empty() {
-                            return Some(d.to_string());
-                        }
+                if let Some((d, used)) = date_at_start(&c[1]) {
+                    if c[1][used..].trim().is_empty() {
+                        return Some(d.to_string());
                     }
                 }
             }

@@ -116,9 +116,12 @@ fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit<'_>> {
         // A second question run into the first one's line.
         loop {
             let c = QUESTION.captures(text);
-            question = c
-                .as_ref()
-                .map(|c| (question_of(c).unwrap_or(0), c.get(3).map_or("", |m| m.as_str())));
+            question = c.as_ref().map(|c| {
+                (
+                    question_of(c).unwrap_or(0),
+                    c.get(3).map_or("", |m| m.as_str()),
+                )
+            });
             let Some(c) = c else { break };
             let Some(n) = question_of(&c) else {
                 break;
@@ -185,9 +188,12 @@ fn classify(u: &Unit, next: Option<&Unit>) -> Kind {
         return Kind::Bare(c[1].trim().to_string());
     }
     let question = u.question.unwrap_or_else(|| {
-        QUESTION
-            .captures(t)
-            .map(|c| (question_of(&c).unwrap_or(0), c.get(3).map_or("", |m| m.as_str())))
+        QUESTION.captures(t).map(|c| {
+            (
+                question_of(&c).unwrap_or(0),
+                c.get(3).map_or("", |m| m.as_str()),
+            )
+        })
     });
     if let Some((n, q)) = question {
         if n > 0 {
@@ -465,9 +471,12 @@ mod tests {
             let d = doc(text);
             let units = split_units(&d, 0..d.len());
             for (i, u) in units.iter().enumerate() {
-                let fresh = QUESTION
-                    .captures(u.text)
-                    .map(|c| (question_of(&c).unwrap_or(0), c.get(3).map_or("", |m| m.as_str())));
+                let fresh = QUESTION.captures(u.text).map(|c| {
+                    (
+                        question_of(&c).unwrap_or(0),
+                        c.get(3).map_or("", |m| m.as_str()),
+                    )
+                });
                 match u.question {
                     Some(q) => {
                         assert_eq!(q, fresh, "{:?}", u.text);
@@ -484,7 +493,10 @@ mod tests {
                 assert_eq!(classify(u, next), classify(&plain, next), "{:?}", u.text);
             }
         }
-        assert!(handed > 1000 && questions > 10 && split >= 3, "{handed} {questions} {split}");
+        assert!(
+            handed > 1000 && questions > 10 && split >= 3,
+            "{handed} {questions} {split}"
+        );
     }
 
     fn answered(text: &str) -> Vec<(u32, String, String)> {
