@@ -82,6 +82,14 @@ pub struct IngestOptions {
 
 /// Workers one index-writer thread keeps up with: recording tokens costs
 /// about a tenth of what producing them does.
+///
+/// A second writer thread at two workers was measured and left out
+/// (`benches/README.md`, "Serial phases of `ratsuche index`"): each thread
+/// writes its own segment, so the one-thread flush at the end of a
+/// Karlsruhe run (~0.9 CPU s) becomes two of ~0.6 s side by side, but the
+/// run costs more CPU, no wall-clock gain showed in alternated runs, and
+/// searches over two segments were slower (ids only: ~17 % fewer
+/// queries/s).
 pub const WORKERS_PER_WRITER_THREAD: usize = 6;
 
 impl Default for IngestOptions {
