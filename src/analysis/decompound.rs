@@ -359,8 +359,8 @@ impl Trie {
             }
             previous = word;
         }
-        // Edges per node (a node's links are consecutive in `links`: they
-        // are made while its subtree is walked, in byte order)…
+        // Edges per node (a node's links are in byte order, mixed with those
+        // of its subtree)…
         let nodes = word_counts.len();
         let mut degree = vec![0u32; nodes];
         for &(parent, _, _) in &links {
@@ -375,7 +375,7 @@ impl Trie {
             offset.push(next);
             next = next
                 .checked_add(size(edges))
-                .expect("a trie of fewer than 2^32 words");
+                .expect("a trie of fewer than 2^32 u32s");
         }
         let mut data = vec![0u32; next as usize];
         for node in 0..nodes {

@@ -452,7 +452,7 @@ mod latin {
             }
         }
         n.push(' ');
-        let counted = n.trigrams.counted();
+        let by_count = n.trigrams.counted();
         let Counts {
             latin,
             letters,
@@ -467,7 +467,7 @@ mod latin {
         // Rank the 600 most frequent trigrams (ties: the larger trigram
         // first; trigrams are distinct, so the order is total and any sort
         // gives it).
-        let mut ranked = counted;
+        let mut ranked = by_count;
         if ranked.len() > TEXT_TRIGRAMS_SIZE {
             ranked.select_nth_unstable_by(TEXT_TRIGRAMS_SIZE - 1, |a, b| b.cmp(a));
             ranked.truncate(TEXT_TRIGRAMS_SIZE);
@@ -476,7 +476,8 @@ mod latin {
         let ranks: FxHashMap<u64, u32> = ranked
             .iter()
             .enumerate()
-            .map(|(i, &counted)| (counted as u64, i as u32))
+            // The low 64 bits of a ranked entry are its trigram.
+            .map(|(i, &entry)| (entry as u64, i as u32))
             .collect();
         let unique = ranks.len();
         let max_dist = unique as u32 * MAX_TRIGRAM_DISTANCE;

@@ -19,18 +19,21 @@
 //! (x = y = width = font size = 0): there no line wraps, and the text-only
 //! rules ([`continues_title`]) decide alone.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use unicode_normalization::UnicodeNormalization;
 
 use crate::model::{Line, Page};
 
-/// One non-empty line of the document.
+/// One non-empty line of the document. Its text is [`Doc::line`]: a slice
+/// of [`Doc::text`], not a copy of its own.
 #[derive(Debug, Clone)]
 pub(crate) struct DocLine {
     /// 1-based page number.
     pub page: u32,
-    pub text: String,
+    /// Byte range of the line in [`Doc::text`].
+    span: Range<usize>,
     /// Font size in points, 0 when unknown (plain text input).
     pub font_size: f32,
     /// The layout wrapped this line: the next line goes on with the same
@@ -42,10 +45,9 @@ pub(crate) struct DocLine {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Doc {
     pub lines: Vec<DocLine>,
-    /// The lines joined by `\n` (for the scanners that look across lines).
+    /// The lines joined by `\n` (for the scanners that look across lines);
+    /// the only copy of the lines' text.
     pub text: String,
-    /// Byte offset in `text` where each line starts.
-    starts: Vec<usize>,
     /// Line length (chars) above which a line in this document has probably
     /// been wrapped by the layout; `None` when lines are unwrapped paragraphs.
     pub wrap_width: Option<usize>,
@@ -53,46 +55,55 @@ pub(crate) struct Doc {
 
 impl Doc {
     pub fn new(pages: &[Page]) -> Doc {
-        let mut lines = Vec::new();
-        for page in pages {
-            let kept: Vec<(String, &Line)> = page
-                .lines
+        // Each normalised line goes straight into `text` (a line already
+        // normal is not copied anywhere else); the lines keep its range.
+        let mut text = String::with_capacity(
+            pages
                 .iter()
-                .map(|l| (normalize_line(&l.text), l))
-                .filter(|(t, _)| !t.is_empty())
-                .collect();
-            let layout = PageLayout::of(kept.iter().map(|k| k.1));
-            let wraps: Vec<bool> = (0..kept.len())
-                .map(|k| match (&layout, kept.get(k + 1)) {
-                    (Some(layout), Some((next_text, next))) => {
-                        layout.wraps(kept[k].1, &kept[k].0, next, next_text)
-                    }
-                    _ => false,
-                })
-                .collect();
-            for ((text, line), wraps) in kept.into_iter().zip(wraps) {
+                .flat_map(|p| &p.lines)
+                .map(|l| l.text.len() + 1)
+                .sum(),
+        );
+        let mut lines: Vec<DocLine> = Vec::new();
+        let mut kept: Vec<&Line> = Vec::new();
+        for page in pages {
+            kept.clear();
+            let first = lines.len();
+            for l in &page.lines {
+                let normal = normalize_line(&l.text);
+                if normal.is_empty() {
+                    continue;
+                }
+                if !lines.is_empty() {
+                    text.push('\n');
+                }
+                let start = text.len();
+                text.push_str(&normal);
                 lines.push(DocLine {
                     page: page.number,
-                    text,
-                    font_size: line.font_size,
-                    wraps,
+                    span: start..text.len(),
+                    font_size: l.font_size,
+                    wraps: false,
                 });
+                kept.push(l);
+            }
+            if let Some(layout) = PageLayout::of(&kept) {
+                for k in 0..kept.len().saturating_sub(1) {
+                    let (this, next) = (&lines[first + k], &lines[first + k + 1]);
+                    let wraps = layout.wraps(
+                        kept[k],
+                        &text[this.span.clone()],
+                        kept[k + 1],
+                        &text[next.span.clone()],
+                    );
+                    lines[first + k].wraps = wraps;
+                }
             }
         }
-        let mut text = String::new();
-        let mut starts = Vec::with_capacity(lines.len());
-        for (i, l) in lines.iter().enumerate() {
-            if i > 0 {
-                text.push('\n');
-            }
-            starts.push(text.len());
-            text.push_str(&l.text);
-        }
-        let wrap_width = wrap_width(&lines);
+        let wrap_width = wrap_width(&text, &lines);
         Doc {
             lines,
             text,
-            starts,
             wrap_width,
         }
     }
@@ -102,7 +113,7 @@ impl Doc {
     }
 
     pub fn line(&self, i: usize) -> &str {
-        self.lines.get(i).map(|l| l.text.as_str()).unwrap_or("")
+        self.lines.get(i).map_or("", |l| &self.text[l.span.clone()])
     }
 
     pub fn page(&self, i: usize) -> u32 {
@@ -121,23 +132,24 @@ impl Doc {
         let Some(prev) = i.checked_sub(1).and_then(|p| self.lines.get(p)) else {
             return false;
         };
-        prev.wraps && !ends_sentence(&prev.text) && !prev.text.ends_with(':')
+        let prev_text = &self.text[prev.span.clone()];
+        prev.wraps && !ends_sentence(prev_text) && !prev_text.ends_with(':')
     }
 
     /// Byte offset in [`Doc::text`] where line `i` starts.
     pub fn line_start(&self, i: usize) -> usize {
-        self.starts.get(i).copied().unwrap_or(self.text.len())
+        self.lines.get(i).map_or(self.text.len(), |l| l.span.start)
     }
 
-    /// The lines of `range` joined by newlines.
-    pub fn join_lines(&self, range: Range<usize>) -> String {
+    /// The lines of `range` joined by newlines: a slice of [`Doc::text`],
+    /// which holds them so.
+    pub fn join_lines(&self, range: Range<usize>) -> &str {
         let end = range.end.min(self.len());
         let start = range.start.min(end);
-        self.lines[start..end]
-            .iter()
-            .map(|l| l.text.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
+        if start == end {
+            return "";
+        }
+        &self.text[self.lines[start].span.start..self.lines[end - 1].span.end]
     }
 
     /// The "head" of the document: the first lines up to about 1200
@@ -145,7 +157,7 @@ impl Doc {
     pub fn head_end(&self) -> usize {
         let mut chars = 0;
         for (i, l) in self.lines.iter().enumerate() {
-            chars += l.text.chars().count();
+            chars += self.text[l.span.clone()].chars().count();
             if i >= 8 && (chars > 1200 || i >= 40) {
                 return i;
             }
@@ -155,11 +167,11 @@ impl Doc {
 }
 
 /// Trim, NFC-normalise, map odd spaces and bullets, collapse whitespace.
-pub(crate) fn normalize_line(s: &str) -> String {
+pub(crate) fn normalize_line(s: &str) -> Cow<'_, str> {
     // Cleaned lines (the usual input) are already normal by the stricter
-    // rules of `clean`: skip the Unicode composition.
+    // rules of `clean`: skip the Unicode composition (and the copy).
     if crate::clean::normalize::is_normalized(s) {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     let mut space = false;
@@ -182,10 +194,10 @@ pub(crate) fn normalize_line(s: &str) -> String {
     // A leading bullet glyph is layout, not text.
     for bullet in ['\u{f0b7}', '•', '▪', '●', '◦', '\u{f0a7}'] {
         if let Some(rest) = out.strip_prefix(bullet) {
-            return rest.trim_start().to_string();
+            return Cow::Owned(rest.trim_start().to_string());
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Where a page's text ends on the right and how far apart its lines sit:
@@ -200,8 +212,7 @@ struct PageLayout {
 
 impl PageLayout {
     /// `None` without geometry (plain text) or with too few lines to tell.
-    fn of<'a>(lines: impl Iterator<Item = &'a Line>) -> Option<PageLayout> {
-        let lines: Vec<&Line> = lines.collect();
+    fn of(lines: &[&Line]) -> Option<PageLayout> {
         if lines.len() < 4 || lines.iter().any(|l| l.width <= 0.0 || l.font_size <= 0.0) {
             return None;
         }
@@ -246,11 +257,14 @@ impl PageLayout {
 }
 
 /// Detects hard-wrapped text: many lines cluster just below a maximum width.
-fn wrap_width(lines: &[DocLine]) -> Option<usize> {
+fn wrap_width(text: &str, lines: &[DocLine]) -> Option<usize> {
     if lines.len() < 8 {
         return None;
     }
-    let mut lens: Vec<usize> = lines.iter().map(|l| l.text.chars().count()).collect();
+    let mut lens: Vec<usize> = lines
+        .iter()
+        .map(|l| text[l.span.clone()].chars().count())
+        .collect();
     lens.sort_unstable();
     let p90 = lens[lens.len() * 9 / 10];
     let max = *lens.last().unwrap_or(&0);
@@ -366,16 +380,17 @@ pub(crate) fn continues_title(doc: &Doc, i: usize, j: usize, title: &str) -> boo
     let (Some(a), Some(b)) = (doc.lines.get(i), doc.lines.get(j)) else {
         return false;
     };
-    if a.page != b.page || ends_sentence(&b.text) || b.text.ends_with(':') {
+    let (a_text, b_text) = (doc.line(i), doc.line(j));
+    if a.page != b.page || ends_sentence(b_text) || b_text.ends_with(':') {
         return false;
     }
     if a.font_size > 0.0 && b.font_size > 0.0 && (a.font_size - b.font_size).abs() > 0.6 {
         return false;
     }
-    if b.text.chars().count() > 160 {
+    if b_text.chars().count() > 160 {
         return false;
     }
-    let first = b.text.chars().next().unwrap_or(' ');
+    let first = b_text.chars().next().unwrap_or(' ');
     if first.is_ascii_digit() {
         return false;
     }
@@ -383,7 +398,7 @@ pub(crate) fn continues_title(doc: &Doc, i: usize, j: usize, title: &str) -> boo
         return true;
     }
     match doc.wrap_width {
-        Some(w) => a.text.chars().count() + 12 >= w,
+        Some(w) => a_text.chars().count() + 12 >= w,
         None => false,
     }
 }
@@ -456,9 +471,111 @@ mod tests {
         assert_eq!(wraps, [true, false, true, false, false, false]);
         assert!(d.mid_sentence(1));
         assert!(!d.mid_sentence(2));
+        // On a later page, after a line that normalises to nothing: the
+        // page's kept lines must line up with the document's lines.
+        let first = page(vec![at("Erste Seite, kurz.", 71.0, 100.0, 90.0)]);
+        let second = Page {
+            number: 2,
+            ..page(vec![
+                at("Kurz.", 71.0, 100.0, 30.0),
+                at(" \u{ad} ", 71.0, 114.5, 5.0),
+                at(
+                    "Ein langer Absatz, der bis an den Rand geht und",
+                    71.0,
+                    129.0,
+                    467.0,
+                ),
+                at("weitergeht, endet hier kurz.", 71.0, 143.5, 150.0),
+                at(
+                    "Noch ein langer Absatz, der bis an den Rand geht",
+                    71.0,
+                    164.0,
+                    467.0,
+                ),
+                at("und endet.", 71.0, 178.5, 60.0),
+            ])
+        };
+        let d = Doc::new(&[first, second]);
+        let lines: Vec<(u32, bool)> = (0..d.len())
+            .map(|i| (d.page(i), d.lines[i].wraps))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (1, false),
+                (2, false),
+                (2, true),
+                (2, false),
+                (2, true),
+                (2, false)
+            ]
+        );
         // Plain text never wraps.
         let d = Doc::new(&[page(vec![Line::plain("a b c"), Line::plain("d e f")])]);
         assert!(d.lines.iter().all(|l| !l.wraps));
+    }
+
+    /// `Doc::new` keeps each line only as a range of `Doc::text`; the lines,
+    /// line starts and joined ranges must be what normalising every line on
+    /// its own and joining them by `\n` gives, on `tests/data`'s texts
+    /// (raw and cleaned, cut into pages) and on lines that need the slow
+    /// path (bullets, odd spaces, soft hyphens, lines that end up empty).
+    #[test]
+    fn lines_are_ranges_of_the_one_text() {
+        let mut docs: Vec<Vec<Page>> = Vec::new();
+        for text in crate::test_texts::repository_texts() {
+            let lines: Vec<&str> = text.lines().collect();
+            let pages: Vec<Page> = lines
+                .chunks(40)
+                .enumerate()
+                .map(|(n, chunk)| Page {
+                    number: n as u32 + 1,
+                    width: 0.0,
+                    height: 0.0,
+                    lines: chunk.iter().map(|&l| Line::plain(l)).collect(),
+                    source: crate::model::TextSource::Native,
+                })
+                .collect();
+            docs.push(crate::clean::clean(pages.clone()));
+            docs.push(pages);
+        }
+        docs.push(vec![page(vec![
+            Line::plain("  \u{f0b7} Punkt\u{a0} eins "),
+            Line::plain(" \t "),
+            Line::plain("Fach\u{ad}kraft"),
+            Line::plain(""),
+            Line::plain("e\u{301}te"),
+        ])]);
+        docs.push(Vec::new());
+        let mut checked = 0;
+        for pages in &docs {
+            let d = Doc::new(pages);
+            let expected: Vec<(u32, String)> = pages
+                .iter()
+                .flat_map(|p| p.lines.iter().map(move |l| (p.number, l)))
+                .map(|(n, l)| (n, normalize_line(&l.text).into_owned()))
+                .filter(|(_, t)| !t.is_empty())
+                .collect();
+            assert_eq!(d.len(), expected.len());
+            let texts: Vec<&str> = expected.iter().map(|(_, t)| t.as_str()).collect();
+            assert_eq!(d.text, texts.join("\n"));
+            let mut start = 0;
+            for (i, (page, text)) in expected.iter().enumerate() {
+                assert_eq!(d.line(i), text);
+                assert_eq!(d.page(i), *page);
+                assert_eq!(d.line_start(i), start);
+                start += text.len() + 1;
+            }
+            assert_eq!(d.line(d.len()), "");
+            assert_eq!(d.line_start(d.len()), d.text.len());
+            for (a, b) in [(0, d.len()), (1, 3), (2, 2), (3, 1), (0, d.len() + 5)] {
+                let b_ = b.min(d.len());
+                let a_ = a.min(b_);
+                assert_eq!(d.join_lines(a..b), texts[a_..b_].join("\n"));
+            }
+            checked += expected.len();
+        }
+        assert!(checked > 1000, "only {checked} lines checked");
     }
 
     #[test]

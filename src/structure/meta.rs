@@ -723,7 +723,7 @@ static REFERENCE_VALUE: LazyLock<Regex> = LazyLock::new(|| {
 pub(crate) fn reference(doc: &Doc) -> Option<String> {
     let head_end = doc.head_end().max(30).min(doc.len());
     let head = doc.join_lines(0..head_end);
-    for c in REFERENCE.captures_iter(&head) {
+    for c in REFERENCE.captures_iter(head) {
         let label = &c[1];
         let value = c[2].to_string();
         // A bare number needs a real label ("Vorlage Nr. 24561"), not "DS".
@@ -792,7 +792,7 @@ pub(crate) fn main_date(doc: &Doc, doc_type: DocType) -> Option<String> {
             }
         }
         let head = doc.join_lines(0..head_end);
-        for m in SESSION_DATE.find_iter(&head) {
+        for m in SESSION_DATE.find_iter(head) {
             if let Some((d, _)) = date_at_start(&head[m.end()..]) {
                 return Some(d.to_string());
             }
@@ -868,6 +868,7 @@ mod tests {
     fn line_regexes_are_guarded() {
         for re in [&*DATUM_LABEL, &*PLACE_DATE, &*GREMIUM_LABEL] {
             assert!(re.is_guarded(), "{re:?} has no first-byte guard");
+            crate::structure::start::tests::assert_guard_agrees_on_repository_lines(re, &[]);
         }
     }
 

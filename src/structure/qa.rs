@@ -431,6 +431,7 @@ mod tests {
             &*SUBQUESTION,
         ] {
             assert!(re.is_guarded(), "{re:?} has no first-byte guard");
+            crate::structure::start::tests::assert_guard_agrees_on_repository_lines(re, &[]);
         }
     }
 
