@@ -15,7 +15,8 @@
 //! only records the analysed tokens (about a tenth of the work), and the
 //! calling thread passes documents on. So `threads` workers keep about
 //! `threads` cores busy, and a second worker has a second core's worth of
-//! work to do.
+//! work to do. Workers take the files one at a time, in walk order, each
+//! the next file when it is free, so they finish together.
 //!
 //! # Incremental indexing
 //!
@@ -82,6 +83,14 @@ pub struct IngestOptions {
 
 /// Workers one index-writer thread keeps up with: recording tokens costs
 /// about a tenth of what producing them does.
+///
+/// A second writer thread at two workers was measured and left out
+/// (`benches/README.md`, "Serial phases of `ratsuche index`"): each thread
+/// writes its own segment, so the one-thread flush at the end of a
+/// Karlsruhe run (~0.9 CPU s) becomes two of ~0.6 s side by side, but the
+/// run costs more CPU, no wall-clock gain showed in alternated runs,
+/// searches over two segments were slower (ids only: ~17 % fewer
+/// queries/s), and peak RSS at ten times Karlsruhe rose to 684 MB.
 pub const WORKERS_PER_WRITER_THREAD: usize = 6;
 
 impl Default for IngestOptions {
@@ -533,6 +542,17 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "unknown panic".into())
 }
 
+/// `items` for the workers, one at a time and in order, each to whichever
+/// worker is free. Not `par_iter`: rayon cuts a slice into runs of files
+/// that one worker goes through alone, so at the end of a run the other
+/// sat idle while the last run was finished (0.15–3.5 s of a ~9 s
+/// Karlsruhe run with two workers; `benches/README.md`, "Serial phases of
+/// `ratsuche index`"). The workers' state (the channel's sender, the
+/// document builder) is still cloned once per worker, not per file.
+fn share_out<T: Sync>(items: &[T]) -> impl ParallelIterator<Item = &T> {
+    items.iter().par_bridge()
+}
+
 /// Bring the index up to date with the files under `inputs`.
 ///
 /// Returns `Err` only for problems with the run as a whole (a named path
@@ -578,27 +598,24 @@ pub fn ingest(
             // `try_for_each` stops early once the receiver is gone (the
             // writer failed), instead of extracting files nobody will store.
             let work = || {
-                files
-                    .par_iter()
-                    .try_for_each_with((sender, builder), |(sender, builder), file| {
-                        if stopped(options) {
-                            return Err(());
-                        }
-                        let prepared = catch_unwind(AssertUnwindSafe(|| {
-                            prepare(file, known, options, builder)
-                        }))
-                        .unwrap_or_else(|payload| {
-                            Prepared::Failed(FileFailure {
-                                path: file.path.clone(),
-                                reason: format!(
-                                    "panic while preparing the file: {}",
-                                    panic_message(&*payload)
-                                ),
-                            })
-                        });
-                        // An error means the writer is gone: stop.
-                        sender.send(prepared).map_err(|_| ())
-                    })
+                share_out(files).try_for_each_with((sender, builder), |(sender, builder), file| {
+                    if stopped(options) {
+                        return Err(());
+                    }
+                    let prepared =
+                        catch_unwind(AssertUnwindSafe(|| prepare(file, known, options, builder)))
+                            .unwrap_or_else(|payload| {
+                                Prepared::Failed(FileFailure {
+                                    path: file.path.clone(),
+                                    reason: format!(
+                                        "panic while preparing the file: {}",
+                                        panic_message(&*payload)
+                                    ),
+                                })
+                            });
+                    // An error means the writer is gone: stop.
+                    sender.send(prepared).map_err(|_| ())
+                })
             };
             let _ = match pool {
                 Some(pool) => pool.install(work),
@@ -737,5 +754,41 @@ mod tests {
         assert!(is_indexable(Path::new("x.Txt")));
         assert!(!is_indexable(Path::new("x.docx")));
         assert!(!is_indexable(Path::new("pdf")));
+    }
+
+    #[test]
+    fn a_worker_stuck_on_one_file_leaves_every_other_file_to_the_rest() {
+        use std::sync::atomic::AtomicUsize;
+        use std::time::{Duration, Instant};
+        // One file (whichever a worker takes first) holds its worker until
+        // the other worker has done every other file, or 10 s have passed.
+        // Split into runs of files (`par_iter`), the files after the slow
+        // one in its run would wait for it instead.
+        let files: Vec<usize> = (0..64).collect();
+        let done = AtomicUsize::new(0);
+        let slow_taken = AtomicBool::new(false);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let others_done_while_stuck = pool.install(|| {
+            share_out(&files)
+                .map(|_| {
+                    if slow_taken.swap(true, Ordering::SeqCst) {
+                        done.fetch_add(1, Ordering::SeqCst);
+                        return None;
+                    }
+                    let start = Instant::now();
+                    while done.load(Ordering::SeqCst) < files.len() - 1
+                        && start.elapsed() < Duration::from_secs(10)
+                    {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    Some(done.load(Ordering::SeqCst))
+                })
+                .flatten()
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(others_done_while_stuck, vec![files.len() - 1]);
     }
 }
