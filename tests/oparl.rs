@@ -537,6 +537,14 @@ fn a_stop_before_the_endpoints_first_answer_is_an_interruption_not_an_error() {
     assert!(fetch.requests.lock().unwrap().is_empty());
     assert_eq!(report.papers + report.meetings, 0);
     assert!(
+        report
+            .summary()
+            .iter()
+            .any(|l| l == "interrupted before the source answered: nothing read or written"),
+        "{:?}",
+        report.summary()
+    );
+    assert!(
         !index.dir().join(oparl::SYNC_STATE_FILE).exists(),
         "an interrupted import must not move the sync point"
     );

@@ -207,7 +207,9 @@ impl ImportReport {
         if !self.failed.is_empty() {
             lines.push(format!("{} failures", self.failed.len()));
         }
-        if self.interrupted {
+        if self.interrupted && self.pages_read == 0 {
+            lines.push("interrupted before the source answered: nothing read or written".into());
+        } else if self.interrupted {
             lines.push(format!(
                 "interrupted: {} papers and meetings not reached, nothing removed; \
                  the next run imports the rest",
@@ -293,10 +295,12 @@ pub fn import_with(
             let read = source::read_url(&fetch, url, since.as_deref(), &mut store);
             report.modified_since = since;
             if let Err(e) = read {
-                // A stop before the endpoint's first answer: nothing was
-                // read, so nothing is written; the run was interrupted,
-                // it did not fail.
-                if stopped() {
+                // A stop before the endpoint's first answer (the request
+                // was refused, so no page was read): nothing is written;
+                // the run was interrupted, it did not fail. An error after
+                // a page was read is the endpoint's, stop or not.
+                if stopped() && store.pages == 0 {
+                    tracing::debug!("interrupted before the endpoint answered: {e}");
                     report.interrupted = true;
                     return Ok(report);
                 }
