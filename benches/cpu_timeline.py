@@ -10,8 +10,8 @@ of it from /proc/PID/task/*/stat every `--interval` seconds, and prints, per
 `--window`, the cores busy in total and per thread group, marking windows
 below `--low` cores. Groups: `main` (the process's first thread), `workers`
 (the other threads that kept the process's name: rayon's pool), and named
-threads by name without trailing digits (`thrd-tantivy-index`,
-`docstore-compressor`, ...). Then the phases of a `ratsuche index` run: the
+threads by name without trailing digits, as Linux keeps them (15 bytes:
+`thrd-tantivy-in`, `docstore-compre`, ...). Then the phases of a `ratsuche index` run: the
 start (until a worker first runs), the workers' end, and the CPU seconds
 each tantivy indexing thread spends after it (the serial flush of its
 segment). A thread's ticks after the last sample it was seen in are not

@@ -149,7 +149,9 @@ pub fn read_dir(dir: &Path, store: &mut Store) -> Result<()> {
         ));
     }
     // Links are followed as in `ingest::discover`, each folder once; a loop
-    // is a failed entry.
+    // is a failed entry. Two links to one file read it twice (a later copy
+    // of an object replaces the earlier one, so only `pages` counts it
+    // twice).
     let mut folders = std::collections::HashSet::new();
     for entry in crate::ingest::walk(dir, &mut folders) {
         let entry = match entry {

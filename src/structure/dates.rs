@@ -676,8 +676,6 @@ mod tests {
         assert!(lines > 1000 && found > 20, "{found} dates in {lines} lines");
     }
 
-    /// `dot_forms` says no only where the regexes find nothing: on every
-    /// text of `tests/data`, each of its lines, and odd cases.
     #[test]
     fn month_names_are_the_regex_alternatives_as_literals() {
         // `dot_forms` matches the names as plain strings: each alternative
@@ -690,6 +688,8 @@ mod tests {
         assert_eq!(MONTH_NAMES_DE.len(), MONTHS_DE.split('|').count());
     }
 
+    /// `dot_forms` says no only where the regexes find nothing: on every
+    /// text of `tests/data`, each of its lines, and odd cases.
     #[test]
     fn dot_forms_never_miss_a_match() {
         let mut texts = crate::test_texts::repository_texts();

@@ -269,14 +269,18 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_match_after_the_first_byte_allows_every_second_byte() {
-        // `^x?` matches the empty line and "x" whatever follows: the DFA is
-        // in a match state after "x" (reported one byte late), so no pair
-        // starting with x may be ruled out.
-        let re = StartRegex::new(r"^x?y");
-        assert!(re.may_match("xy") && !re.may_match("xz") && !re.may_match("z"));
+    fn a_match_within_the_first_byte_allows_every_pair() {
+        // A match that has ended by the first byte is reported one byte
+        // late, as a match state after it: no pair starting with that byte
+        // may be ruled out. `^x` has matched once "x" is read; `^x?` matches
+        // the empty line before any byte.
+        let re = StartRegex::new(r"^x");
+        assert!(re.may_match("xz") && !re.may_match("zx"));
         let re = StartRegex::new(r"^x?");
         assert!(re.may_match("xz") && re.may_match("zz"));
+        // Without such a match, the second byte counts.
+        let re = StartRegex::new(r"^x?y");
+        assert!(re.may_match("xy") && !re.may_match("xz") && !re.may_match("z"));
     }
 
     #[test]
