@@ -150,25 +150,26 @@ fn run_to_end(folder: &Path, index: &Path) -> Duration {
     start.elapsed()
 }
 
-/// Start a run and SIGKILL it after `delay`; true when it was killed (false
-/// when it had already finished).
-fn run_and_kill(folder: &Path, index: &Path, delay: Duration) -> bool {
+/// Start a run and SIGKILL it after `delay`: `None` when it was killed,
+/// `Some(time)` when it had finished by itself within `time`.
+fn run_and_kill(folder: &Path, index: &Path, delay: Duration) -> Option<Duration> {
+    let start = Instant::now();
     let mut child = index_command(folder, index)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start ratsuche");
-    let until = Instant::now() + delay;
+    let until = start + delay;
     while Instant::now() < until {
         if child.try_wait().expect("wait").is_some() {
-            return false;
+            return Some(start.elapsed());
         }
         std::thread::sleep(Duration::from_millis(2).min(until - Instant::now()));
     }
     // `Child::kill` sends SIGKILL on Unix.
     let killed = child.try_wait().expect("wait").is_none() && child.kill().is_ok();
     child.wait().expect("reap");
-    killed
+    (!killed).then(|| start.elapsed())
 }
 
 /// The invariants after a kill: opens, only complete files, nothing foreign.
@@ -219,14 +220,22 @@ fn sigkill_at_random_moments_leaves_a_consistent_index() {
     let mut rng = fastrand::Rng::with_seed(seed);
     // Kill within the first 90% of a full run's time (a loaded machine
     // stretches runs, so some kills still come after the end: those
-    // attempts are counted but not as kills).
-    let window = full.mul_f64(0.9).as_millis().max(50) as u64;
+    // attempts are counted but not as kills). A run from an empty index
+    // that finishes before its kill shows runs are now faster than the
+    // timed one (the machine got quieter): the window shrinks to 90% of it.
+    let mut window = full.mul_f64(0.9).as_millis().max(50) as u64;
+    let shrink =
+        |window: u64, took: Duration| window.min(took.mul_f64(0.9).as_millis().max(50) as u64);
     let (mut kills, mut attempts) = (0, 0);
     while kills < KILLS && attempts < MAX_ATTEMPTS {
         attempts += 1;
         let index = tmp.path().join(format!("trial-{attempts}"));
         let delay = Duration::from_millis(rng.u64(0..window));
-        let first = run_and_kill(&folder, &index, delay);
+        let finished = run_and_kill(&folder, &index, delay);
+        if let Some(took) = finished {
+            window = shrink(window, took);
+        }
+        let first = finished.is_none();
         let held = check_after_kill(&index, &reference, &format!("trial {attempts}, first kill"));
         let mut line = format!(
             "trial {attempts}: kill after {:>4} ms {} → {held} complete files",
@@ -236,7 +245,9 @@ fn sigkill_at_random_moments_leaves_a_consistent_index() {
         let mut killed = first;
         if rng.u8(0..3) == 0 {
             let delay = Duration::from_millis(rng.u64(0..window));
-            let second = run_and_kill(&folder, &index, delay);
+            // (A re-run has less left to do: its time says nothing of a
+            // full run's.)
+            let second = run_and_kill(&folder, &index, delay).is_none();
             let held = check_after_kill(
                 &index,
                 &reference,
