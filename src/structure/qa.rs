@@ -97,6 +97,20 @@ fn question_of(c: &regex::Captures<'_>) -> Option<u32> {
         .and_then(|m| m.as_str().parse::<u32>().ok())
 }
 
+/// A `QUESTION` match as [`Unit::question`] keeps it: the number (0 if it
+/// does not parse) and the question's text.
+fn question_parts<'h>(c: &regex::Captures<'h>) -> (u32, &'h str) {
+    (
+        question_of(c).unwrap_or(0),
+        c.get(3).map_or("", |m| m.as_str()),
+    )
+}
+
+/// `QUESTION` run on `text`, as [`question_parts`].
+fn question_in(text: &str) -> Option<(u32, &str)> {
+    QUESTION.captures(text).map(|c| question_parts(&c))
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum Kind {
     Question(u32, String),
@@ -116,12 +130,7 @@ fn split_units(doc: &Doc, range: Range<usize>) -> Vec<Unit<'_>> {
         // A second question run into the first one's line.
         loop {
             let c = QUESTION.captures(text);
-            question = c.as_ref().map(|c| {
-                (
-                    question_of(c).unwrap_or(0),
-                    c.get(3).map_or("", |m| m.as_str()),
-                )
-            });
+            question = c.as_ref().map(question_parts);
             let Some(c) = c else { break };
             let Some(n) = question_of(&c) else {
                 break;
@@ -187,14 +196,7 @@ fn classify(u: &Unit, next: Option<&Unit>) -> Kind {
     if let Some(c) = LABEL_BARE.captures(t) {
         return Kind::Bare(c[1].trim().to_string());
     }
-    let question = u.question.unwrap_or_else(|| {
-        QUESTION.captures(t).map(|c| {
-            (
-                question_of(&c).unwrap_or(0),
-                c.get(3).map_or("", |m| m.as_str()),
-            )
-        })
-    });
+    let question = u.question.unwrap_or_else(|| question_in(t));
     if let Some((n, q)) = question {
         if n > 0 {
             return Kind::Question(n, q.trim().to_string());
@@ -471,12 +473,7 @@ mod tests {
             let d = doc(text);
             let units = split_units(&d, 0..d.len());
             for (i, u) in units.iter().enumerate() {
-                let fresh = QUESTION.captures(u.text).map(|c| {
-                    (
-                        question_of(&c).unwrap_or(0),
-                        c.get(3).map_or("", |m| m.as_str()),
-                    )
-                });
+                let fresh = question_in(u.text);
                 match u.question {
                     Some(q) => {
                         assert_eq!(q, fresh, "{:?}", u.text);
