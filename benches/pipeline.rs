@@ -1,7 +1,7 @@
 //! Pipeline throughput: extraction against pdftotext, and analysis.
 //!
 //! `cargo bench --bench pipeline` (see `benches/README.md` for what each
-//! figure means and the numbers on our machine).
+//! figure means, `benches/HISTORY.md` for the numbers on our machine).
 //!
 //! Groups:
 //! - `extract_corpus`: all PDFs in `corpus/` per iteration, throughput in

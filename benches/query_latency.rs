@@ -5,7 +5,7 @@
 //!     cargo bench --bench query_latency -- --index DIR --queries Q.tsv \
 //!         [--stats OUT.json] [--passes 2] [--limit 10] [--mode both|full|ids]
 //!
-//! `benches/speed.py` calls it (see `benches/README.md`, "Speed"). Two
+//! `benches/speed.py` calls it (see `benches/README.md`, "The benches"). Two
 //! modes, both by default, one after the other in the same run:
 //!
 //! * `full`: `search::search_with`, the default request of every front end

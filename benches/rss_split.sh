@@ -1,7 +1,7 @@
 #!/bin/bash
 # Peak RSS of `ratsuche index CORPUS --threads 2`, split into anonymous memory and
 # mapped file pages, sampled from /proc/PID/status every 0.2 s (benches/README.md,
-# scale). Not a test; run a release build first.
+# "Measuring tools"; the runs: benches/HISTORY.md). Not a test; run a release build first.
 corpus=${1:?usage: rss_split.sh CORPUS [INDEX_DIR]}; idx=${2:-${CARGO_TARGET_DIR:-target}/rss-split-index}
 rm -rf "$idx"
 ${CARGO_TARGET_DIR:-target}/release/ratsuche index "$corpus" --index "$idx" --threads 2 > /dev/null 2>&1 &

@@ -85,7 +85,7 @@ pub struct IngestOptions {
 /// about a tenth of what producing them does.
 ///
 /// A second writer thread at two workers was measured and left out
-/// (`benches/README.md`, "Serial phases of `ratsuche index`"): each thread
+/// (`benches/HISTORY.md`, "Serial phases of `ratsuche index`"): each thread
 /// writes its own segment, so the one-thread flush at the end of a
 /// Karlsruhe run (~0.9 CPU s) becomes two of ~0.6 s side by side, but the
 /// run costs more CPU, no wall-clock gain showed in alternated runs,
@@ -546,7 +546,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 /// worker is free. Not `par_iter`: rayon cuts a slice into runs of files
 /// that one worker goes through alone, so at the end of a run the other
 /// sat idle while the last run was finished (0.15–3.5 s of a ~9 s
-/// Karlsruhe run with two workers; `benches/README.md`, "Serial phases of
+/// Karlsruhe run with two workers; `benches/HISTORY.md`, "Serial phases of
 /// `ratsuche index`"). The workers' state (the channel's sender, the
 /// document builder) is still cloned once per worker, not per file.
 fn share_out<T: Sync>(items: &[T]) -> impl ParallelIterator<Item = &T> {

@@ -8,7 +8,7 @@
 //! Committing every 500 files left Karlsruhe's 12,692 texts in 25 small
 //! segments that the merge policy then rewrote into three — about 2.7 CPU
 //! seconds of committing and merging, and three segments for every query to visit
-//! (`benches/README.md`, "Commits by time"). What a user of a long run
+//! (`benches/HISTORY.md`, "Commits by time"). What a user of a long run
 //! cares about is how much work a crash can cost, which is a time; bounding
 //! that time lets segments grow to what the writer's memory holds (the
 //! writer adds that bound itself, [`super::PassageWriter::commit_due`]):

@@ -9,7 +9,7 @@
 //! until the merge ends. Tantivy's default policy keeps merging into ever
 //! larger segments (up to ten million documents), so peak RSS grew with the
 //! corpus: 853 MB at ten times Karlsruhe, 575 MB of it mapped segment files
-//! (`benches/README.md`, scale). With the cap, one merge reads at most
+//! (`benches/HISTORY.md`, the 09:52 run's scale). With the cap, one merge reads at most
 //! about [`MAX_MERGED_DOCS`] live passages (~3 KB of index each) — twice
 //! that counting deleted passages, which it maps too — and with one merge
 //! thread ([`MERGE_THREADS`]) no two run at once, so the mapped part stays

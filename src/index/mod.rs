@@ -39,7 +39,8 @@ pub use writer::{DocumentBuilder, PassageWriter, PreparedFile};
 /// enough for a laptop. Tantivy splits it between its indexing threads.
 /// Ingest commits once the text written reaches half of it
 /// ([`PassageWriter::commit_due`]): 128 MB of text, so all of Karlsruhe's
-/// 95 MB fit in one segment (peak RSS 254 MB, `benches/README.md`).
+/// 95 MB fit in one segment (peak RSS 254 MB, `benches/HISTORY.md`,
+/// "Commits by time").
 pub const DEFAULT_WRITER_MEMORY: usize = 256_000_000;
 
 /// The least memory an indexing thread gets. Tantivy accepts 15 MB, but

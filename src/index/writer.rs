@@ -300,7 +300,7 @@ impl PassageWriter {
     /// in-memory segment on its own indexing thread, and meanwhile its
     /// queue of up to 10,000 operation groups — whole files — fills: at
     /// ten times Karlsruhe that backlog took peak RSS from 417 MB to 509 MB
-    /// (`benches/README.md`, "Commits by time"). A commit instead makes the
+    /// (`benches/HISTORY.md`, "Commits by time"). A commit instead makes the
     /// caller wait for the flush, so nothing piles up. Half the budget is
     /// measured, not derived: with one indexing thread and Karlsruhe's
     /// texts, tantivy flushed on its own after 63.9 MB of text at 60 MB of

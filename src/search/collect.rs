@@ -123,7 +123,7 @@ fn first_ord(column: &Option<StrColumn>, doc: DocId) -> Option<u64> {
 /// Calls `each(i, bytes)` with the string of every `ords[i]` that `column`'s
 /// dictionary has. `ords` must be sorted: the dictionary is then read in
 /// one pass instead of searching a block per ordinal, which was a quarter
-/// of a query's time (profile in `benches/README.md`). An unreadable
+/// of a query's time (profile in `benches/HISTORY.md`). An unreadable
 /// dictionary is treated as missing values.
 fn each_name(column: Option<&StrColumn>, ords: &[u64], mut each: impl FnMut(usize, &[u8])) {
     let Some(column) = column else {

@@ -6,7 +6,7 @@
 //!
 //! Takes a tantivy `SegmentReader`; gives an `Arc<SegmentData>`. Opening
 //! the columns and resolving `doc_id` strings was most of a query's time
-//! once snippets were windowed (profile in `benches/README.md`); a segment
+//! once snippets were windowed (profile in `benches/HISTORY.md`); a segment
 //! never changes once written, so its entry stays right for as long as
 //! the segment exists. The cache is keyed by the segment's id (random per
 //! segment). Every search first drops the entries of segments its searcher

@@ -6,7 +6,8 @@
 //! tantivy's `SnippetGenerator` runs the field's *indexing* chain
 //! (decompounding, stemming) over the whole stored text of every hit. For
 //! passages of several thousand characters that was 60–70 % of a query's
-//! time (profile in `benches/README.md`). Two things make it cheap: the
+//! time (profiles in `benches/HISTORY.md`: "Query latency, Karlsruhe 1×"
+//! and the first batch run). Two things make it cheap: the
 //! gate is exact (same fragments and highlights); the window is a
 //! heuristic that can pick a different fragment than the whole text would
 //! when two clusters tie or a term is no substring of its word:

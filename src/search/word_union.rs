@@ -15,7 +15,8 @@
 //! window per segment, and every refill decodes and scores every posting
 //! of every field within the next 4,096 documents — even inside an
 //! intersection ("Radweg Sanierung") that then skips most of them. The
-//! callgrind profile of the ids-only search (`benches/README.md`) showed
+//! callgrind profile of the ids-only search (`benches/HISTORY.md`, "Lazy word
+//! union and per-request lookups") showed
 //! that union's set-up, refills and window clearing as the largest part of
 //! a query. [`WordUnionScorer`] instead keeps one cursor per field (at most
 //! four), moves only the cursors behind the target on `seek`, and computes
