@@ -4,10 +4,12 @@ Lucene's GermanAnalyzer on a folder of .txt files (issue 6), in one run.
 
     CARGO_TARGET_DIR=... nice -n 10 /usr/bin/python3 benches/speed.py \
         [--corpus ../shared/realworld/karlsruhe/file-contents] [--threads 1,2] \
-        [--skip lucene,xapian] [--only index|query] [--work DIR]
+        [--skip lucene,xapian] [--only index|query] [--work DIR] [--profile release-lto]
 
-Run from the repository root after `cargo build --release` and
-`cargo bench --bench query_latency --no-run`. What one run does:
+Run from the repository root after `cargo build --release` (or `cargo build
+--profile P` for `--profile P`: the `ratsuche` binary measured is
+`$CARGO_TARGET_DIR/P/ratsuche`) and `cargo bench --bench query_latency
+--no-run` (the query bench always uses the bench profile). What one run does:
 
 1. Writes the corpus as peer units (`WORK/units.jsonl`: one unit per .txt
    file, id = file stem, title = the paper's name from MANIFEST.tsv, text =
@@ -185,12 +187,14 @@ def main():
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
     ap.add_argument("--work", type=Path, default=target / "speed")
     ap.add_argument("--label", default="", help="name of this run in the report")
+    ap.add_argument("--profile", default="release",
+                    help="cargo profile whose ratsuche binary is timed (release, release-lto)")
     args = ap.parse_args()
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
-    ratsuche = target / "release" / "ratsuche"
+    ratsuche = target / args.profile / "ratsuche"
     if not ratsuche.exists():
-        sys.exit(f"{ratsuche} missing: cargo build --release first")
+        sys.exit(f"{ratsuche} missing: cargo build --profile {args.profile} first")
 
     titles = manifest_titles(args.manifest)
     units = work / "units.jsonl"
@@ -201,7 +205,7 @@ def main():
     print(f"corpus {args.corpus}: {n_files} files, {mb:.1f} MB; {n_queries} queries", flush=True)
     results = {"corpus": str(args.corpus), "files": n_files, "bytes": n_bytes, "queries": n_queries,
                "date": time.strftime("%Y-%m-%d %H:%M"), "load_before": os.getloadavg(),
-               "index": [], "query": []}
+               "profile": args.profile, "index": [], "query": []}
 
     last_index = None
     if args.only != "query":
@@ -254,7 +258,8 @@ def main():
             print(f"  {name}: index {s['index_seconds']:.1f} s, process {wall:.1f} s, RSS {rss:.0f} MB", flush=True)
 
     lines = [f"{args.label or args.corpus}: {n_files} files, {mb:.1f} MB, {n_queries} queries, "
-             f"{results['date']}, load average before {results['load_before'][0]:.1f}", ""]
+             f"{results['date']}, load average before {results['load_before'][0]:.1f}, "
+             f"ratsuche built with profile {args.profile}", ""]
     if results["index"]:
         by_name = {r["engine"]: r for r in results["index"]}
 
