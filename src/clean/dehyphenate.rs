@@ -259,8 +259,9 @@ struct WordSet<'a> {
 /// The document's words separated by spaces, as they were before any line
 /// was joined: what [`Vocabulary`] reads.
 fn words_of(pages: &[Page]) -> String {
-    let mut text = String::new();
-    for line in pages.iter().flat_map(|p| &p.lines) {
+    let lines = || pages.iter().flat_map(|p| &p.lines);
+    let mut text = String::with_capacity(lines().map(|l| l.text.len() + 1).sum());
+    for line in lines() {
         text.push_str(&line.text);
         text.push(' ');
     }
