@@ -187,13 +187,14 @@ def main():
     target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
     ap.add_argument("--work", type=Path, default=target / "speed")
     ap.add_argument("--label", default="", help="name of this run in the report")
-    ap.add_argument("--profile", default="release",
-                    help="cargo profile whose ratsuche binary is timed (release, release-lto)")
+    ap.add_argument("--profile", default="release", choices=["release", "release-lto"],
+                    help="cargo profile of the ratsuche binary that indexes (queries always run "
+                         "benches/query_latency.rs, built with the bench profile)")
     args = ap.parse_args()
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
     ratsuche = target / args.profile / "ratsuche"
-    if not ratsuche.exists():
+    if args.only != "query" and not ratsuche.exists():
         sys.exit(f"{ratsuche} missing: cargo build --profile {args.profile} first")
 
     titles = manifest_titles(args.manifest)
@@ -205,7 +206,8 @@ def main():
     print(f"corpus {args.corpus}: {n_files} files, {mb:.1f} MB; {n_queries} queries", flush=True)
     results = {"corpus": str(args.corpus), "files": n_files, "bytes": n_bytes, "queries": n_queries,
                "date": time.strftime("%Y-%m-%d %H:%M"), "load_before": os.getloadavg(),
-               "profile": args.profile, "index": [], "query": []}
+               "index_profile": None if args.only == "query" else args.profile,
+               "index": [], "query": []}
 
     last_index = None
     if args.only != "query":
@@ -258,8 +260,10 @@ def main():
             print(f"  {name}: index {s['index_seconds']:.1f} s, process {wall:.1f} s, RSS {rss:.0f} MB", flush=True)
 
     lines = [f"{args.label or args.corpus}: {n_files} files, {mb:.1f} MB, {n_queries} queries, "
-             f"{results['date']}, load average before {results['load_before'][0]:.1f}, "
-             f"ratsuche built with profile {args.profile}", ""]
+             f"{results['date']}, load average before {results['load_before'][0]:.1f}; "
+             + (f"ratsuche indexing: profile {args.profile}; " if args.only != "query"
+                else "index reused from the work directory; ")
+             + "ratsuche queries: bench profile", ""]
     if results["index"]:
         by_name = {r["engine"]: r for r in results["index"]}
 

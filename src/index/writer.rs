@@ -71,6 +71,9 @@ pub struct DocumentBuilder {
     fields: Fields,
     german: TextAnalyzer,
     english: TextAnalyzer,
+    /// The last text's replay encoding, reused from text to text: the
+    /// document copies it into its own buffer.
+    encoded: String,
 }
 
 impl DocumentBuilder {
@@ -79,6 +82,7 @@ impl DocumentBuilder {
             fields,
             german,
             english,
+            encoded: String::new(),
         }
     }
 
@@ -118,18 +122,14 @@ impl DocumentBuilder {
     }
 
     /// `text` as analysed for `lang`, encoded for the writer's replay
-    /// tokenizer.
-    fn analysed(&mut self, lang: Lang, text: &str) -> String {
+    /// tokenizer, in a buffer the next call reuses.
+    fn analysed(&mut self, lang: Lang, text: &str) -> &str {
         let analyzer = match lang {
             Lang::German => &mut self.german,
             Lang::English => &mut self.english,
         };
-        // The encoding is the terms (about as long as the words, plus
-        // compound parts) and two to four bytes of numbers per token: room
-        // for one and a half times the text saves most regrowth.
-        let mut encoded = String::with_capacity(text.len() + text.len() / 2);
-        tokens::encode(analyzer, text, &mut encoded);
-        encoded
+        tokens::encode(analyzer, text, &mut self.encoded);
+        &self.encoded
     }
 
     fn passage_document(
