@@ -409,10 +409,7 @@ impl<'a> WordSet<'a> {
 /// (each question is a search of the text or a hash lookup, and every search
 /// brings the vocabulary's set nearer).
 fn settle_hyphen(contains: impl Fn(&str) -> bool, last: &str, next: &str, join: Join) -> Join {
-    let left = trim_punctuation(last.trim_end_matches('-'));
-    let left = left.rsplit('-').next().unwrap_or(left);
-    let right = trim_punctuation(next.split(' ').next().unwrap_or(""));
-    let right = right.split('-').next().unwrap_or(right);
+    let (left, right) = parts_at_break(last, next);
     let mut word = String::with_capacity(left.len() + 1 + right.len());
     let mut spelt = |hyphen: bool| {
         word.clear();
@@ -428,6 +425,17 @@ fn settle_hyphen(contains: impl Fn(&str) -> bool, last: &str, next: &str, join: 
         Join::Closed if spelt(true) && !spelt(false) => Join::Hyphenated,
         _ => join,
     }
+}
+
+/// The two parts that meet at a break: the last part of the line's last
+/// word (before its `-`) and the first part of the next line's first word,
+/// both without surrounding punctuation.
+fn parts_at_break<'a>(last: &'a str, next: &'a str) -> (&'a str, &'a str) {
+    let left = trim_punctuation(last.trim_end_matches('-'));
+    let left = left.rsplit('-').next().unwrap_or(left);
+    let right = trim_punctuation(next.split(' ').next().unwrap_or(""));
+    let right = right.split('-').next().unwrap_or(right);
+    (left, right)
 }
 
 /// Overrule `join` when the document spells the word at the break only the
@@ -945,10 +953,7 @@ mod tests {
         next: &str,
         join: Join,
     ) -> Join {
-        let left = trim_punctuation(last.trim_end_matches('-'));
-        let left = left.rsplit('-').next().unwrap_or(left);
-        let right = trim_punctuation(next.split(' ').next().unwrap_or(""));
-        let right = right.split('-').next().unwrap_or(right);
+        let (left, right) = parts_at_break(last, next);
         let closed = contains(&format!("{left}{right}"));
         let hyphenated = contains(&format!("{left}-{right}"));
         match join {
@@ -967,7 +972,15 @@ mod tests {
         let mut texts = crate::test_texts::repository_texts();
         texts.push("Know-how Know how Knowhow Haupt-amt Hauptamt a--b E--Mail".into());
         let (mut overruled, mut kept) = (0, 0);
-        let (asked_new, asked_old) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+        use std::cell::Cell;
+        /// `set.contains`, counting the questions in `asked`.
+        fn counted<'s>(set: &'s WordSet<'_>, asked: &'s Cell<usize>) -> impl Fn(&str) -> bool + 's {
+            move |w| {
+                asked.set(asked.get() + 1);
+                set.contains(w)
+            }
+        }
+        let (asked_new, asked_old) = (Cell::new(0), Cell::new(0));
         for text in &texts {
             let text = text.replace('\n', " ") + " ";
             let set = WordSet::of(&text);
@@ -975,24 +988,9 @@ mod tests {
             for pair in tokens.windows(2) {
                 let last = format!("{}-", pair[0].trim_end_matches('-'));
                 for join in [Join::No, Join::Closed, Join::Hyphenated] {
-                    let new = settle_hyphen(
-                        |w| {
-                            asked_new.set(asked_new.get() + 1);
-                            set.contains(w)
-                        },
-                        &last,
-                        pair[1],
-                        join,
-                    );
-                    let old = settle_hyphen_asking_both(
-                        |w| {
-                            asked_old.set(asked_old.get() + 1);
-                            set.contains(w)
-                        },
-                        &last,
-                        pair[1],
-                        join,
-                    );
+                    let new = settle_hyphen(counted(&set, &asked_new), &last, pair[1], join);
+                    let old =
+                        settle_hyphen_asking_both(counted(&set, &asked_old), &last, pair[1], join);
                     assert_eq!(new, old, "{last:?} {:?} {join:?}", pair[1]);
                     if new == join {
                         kept += 1;
